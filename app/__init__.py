@@ -1,0 +1,110 @@
+"""Application factory. Nothing here runs at import time; create_app() builds an app."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from app.config import Config, instance_secret, normalise_database_url
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+    """Build the Flask app from a config class and optional overrides (used by tests)."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.environ.get("SIHEYUAN_INSTANCE", str(PROJECT_ROOT / "instance")),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_object(config or Config)
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    configure_secrets_and_database(app)
+    register_extensions(app)
+    register_features(app)
+    register_request_hooks(app)
+    register_error_handlers_and_cli(app)
+    return app
+
+
+def configure_secrets_and_database(app: Flask) -> None:
+    """SECRET_KEY from the environment or instance/; SQLite in instance/ unless DATABASE_URL."""
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret(app.instance_path, "secret_key")
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL")
+    if not url:
+        url = "sqlite:///" + str(Path(app.instance_path) / "siheyuan.db")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    app.config.setdefault("UPLOAD_FOLDER", str(Path(app.instance_path) / "uploads"))
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions of app/extensions.py to this app."""
+    from app import i18n
+    from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+    from app.models import User
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    compress.init_app(app)  # pages, CSS, JS and JSON compressed for slow phone networks (zstd, br, gzip)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        timezone_selector=lambda: "Asia/Shanghai",
+        default_translation_directories=";".join(i18n.translation_directories()),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import abort
+
+        abort(401)  # the 401 handler answers JSON to API clients and redirects browsers to sign in
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            from app.database import configure_sqlite
+
+            configure_sqlite(app, db.engine)
+
+
+def register_features(app: Flask) -> None:
+    """Let each feature (app/features.py) register its blueprints, rules, mutations and CLI."""
+    from importlib import import_module
+
+    from app.features import FEATURES
+
+    for name in FEATURES:
+        import_module(name).init_app(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Security headers and template helpers."""
+    from app import i18n, security
+
+    security.init_app(app)
+    i18n.init_app(app)
+
+
+def register_error_handlers_and_cli(app: Flask) -> None:
+    """Error pages and `flask --app wsgi …` commands."""
+    from app.demo.cli import demo_command
+    from app.errors import register_error_handlers
+    from app.i18n_catalogs import translate_cli
+
+    register_error_handlers(app)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(translate_cli)

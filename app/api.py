@@ -1,0 +1,70 @@
+"""The JSON API's shared pieces: one error shape and schema validation with pydantic.
+
+Errors always look like {"error": {"code", "message", "fields"}} with the message in the
+user's language, whichever feature raised them.
+"""
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from flask import jsonify
+from flask_babel import gettext as _
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ApiError(Exception):
+    """An error answered as JSON; raise it from API views and sync handlers."""
+
+    def __init__(self, code: str, message: str, status: int = 400, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.code, self.message, self.status, self.fields = code, message, status, fields or {}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error body, as sent to clients."""
+        return {"code": self.code, "message": self.message, "fields": self.fields}
+
+
+def json_error(code: str, message: str, status: int, fields: dict[str, str] | None = None):
+    """A Flask response in the API's one error shape."""
+    return jsonify(error={"code": code, "message": message, "fields": fields or {}}), status
+
+
+def field_messages(exc: ValidationError) -> dict[str, str]:
+    """Turn pydantic errors into one readable, translated message per field."""
+    messages: dict[str, str] = {}
+    for err in exc.errors():
+        name = ".".join(str(p) for p in err["loc"]) or "_"
+        kind = err["type"]
+        ctx = err.get("ctx") or {}
+        if kind == "missing":
+            text = _("This field is required.")
+        elif kind in ("string_too_long", "too_long"):
+            text = _("Too long: at most %(n)s characters.", n=ctx.get("max_length", "?"))
+        elif kind in ("string_too_short", "too_short"):
+            text = _("This field is required.") if ctx.get("min_length") == 1 else _(
+                "Too short: at least %(n)s characters.", n=ctx.get("min_length", "?")
+            )
+        elif kind == "string_pattern_mismatch":
+            text = _("Wrong format.")
+        elif kind in ("literal_error", "enum"):
+            text = _("Not one of the allowed choices.")
+        elif kind.startswith(("int_", "float_", "bool_", "datetime_", "date_", "uuid_", "string_type")):
+            text = _("Wrong type of value.")
+        elif kind == "value_error":
+            text = str(ctx.get("error", _("Invalid value.")))
+        else:
+            text = _("Invalid value.")
+        messages.setdefault(name, text)
+    return messages
+
+
+def validate(model: type[M], payload: Any) -> M:
+    """Parse `payload` with a pydantic model, or raise ApiError 400 with per-field messages."""
+    if not isinstance(payload, dict):
+        raise ApiError("invalid", _("The request body must be a JSON object."))
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        raise ApiError("invalid", _("Some fields are not valid."), 400, field_messages(exc)) from None

@@ -1,0 +1,48 @@
+"""Who may do what with consultations (the phase in force is checked by the services)."""
+from __future__ import annotations
+
+from app.auth import scope
+from app.auth.permissions import rule
+from app.consultations.models import Consultation
+from app.extensions import db
+from app.models import Building, Role, User
+
+STAFF = (Role.STAFF, Role.STREET, Role.ADMIN)
+
+
+def _in_scope(user: User, consultation: Consultation, roles=None) -> bool:
+    ids = consultation.building_ids
+    return bool(ids) and db.session.scalar(scope.building_ids(user, roles).where(Building.id.in_(ids)).limit(1)) is not None
+
+
+def phase1_audience(user: User) -> bool:
+    """Party members 党员 and building heads (the building representatives) take part in phase 1."""
+    return bool(user.is_party_member) or user.has_role(Role.BUILDING_HEAD)
+
+
+@rule("consultation.compose")
+def _compose(user: User, target=None) -> bool:
+    """Staff, street and admin start consultations."""
+    return user.has_role(*STAFF)
+
+
+@rule("consultation.manage")
+def _manage(user: User, consultation: Consultation) -> bool:
+    """Staff over one of its buildings see every comment, mark adopted ones and write the outcome."""
+    return _in_scope(user, consultation, STAFF)
+
+
+@rule("consultation.view")
+def _view(user: User, consultation: Consultation) -> bool:
+    """Those it asks: phase 1 people from the start, everyone in scope once phase 2 exists."""
+    return _manage(user, consultation) or _in_scope(user, consultation)
+
+
+@rule("consultation.party")
+def _party(user: User, member: User) -> bool:
+    """Staff mark a resident of their community as a party member."""
+    if not user.has_role(*STAFF):
+        return False
+    managed = scope.building_ids(user, STAFF)
+    return any(a.household is not None and db.session.scalar(managed.where(Building.id == a.household.building_id))
+               for a in member.roles)

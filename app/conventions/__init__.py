@@ -1,0 +1,18 @@
+"""Building conventions 楼门公约: draft, discuss, one vote per household (online and at the door), adopt, sign up."""
+from flask_babel import lazy_gettext as _l
+
+
+def init_app(app) -> None:
+    """Register pages, rules, the vote.cast mutation and pull source, home actions, CLI and demo data."""
+    from app.conventions import demo, models, mutations, permissions  # noqa: F401 — registration on import
+    from app.conventions.cli import conventions_cli
+    from app.conventions.routes import bp
+    from app.home.actions import HomeAction, home_action
+    from app.models import Role
+
+    app.register_blueprint(bp)
+    app.cli.add_command(conventions_cli)
+    home_action(HomeAction((Role.RESIDENT, Role.BUILDING_HEAD, Role.STAFF, Role.STREET, Role.ADMIN),
+                           _l("Building conventions"),
+                           _l("Read, discuss and vote on your building's rules; one vote per household."),
+                           "conventions.index", 20))

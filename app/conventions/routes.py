@@ -1,0 +1,350 @@
+"""Convention pages: list per building, the convention with its vote, the result, sign-ups."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.auth import scope
+from app.auth.permissions import can, require
+from app.clock import LOCAL_TZ, utcnow
+from app.conventions.forms import CommentForm, ConventionForm, DefaultsForm, EditForm, OpenVoteForm
+from app.conventions.models import (
+    CHANNEL_LABELS,
+    CHOICE_LABELS,
+    DEFAULT_QUORUM,
+    DEFAULT_THRESHOLD,
+    STATUS_LABELS,
+    Choice,
+    Convention,
+    ConventionStatus,
+)
+from app.conventions.services import (
+    ConventionError,
+    VoteConflict,
+    add_comment,
+    amend_convention,
+    cast_vote,
+    close_due_votes,
+    conventions_for,
+    display_status,
+    draft_convention,
+    edit_convention,
+    household_vote,
+    is_open,
+    open_discussion,
+    open_vote,
+    set_community_defaults,
+    sign_up,
+    signup_count,
+    tally_for,
+    user_household_in,
+    vote_history,
+)
+from app.extensions import db
+from app.models import Building, Community, Household, Role
+
+bp = Blueprint("conventions", __name__, url_prefix="/conventions")
+
+
+@bp.context_processor
+def _labels():
+    return {"STATUS_LABELS": STATUS_LABELS, "CHOICE_LABELS": CHOICE_LABELS, "CHANNEL_LABELS": CHANNEL_LABELS,
+            "Choice": Choice}
+
+
+def get_convention(convention_id: int, action: str = "convention.view") -> Convention:
+    """The convention if it exists and the user may `action` it (404 / 403 otherwise)."""
+    convention = db.session.get(Convention, convention_id)
+    if convention is None or convention.is_deleted:
+        abort(404)
+    require(current_user, action, convention)
+    return convention
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Conventions of my buildings, newest first, grouped by building."""
+    user, now = _user(), utcnow()
+    items = conventions_for(db.session, user)
+    buildings = db.session.scalars(select(Building).where(Building.id.in_(scope.managed_building_ids(user)))
+                                   .order_by(Building.id)).all()
+    groups: dict = {}
+    for c in items:
+        groups.setdefault(c.building, []).append(c)
+    communities = db.session.scalars(select(Community).where(Community.id.in_(
+        scope.community_ids(user, (Role.STAFF, Role.STREET, Role.ADMIN)))).order_by(Community.id)).all()
+    return render_template("conventions/index.html", groups=groups, now=now, manageable=buildings,
+                           communities=communities,
+                           status_of=lambda c: display_status(c, now, db.session),
+                           signups=lambda c: signup_count(db.session, c))
+
+
+@bp.route("/defaults/<int:community_id>", methods=["GET", "POST"])
+@login_required
+def defaults(community_id: int):
+    """The community's default quorum and threshold (a convention may still set its own)."""
+    community = db.session.get(Community, community_id) or abort(404)
+    require(current_user, "convention.defaults", community)
+    form = DefaultsForm(obj=None)
+    if request.method == "GET":
+        form.quorum.data = community.vote_quorum or DEFAULT_QUORUM
+        form.threshold.data = community.vote_threshold or DEFAULT_THRESHOLD
+    if form.validate_on_submit():
+        try:
+            set_community_defaults(db.session, _user(), community, quorum=form.quorum.data,
+                                   threshold=form.threshold.data)
+        except ConventionError as exc:
+            db.session.rollback()
+            form.quorum.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Saved. New votes in %(community)s use these shares.", community=community.name), "success")
+            return redirect(url_for("conventions.index"))
+    return render_template("conventions/defaults.html", form=form, community=community), 400 if form.errors else 200
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Draft a convention for a building I manage."""
+    building = db.session.get(Building, request.args.get("building", type=int) or 0)
+    if building is None:
+        abort(404)
+    require(current_user, "convention.manage", building)
+    form = ConventionForm()
+    if form.validate_on_submit():
+        try:
+            convention = draft_convention(db.session, _user(), building, form.title.data, form.text.data, now=utcnow(),
+                                          quorum=form.quorum.data, threshold=form.threshold.data)
+        except ConventionError as exc:
+            form.text.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Draft saved. Open it for discussion when it is ready."), "success")
+            return redirect(url_for(".show", convention_id=convention.id))
+    return render_template("conventions/new.html", form=form, building=building)
+
+
+@bp.get("/<int:convention_id>")
+@login_required
+def show(convention_id: int):
+    """The convention: text, version, discussion, the vote and (for those allowed) the tally."""
+    convention = get_convention(convention_id)
+    user, now = _user(), utcnow()
+    household = user_household_in(user, convention.building_id, db.session)
+    my_vote = household_vote(db.session, convention, household) if household else None
+    status = display_status(convention, now, db.session)
+    manager = can(user, "convention.tally", convention)
+    closed = status in (ConventionStatus.ADOPTED, ConventionStatus.REJECTED, ConventionStatus.SUPERSEDED)
+    show_tally = manager or (convention.vote_opens_at is not None and (my_vote is not None or closed))
+    tally = tally_for(db.session, convention, now) if show_tally else None
+    not_voted = []
+    if manager and tally is not None and status == ConventionStatus.VOTING:
+        not_voted = db.session.scalars(select(Household).where(Household.id.in_(tally.not_voted or [0]))
+                                       .order_by(Household.unit, Household.room)).all()
+    default_close = (now + timedelta(days=7)).astimezone(LOCAL_TZ).replace(tzinfo=None, second=0, microsecond=0)
+    return render_template(
+        "conventions/show.html", convention=convention, status=status, household=household, my_vote=my_vote,
+        tally=tally, manager=manager, not_voted=not_voted, voting_open=is_open(convention, now),
+        can_manage=can(user, "convention.manage", convention), comment_form=CommentForm(), edit_form=EditForm(
+            text=convention.text), vote_form=OpenVoteForm(closes_at=default_close),
+        signups=signup_count(db.session, convention), history=vote_history(db.session, convention, household)
+        if household else [])
+
+
+@bp.get("/<int:convention_id>/result")
+@login_required
+def result(convention_id: int):
+    """The result with the tally (after the close)."""
+    convention = get_convention(convention_id)
+    now = utcnow()
+    status = display_status(convention, now, db.session)
+    if status not in (ConventionStatus.ADOPTED, ConventionStatus.REJECTED, ConventionStatus.SUPERSEDED):
+        flash(_("The vote is not closed yet."), "info")
+        return redirect(url_for(".show", convention_id=convention.id))
+    return render_template("conventions/result.html", convention=convention, status=status,
+                           tally=tally_for(db.session, convention, now), signups=signup_count(db.session, convention))
+
+
+def _back(convention: Convention):
+    return redirect(url_for(".show", convention_id=convention.id))
+
+
+def _post_convention(convention_id: int, action: str) -> Convention:
+    """Close due votes first (POSTs may write), then load the convention."""
+    if close_due_votes(db.session, utcnow()):
+        db.session.commit()  # the result stands whatever this request does next
+    return get_convention(convention_id, action)
+
+
+@bp.post("/<int:convention_id>/edit")
+@login_required
+def edit(convention_id: int):
+    """Save a new version of the text."""
+    convention = _post_convention(convention_id, "convention.manage")
+    form = EditForm()
+    try:
+        if not form.validate():
+            raise ConventionError(_("Write the text."))
+        version = edit_convention(db.session, _user(), convention, form.text.data, now=utcnow())
+    except ConventionError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Saved as version %(n)d.", n=version.number), "success")
+    return _back(convention)
+
+
+@bp.post("/<int:convention_id>/discuss")
+@login_required
+def discuss(convention_id: int):
+    """Open the draft for residents' comments."""
+    convention = _post_convention(convention_id, "convention.manage")
+    try:
+        open_discussion(db.session, _user(), convention, now=utcnow())
+    except ConventionError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Residents can now read it and comment."), "success")
+    return _back(convention)
+
+
+@bp.post("/<int:convention_id>/vote/open")
+@login_required
+def start_vote(convention_id: int):
+    """Open the vote now, until the chosen close time."""
+    convention = _post_convention(convention_id, "convention.manage")
+    form = OpenVoteForm()
+    now = utcnow()
+    try:
+        if not form.validate():
+            raise ConventionError(_("Choose when the vote closes."))
+        closes_at = form.closes_at.data.replace(tzinfo=LOCAL_TZ)
+        open_vote(db.session, _user(), convention, opens_at=now, closes_at=closes_at, now=now)
+    except ConventionError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("The vote is open."), "success")
+    return _back(convention)
+
+
+@bp.post("/<int:convention_id>/comment")
+@login_required
+def comment(convention_id: int):
+    """Add a comment during discussion."""
+    convention = _post_convention(convention_id, "convention.comment")
+    form = CommentForm()
+    try:
+        if not form.validate():
+            raise ConventionError(_("Please write your comment."))
+        add_comment(db.session, _user(), convention, form.body.data, now=utcnow())
+    except ConventionError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Thank you, your comment is posted."), "success")
+    return _back(convention)
+
+
+def _household_arg() -> Household:
+    household = db.session.get(Household, request.form.get("household_id", type=int) or 0)
+    if household is None or household.is_deleted:
+        abort(404)
+    return household
+
+
+@bp.post("/<int:convention_id>/vote")
+@login_required
+def vote(convention_id: int):
+    """My household's vote (同意/不同意/弃权); the last choice before the close counts."""
+    convention = _post_convention(convention_id, "convention.view")
+    household = _household_arg()
+    try:
+        cast_vote(db.session, _user(), household, convention, request.form.get("choice"), channel="online",
+                  now=utcnow())
+    except ConventionError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _back(convention)
+    db.session.commit()
+    flash(_("Your household's vote is recorded. You can change it until the vote closes."), "success")
+    return _back(convention)
+
+
+@bp.post("/<int:convention_id>/record")
+@login_required
+def record(convention_id: int):
+    """A building head records a household's vote at the door."""
+    convention = _post_convention(convention_id, "convention.tally")
+    household = _household_arg()
+    try:
+        cast_vote(db.session, _user(), household, convention, request.form.get("choice"), channel="door_to_door",
+                  now=utcnow())
+    except VoteConflict as exc:
+        db.session.commit()  # keep the attempt in the history; the household's own vote stands
+        flash(exc.message, "error")
+        return _back(convention)
+    except ConventionError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _back(convention)
+    db.session.commit()
+    flash(_("Vote recorded for %(household)s.", household=household.label), "success")
+    return _back(convention)
+
+
+@bp.post("/<int:convention_id>/close")
+@login_required
+def close(convention_id: int):
+    """Compute the result of a vote whose close time has passed (also done by the worker)."""
+    convention = _post_convention(convention_id, "convention.manage")
+    db.session.commit()
+    if convention.status == ConventionStatus.VOTING:
+        flash(_("The vote is still open until its close time."), "info")
+    return redirect(url_for(".result", convention_id=convention.id)
+                    if convention.status != ConventionStatus.VOTING else url_for(".show", convention_id=convention.id))
+
+
+@bp.post("/<int:convention_id>/signup")
+@login_required
+def signup(convention_id: int):
+    """My household commits to the adopted convention (承诺)."""
+    convention = _post_convention(convention_id, "convention.view")
+    household = _household_arg()
+    try:
+        sign_up(db.session, _user(), household, convention, now=utcnow())
+    except ConventionError as exc:
+        flash(str(exc), "error")
+        return _back(convention)
+    db.session.commit()
+    flash(_("Thank you for signing up to the convention."), "success")
+    return _back(convention)
+
+
+@bp.post("/<int:convention_id>/amend")
+@login_required
+def amend(convention_id: int):
+    """Start an amendment of the adopted convention (a new version through the same steps)."""
+    convention = _post_convention(convention_id, "convention.manage")
+    form = EditForm()
+    try:
+        if not form.validate():
+            raise ConventionError(_("Write the text."))
+        amendment = amend_convention(db.session, _user(), convention, form.text.data, now=utcnow())
+    except ConventionError as exc:
+        flash(str(exc), "error")
+        return _back(convention)
+    db.session.commit()
+    flash(_("Amendment drafted."), "success")
+    return redirect(url_for(".show", convention_id=amendment.id))

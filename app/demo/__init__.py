@@ -1,0 +1,1 @@
+"""The demo street from the scenarios (demo)."""

@@ -1,0 +1,59 @@
+"""Language and time display: Chinese first, English available; times in Asia/Shanghai."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from flask import Flask, current_app, has_request_context, session
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+
+from app.clock import to_local
+
+APP_DIR = Path(__file__).resolve().parent
+
+
+def translation_directories() -> list[str]:
+    """The shared catalog plus each feature's own (app/<feature>/translations).
+
+    Flask-Babel merges catalogs from several directories, so each feature keeps its
+    messages beside its code and features never edit one shared file.
+    """
+    dirs = [APP_DIR / "translations", *sorted(p for p in APP_DIR.glob("*/translations") if p.is_dir())]
+    return [str(d) for d in dirs]
+
+
+def select_locale() -> str:
+    """The signed-in person's language, else the one chosen in this browser, else Chinese."""
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and workers write in the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("locale")
+    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+# Patterns made only of digits and punctuation read the same in every locale, so they skip
+# Babel's per-call locale lookup and pattern formatting (a list page formats 100 times).
+NUMERIC_PATTERNS = {"yyyy-MM-dd HH:mm": "%Y-%m-%d %H:%M", "yyyy-MM-dd": "%Y-%m-%d", "MM-dd HH:mm": "%m-%d %H:%M"}
+
+
+def local_time(moment: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """A UTC time shown in Asia/Shanghai, e.g. 2026-09-23 07:33."""
+    if moment is None:
+        return ""
+    numeric = NUMERIC_PATTERNS.get(fmt)
+    if numeric is not None:
+        return to_local(moment).strftime(numeric)
+    return format_datetime(to_local(moment), fmt, rebase=False)
+
+
+def init_app(app: Flask) -> None:
+    """Template helpers for language and time."""
+    app.add_template_filter(local_time, "localtime")
+
+    @app.context_processor
+    def _i18n_context():
+        chinese = (get_locale() is None) or get_locale().language == "zh"
+        return {"current_locale": "zh_CN" if chinese else "en", "html_lang": "zh-CN" if chinese else "en"}

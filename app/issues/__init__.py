@@ -1,0 +1,25 @@
+"""The problem loop 诉求闭环: report, respond within 12 hours, escalate, dispatch, resolve, confirm (issues)."""
+from flask_babel import lazy_gettext as _l
+
+
+def init_app(app) -> None:
+    """Register pages, rules, sync mutations, home actions, demo data and the close-stale command."""
+    from app.home.actions import HomeAction, home_action
+    from app.issues import cli, demo, models, mutations, permissions  # noqa: F401 — registration on import
+    from app.issues.api import bp as api_bp
+    from app.issues.routes import bp
+    from app.models import Role
+    from app.uploads.services import register_subject_viewer
+
+    app.register_blueprint(bp)
+    app.register_blueprint(api_bp)
+    app.cli.add_command(cli.issues_cli)
+    register_subject_viewer("problem", permissions.can_view_problem_photos)
+    home_action(HomeAction((Role.RESIDENT, Role.BUILDING_HEAD, Role.STAFF), _l("Report a problem"),
+                           _l("A photo, a few words or a voice note; answered within 12 hours."), "issues.new", 1))
+    home_action(HomeAction((Role.RESIDENT,), _l("My building's problems"),
+                           _l("What neighbours reported and who is handling it."), "issues.index", 2))
+    home_action(HomeAction((Role.BUILDING_HEAD, Role.STAFF, Role.STREET, Role.ADMIN), _l("Problem queue"),
+                           _l("Overdue first, then by deadline; respond, escalate, dispatch."), "issues.queue", 3))
+    home_action(HomeAction((Role.DEPARTMENT,), _l("Work orders"),
+                           _l("Problems dispatched to you: accept, then mark your part done."), "issues.orders", 4))

@@ -1,0 +1,334 @@
+"""Problem pages: report, the building feed, a problem's timeline, the staff queue, work orders."""
+from __future__ import annotations
+
+import uuid as uuidlib
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
+
+from app.auth import scope
+from app.auth.permissions import can, require
+from app.clock import utcnow
+from app.extensions import db
+from app.issues import queries, services
+from app.issues.forms import ConfirmForm, DispatchForm, ReasonForm, ReportForm, ResolveForm, UpdateForm
+from app.issues.models import CATEGORY_LABELS, Category, Dispatch, Problem, ProblemEvent, Source
+from app.issues.permissions import handled_building_ids
+from app.models import Building, Department, DepartmentKind, Household, Role, User
+from app.sync.registry import Rejected
+from app.uploads.services import attachments_of, save_upload
+
+bp = Blueprint("issues", __name__, url_prefix="/issues")
+
+def source_labels() -> dict:
+    """Sources in words (built per request, in the person's language)."""
+    return {Source.APP: _("App"), Source.VISIT: _("Building-head visit"), Source.HOTLINE: _("12345 hotline"),
+            Source.WALK_IN: _("Walk-in"), Source.GROUP: _("Group chat"), Source.PLATFORM: _("City platform")}
+
+
+def status_labels() -> dict:
+    """Statuses in words."""
+    return {"reported": _("Reported"), "acknowledged": _("Acknowledged"), "in_progress": _("In progress"),
+            "escalated": _("Escalated"), "resolved": _("Resolved"), "confirmed": _("Confirmed"), "closed": _("Closed")}
+
+
+def clock_texts() -> dict:
+    """The answer clock's wordings (templates/issues/_macros.html fills in the time)."""
+    return {"answered": _("Answered %(time)s"), "overdue": _("Overdue: no answer since %(time)s"),
+            "due": _("Answer due in %(h)s h")}
+
+
+@bp.context_processor
+def _labels():
+    # Category names translated once per request, not each time a card prints one (lazy strings re-translate).
+    return {"CATEGORY_LABELS": {category: str(label) for category, label in CATEGORY_LABELS.items()},
+            "SOURCE_LABELS": source_labels(),
+            "STATUS_LABELS": status_labels(), "CLOCK_TEXTS": clock_texts(),
+            "now": utcnow()}
+
+
+def _problem(problem_id: int, action: str = "issue.view") -> Problem:
+    # One row's many-to-ones come joined; the timeline's actors without their roles (only names are shown).
+    problem = db.session.scalar(select(Problem).where(Problem.id == problem_id).options(
+        selectinload(Problem.events).selectinload(ProblemEvent.actor).lazyload(User.roles),
+        selectinload(Problem.dispatches).selectinload(Dispatch.department),
+        joinedload(Problem.household), joinedload(Problem.building).joinedload(Building.community)))
+    if problem is None or problem.is_deleted:
+        abort(404)
+    require(current_user, action, problem)
+    return problem
+
+
+def _buildings(ids) -> list[Building]:
+    """Buildings whose ids the SELECT `ids` gives (one query however many there are)."""
+    return list(db.session.scalars(select(Building).where(Building.id.in_(ids))
+                                   .options(selectinload(Building.community)).order_by(Building.id)))
+
+
+def _done(problem: Problem, message: str | None = None):
+    db.session.commit()
+    if message:
+        flash(message, "info")
+    return redirect(url_for("issues.show", problem_id=problem.id))
+
+
+def _refused(problem: Problem, exc: Rejected):
+    db.session.rollback()
+    flash(exc.message, "error")
+    return redirect(url_for("issues.show", problem_id=problem.id))
+
+
+def _step(problem: Problem, run, message: str | None = None):
+    """Run one step of the loop on `problem`: commit and say so, or roll back and say why."""
+    try:
+        run()
+    except Rejected as exc:
+        return _refused(problem, exc)
+    return _done(problem, message)
+
+
+@bp.route("/")
+@login_required
+def index():
+    """My building's feed (residents), or my queue (heads, staff, street), or my work orders (departments)."""
+    if current_user.has_role(Role.BUILDING_HEAD, Role.STAFF, Role.STREET, Role.ADMIN):
+        return redirect(url_for("issues.queue"))
+    if current_user.has_role(Role.DEPARTMENT):
+        return redirect(url_for("issues.orders"))
+    buildings = _buildings(scope.building_ids(current_user))
+    if not buildings:
+        abort(403)
+    return redirect(url_for("issues.feed", building_id=buildings[0].id))
+
+
+@bp.route("/building/<int:building_id>")
+@login_required
+def feed(building_id: int):
+    """The building's problems as a feed, newest activity first."""
+    building = db.session.get(Building, building_id, options=[joinedload(Building.community)]) or abort(404)
+    require(current_user, "building.view", building)
+    problems = queries.building_feed(db.session, building.id)
+    thumbs = attachments_of(db.session, "problem", [p.id for p in problems])
+    return render_template("issues/feed.html", building=building, problems=problems, thumbs=thumbs)
+
+
+def _save_files(form: ReportForm) -> tuple[list, list[str]]:
+    """Store the photos and voice note; a bad file is reported but never loses the report."""
+    files = [f for f in (form.photos.data or []) if f and f.filename][:6]
+    if form.voice.data and form.voice.data.filename:
+        files.append(form.voice.data)
+    return _store(files)
+
+
+def _store(files: list) -> tuple[list, list[str]]:
+    """Verify and store uploaded files through app.uploads; bad ones become messages, good ones are kept."""
+    saved, errors = [], []
+    for storage in files:
+        with storage.stream:  # large parts are spooled to temporary files: close them
+            data = storage.read()
+        try:
+            saved.append(save_upload(db.session, owner=current_user, uuid=str(uuidlib.uuid4()), filename=storage.filename,
+                                     data=data, upload_root=current_app.config["UPLOAD_FOLDER"], now=utcnow()))
+        except Rejected as exc:
+            errors.append(f"{storage.filename}: {exc.message}")
+    return saved, errors
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Report a problem (works offline with JavaScript, through the outbox)."""
+    # issue.report covers exactly the buildings of my scope (see app/issues/permissions.py)
+    buildings = _buildings(scope.building_ids(current_user))
+    if not buildings:
+        abort(403)
+    building = next((b for b in buildings if b.id == request.values.get("building", type=int)), buildings[0])
+    require(current_user, "issue.report", building)
+    form = ReportForm()
+    on_behalf = can(current_user, "issue.report_on_behalf", building)
+    households = db.session.scalars(select(Household).where(Household.building_id == building.id)
+                                    .order_by(Household.unit, Household.room)).all() if on_behalf else []
+    form.household_id.choices = [SelectChoice(0, _("Myself"))] + [SelectChoice(h.id, h.label) for h in households]
+    sources = [Source.APP] + ([Source.VISIT, Source.WALK_IN, Source.GROUP] if on_behalf else [])
+    if can(current_user, "issue.hotline", building):
+        sources.append(Source.HOTLINE)
+    form.source.choices = [SelectChoice(s.value, source_labels()[s]) for s in sources]
+    if form.validate_on_submit():
+        household = db.session.get(Household, form.household_id.data) if form.household_id.data else None
+        if household is None:  # reporting for myself: my own household in this building
+            household = db.session.scalar(select(Household).where(
+                Household.id.in_(scope.own_household_ids(current_user) or [-1]), Household.building_id == building.id))
+        source = Source(form.source.data or "app")
+        if source == Source.HOTLINE:
+            require(current_user, "issue.hotline", building)
+        saved, file_errors = _save_files(form)
+        try:
+            problem = services.report_problem(
+                db.session, current_user, building, category=Category(form.category.data), text=form.text.data or "",
+                now=utcnow(), uuid=str(uuidlib.uuid4()), household=household, location=form.location.data or "",
+                source=source, hotline_order_no=form.hotline_order_no.data or "", attachments=saved,
+                reporter=current_user if source == Source.APP else None)
+        except Rejected as exc:
+            db.session.rollback()
+            form.text.errors.append(exc.message)
+        else:
+            db.session.commit()
+            for message in file_errors:
+                flash(message, "error")
+            flash(_("Reported. The community answers within %(hours)s hours.", hours=building.community.feedback_hours), "info")
+            return redirect(url_for("issues.show", problem_id=problem.id))
+    return render_template("issues/new.html", form=form, building=building, buildings=buildings,
+                           on_behalf=on_behalf), 400 if form.errors else 200
+
+
+@bp.route("/<int:problem_id>")
+@login_required
+def show(problem_id: int):
+    """The problem with its timeline (internal notes only for staff) and the actions I may take."""
+    problem = _problem(problem_id)
+    staff_view = can(current_user, "issue.note", problem)
+    events = [e for e in problem.events if e.public or staff_view]
+    files = attachments_of(db.session, "problem", [problem.id])[problem.id]
+    # Departments are offered only while the problem is open (the dispatch form).
+    departments = db.session.scalars(select(Department).order_by(Department.kind, Department.name)).all() \
+        if problem.is_open else []
+    # Several forms on one page: prefixes keep their field ids (and labels) apart.
+    dispatch_form = DispatchForm(prefix="dispatch")
+    dispatch_form.departments.choices = [SelectChoice(d.id, d.name) for d in departments]
+    my_departments = {a.department_id for a in current_user.roles if a.department_id}
+    return render_template(
+        "issues/show.html", problem=problem, events=events, files=files, update_form=UpdateForm(prefix="update"),
+        escalate_form=ReasonForm(prefix="escalate"), reopen_form=ReasonForm(prefix="reopen"), dispatch_form=dispatch_form,
+        resolve_form=ResolveForm(prefix="resolve"), confirm_form=ConfirmForm(prefix="confirm"),
+        staff_view=staff_view, my_orders=[d for d in problem.dispatches if d.department_id in my_departments],
+        kinds=DepartmentKind)
+
+
+@bp.post("/<int:problem_id>/update")
+@login_required
+def update(problem_id: int):
+    """A public update or internal note (responders), or a comment (everyone who can see it)."""
+    problem = _problem(problem_id)
+    form = UpdateForm(prefix="update")
+    if not form.validate_on_submit():
+        flash(_("Write something first."), "error")
+        return redirect(url_for("issues.show", problem_id=problem.id))
+    try:
+        if form.internal.data:
+            require(current_user, "issue.note", problem)
+            services.respond(db.session, current_user, problem, form.text.data, now=utcnow(), public=False)
+        elif can(current_user, "issue.respond", problem):
+            services.respond(db.session, current_user, problem, form.text.data, now=utcnow())
+        else:
+            require(current_user, "issue.comment", problem)
+            services.comment(db.session, current_user, problem, form.text.data, now=utcnow())
+    except Rejected as exc:
+        return _refused(problem, exc)
+    return _done(problem)
+
+
+@bp.post("/<int:problem_id>/escalate")
+@login_required
+def escalate(problem_id: int):
+    """One-click escalation to the next level, with a reason."""
+    problem = _problem(problem_id, "issue.escalate")
+    form = ReasonForm(prefix="escalate")
+    return _step(problem, lambda: services.escalate(db.session, current_user, problem, form.reason.data or "",
+                                                    now=utcnow()), _("Sent up to the next level."))
+
+
+@bp.post("/<int:problem_id>/dispatch")
+@login_required
+def dispatch(problem_id: int):
+    """Blow the whistle: dispatch to one or more departments at once."""
+    problem = _problem(problem_id, "issue.dispatch")
+    ids = request.form.getlist("dispatch-departments", type=int)
+    departments = db.session.scalars(select(Department).where(Department.id.in_(ids or [-1]))).all()
+    return _step(problem, lambda: services.dispatch(db.session, current_user, problem, list(departments),
+                                                    request.form.get("dispatch-note", ""), now=utcnow()),
+                 _("Dispatched."))
+
+
+@bp.post("/<int:problem_id>/resolve")
+@login_required
+def resolve(problem_id: int):
+    """Mark resolved; the reporter is asked to confirm."""
+    problem = _problem(problem_id, "issue.resolve")
+    return _step(problem, lambda: services.resolve(db.session, current_user, problem,
+                                                   request.form.get("resolve-text", ""), now=utcnow()),
+                 _("Marked resolved."))
+
+
+@bp.post("/<int:problem_id>/confirm")
+@login_required
+def confirm(problem_id: int):
+    """The reporter confirms, rates and may thank."""
+    problem = _problem(problem_id, "issue.confirm")
+    form = ConfirmForm(prefix="confirm")
+    if not form.validate_on_submit():
+        return _refused(problem, Rejected(_("Choose 1 to 5 stars.")))
+    return _step(problem, lambda: services.confirm(db.session, current_user, problem, form.rating.data, now=utcnow(),
+                                                   thanks=form.thanks.data, text=form.text.data or ""),
+                 _("Thank you for confirming."))
+
+
+@bp.post("/<int:problem_id>/reopen")
+@login_required
+def reopen(problem_id: int):
+    """The reporter says it is not fixed (within 7 days)."""
+    problem = _problem(problem_id, "issue.confirm")
+    return _step(problem, lambda: services.reopen(db.session, current_user, problem,
+                                                  request.form.get("reopen-reason", ""), now=utcnow()),
+                 _("Reopened."))
+
+
+@bp.post("/orders/<int:order_id>/<any(accept, progress, done):step>")
+@login_required
+def work(order_id: int, step: str):
+    """A department accepts (报到), posts progress with photos, or finishes its part."""
+    order = db.session.get(Dispatch, order_id) or abort(404)
+    require(current_user, "dispatch.work", order)
+    file_errors: list[str] = []
+    try:
+        if step == "accept":
+            services.accept(db.session, current_user, order, now=utcnow())
+        elif step == "progress":
+            photos = [f for f in request.files.getlist("photos") if f and f.filename][:6]
+            saved, file_errors = _store(photos)
+            services.dispatch_progress(db.session, current_user, order, request.form.get("text", ""), now=utcnow(),
+                                       attachments=saved)
+        else:
+            services.complete(db.session, current_user, order, request.form.get("text", ""), now=utcnow())
+    except Rejected as exc:
+        return _refused(order.problem, exc)
+    for message in file_errors:
+        flash(message, "error")
+    return _done(order.problem)
+
+
+@bp.route("/queue")
+@login_required
+def queue():
+    """Open problems in my scope, overdue first, then by deadline."""
+    buildings = queries.building_choices(db.session, handled_building_ids(current_user))
+    if not buildings:
+        abort(403)
+    args = request.args
+    problems = queries.queue(db.session, current_user, now=utcnow(), status=args.get("status", ""),
+                             category=args.get("category", ""), source=args.get("source", ""),
+                             building_id=args.get("building", type=int))
+    return render_template("issues/queue.html", problems=problems, args=args, buildings=buildings)
+
+
+@bp.route("/orders")
+@login_required
+def orders():
+    """Work orders dispatched to my department."""
+    if not current_user.has_role(Role.DEPARTMENT):
+        abort(403)
+    return render_template("issues/orders.html", orders=queries.work_orders(db.session, current_user),
+                           looked_after=queries.property_problems(db.session, current_user, now=utcnow()))

@@ -1,0 +1,25 @@
+"""Domain models. Importing this package registers every table with the metadata.
+
+Features with their own tables keep them in app/<feature>/models.py and are imported
+here so Alembic sees them.
+"""
+from app.models.accounts import Role, RoleAssignment, User
+from app.models.base import ChangeCounter, SyncedMixin, TimestampMixin, UTCDateTime
+from app.models.org import Building, Community, ContactPreference, Department, DepartmentKind, Household, Street
+
+__all__ = [
+    "Building",
+    "ChangeCounter",
+    "Community",
+    "ContactPreference",
+    "Department",
+    "DepartmentKind",
+    "Household",
+    "Role",
+    "RoleAssignment",
+    "Street",
+    "SyncedMixin",
+    "TimestampMixin",
+    "UTCDateTime",
+    "User",
+]

@@ -1,0 +1,300 @@
+"""Notices 通知: the inbox, compose, the notice page, reach, the door-to-door list and the blackboard copy."""
+from __future__ import annotations
+
+import uuid as uuidlib
+from datetime import datetime, time
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.api import ApiError, validate
+from app.auth import scope
+from app.auth.permissions import can, require
+from app.clock import LOCAL_TZ, utcnow
+from app.extensions import db
+from app.models import Building, Community, Household, Role
+from app.notices.forms import NoticeForm
+from app.notices.models import URGENCY_LABELS, Notice
+from app.notices.mutations import notice_json, receipt_json
+from app.notices.schemas import NoticeIn
+from app.notices.services import (
+    TargetError,
+    door_list,
+    mark_informed,
+    mark_read,
+    notices_for,
+    open_door_lists,
+    preview,
+    reach,
+    reach_counts,
+    resolve_targets,
+    send_notice,
+    unread_deadline,
+)
+from app.push.services import inbox
+from app.uploads.models import Attachment
+from app.uploads.services import UploadRejected, link_attachments, save_upload
+
+bp = Blueprint("notices", __name__, url_prefix="/notices")
+api = Blueprint("notices_api", __name__, url_prefix="/api/v1/notices")
+
+
+@bp.context_processor
+def _labels():
+    return {"URGENCY_LABELS": URGENCY_LABELS}
+
+
+def get_notice(notice_id: int, action: str = "notice.view") -> Notice:
+    """The notice, if it exists and the user may `action` it (404 / 403 otherwise)."""
+    notice = db.session.get(Notice, notice_id)
+    if notice is None or notice.is_deleted:
+        abort(404)
+    require(current_user, action, notice)
+    return notice
+
+
+def notice_image(notice: Notice) -> Attachment | None:
+    """The picture attached to the notice, if any."""
+    return db.session.get(Attachment, notice.image_upload_id) if notice.image_upload_id else None
+
+
+def target_choices() -> list[tuple[str, str]]:
+    """Where the signed-in sender may send: their street(s), communities and buildings."""
+    user = current_user._get_current_object()
+    streets = [a.street for a in user.roles if a.role in (Role.STREET,) and a.street is not None]
+    choices = [(f"s:{s.id}", _("The whole street: %(name)s", name=s.name)) for s in streets]
+    sender_buildings = scope.building_ids(user, (Role.STAFF, Role.STREET, Role.ADMIN))
+    communities = db.session.scalars(select(Community).where(Community.id.in_(
+        select(Building.community_id).where(Building.id.in_(sender_buildings)))).order_by(Community.name))
+    for community in communities:
+        choices.append((f"c:{community.id}", _("All of %(name)s", name=community.name)))
+        for building in community.buildings:
+            choices.append((f"b:{building.id}", building.full_name))
+    return choices
+
+
+def notice_in_from_form(form: NoticeForm) -> NoticeIn:
+    """The form's values as the API's schema (one validation path for both)."""
+    street_id, communities, buildings = None, [], []
+    for value in form.targets.data or []:
+        kind, _sep, ident = value.partition(":")
+        if not ident.isdigit():
+            continue
+        if kind == "s":
+            street_id = int(ident)
+        elif kind == "c":
+            communities.append(int(ident))
+        elif kind == "b":
+            buildings.append(int(ident))
+    if street_id is not None:
+        communities, buildings = [], []
+    elif communities:
+        # a building ticked inside a ticked community adds nothing
+        buildings = []
+    expires = None
+    if form.expires_on.data:
+        expires = datetime.combine(form.expires_on.data, time(23, 59), LOCAL_TZ)
+    return validate(NoticeIn, {"title": form.title.data, "body": form.body.data, "urgency": form.urgency.data,
+                               "expires_at": expires, "street_id": street_id, "community_ids": communities,
+                               "building_ids": buildings})
+
+
+@bp.get("/")
+@login_required
+def index():
+    """My inbox (notices and other messages) and, for staff, the notices sent."""
+    user = current_user._get_current_object()
+    return render_template("notices/index.html", items=inbox(db.session, user),
+                           notices=notices_for(db.session, user) if can(user, "notice.compose") else [],
+                           can_compose=can(user, "notice.compose"),
+                           is_head=user.has_role(Role.BUILDING_HEAD, Role.STAFF, Role.STREET, Role.ADMIN))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Write a notice; "Preview" shows how many households and devices it reaches, "Send" sends it."""
+    require(current_user, "notice.compose")
+    form = NoticeForm()
+    form.targets.choices = target_choices()
+    reach_preview = None
+    if form.validate_on_submit():
+        try:
+            data = notice_in_from_form(form)
+            buildings, label = resolve_targets(db.session, data)
+        except ApiError as exc:
+            for name, message in exc.fields.items():
+                getattr(form, name if hasattr(form, name) else "targets").errors.append(message)
+            return render_template("notices/new.html", form=form, preview=None), 400
+        except TargetError as exc:
+            form.targets.errors.append(str(exc))
+            return render_template("notices/new.html", form=form, preview=None), 400
+        require(current_user, "notice.send", [b.id for b in buildings])
+        if request.form.get("action") != "send":
+            reach_preview = preview(db.session, [b.id for b in buildings])
+            return render_template("notices/new.html", form=form, preview=reach_preview, scope_label=label)
+        try:
+            image = None
+            if form.image.data and getattr(form.image.data, "filename", ""):
+                image = save_upload(db.session, owner=current_user._get_current_object(), uuid=str(uuidlib.uuid4()),
+                                    filename=form.image.data.filename, data=form.image.data.read(),
+                                    upload_root=current_app.config["UPLOAD_FOLDER"], now=utcnow())
+        except UploadRejected as exc:
+            db.session.rollback()
+            form.image.errors.append(exc.message)
+            return render_template("notices/new.html", form=form, preview=None), 400
+        notice = send_notice(db.session, current_user._get_current_object(), data, buildings, label, now=utcnow())
+        if image is not None:
+            notice.image_upload_id = image.id
+            link_attachments(db.session, [image], "notice", notice.id)
+        db.session.commit()
+        flash(_("Notice sent. Phones receive it within a minute; everyone finds it in their messages."), "success")
+        return redirect(url_for("notices.reach_page", notice_id=notice.id))
+    status = 400 if form.errors else 200
+    return render_template("notices/new.html", form=form, preview=reach_preview), status
+
+
+@bp.get("/<int:notice_id>")
+@login_required
+def show(notice_id: int):
+    """The notice; opening it records the household's read receipt (sent by notices.js, not by this GET)."""
+    notice = get_notice(notice_id)
+    return render_template("notices/show.html", notice=notice, can_reach=can(current_user, "notice.reach", notice),
+                           image=notice_image(notice))
+
+
+@bp.get("/<int:notice_id>/reach")
+@login_required
+def reach_page(notice_id: int):
+    """Per household: pushed, read, informed door to door, or not reached yet."""
+    notice = get_notice(notice_id, "notice.reach")
+    mine = list(db.session.scalars(scope.managed_building_ids(current_user)))
+    building_ids = None if notice.sender_id == current_user.id else mine
+    rows = reach(db.session, notice, now=utcnow(), building_ids=building_ids)
+    return render_template("notices/reach.html", notice=notice, rows=rows, counts=reach_counts(rows),
+                           deadline=unread_deadline(notice))
+
+
+@bp.get("/door")
+@login_required
+def door_index():
+    """The building head's notices with households still to tell in person."""
+    user = current_user._get_current_object()
+    if not user.has_role(Role.BUILDING_HEAD, Role.STAFF, Role.STREET, Role.ADMIN):
+        abort(403)
+    return render_template("notices/door_index.html", lists=open_door_lists(db.session, user, now=utcnow()))
+
+
+@bp.get("/<int:notice_id>/door")
+@login_required
+def door(notice_id: int):
+    """上门通知名单: households of my buildings not reached, with one tap to mark them told."""
+    notice = get_notice(notice_id, "notice.reach")
+    rows = door_list(db.session, current_user._get_current_object(), notice, now=utcnow())
+    return render_template("notices/door.html", notice=notice, rows=rows, deadline=unread_deadline(notice))
+
+
+@bp.post("/<int:notice_id>/door/<int:household_id>")
+@login_required
+def informed(notice_id: int, household_id: int):
+    """Mark one household told in person (the form behind the one-tap button, without JavaScript)."""
+    notice = get_notice(notice_id, "notice.reach")
+    household = db.session.get(Household, household_id) or abort(404)
+    require(current_user, "notice.inform", household)
+    try:
+        mark_informed(db.session, current_user._get_current_object(), notice, household, now=utcnow())
+    except TargetError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("notices.door", notice_id=notice.id))
+    db.session.commit()
+    flash(_("%(household)s marked as told in person.", household=household.label), "success")
+    return redirect(url_for("notices.door", notice_id=notice.id))
+
+
+@bp.get("/<int:notice_id>/print")
+@login_required
+def print_copy(notice_id: int):
+    """The large-type A4 copy for the stairwell blackboard 小黑板, one per building."""
+    notice = get_notice(notice_id)
+    buildings = [t.building for t in notice.targets]
+    wanted = request.args.get("building", type=int)
+    if wanted is not None:
+        buildings = [b for b in buildings if b.id == wanted] or abort(404)
+    return render_template("notices/print.html", notice=notice, buildings=buildings[:50], image=notice_image(notice))
+
+
+# -- JSON API -----------------------------------------------------------------------------
+
+
+def _targets_or_error(data: NoticeIn):
+    try:
+        buildings, label = resolve_targets(db.session, data)
+    except TargetError as exc:
+        raise ApiError("invalid", str(exc), 400, {"building_ids": str(exc)}) from None
+    require(current_user, "notice.send", [b.id for b in buildings])
+    return buildings, label
+
+
+@api.post("/preview")
+@login_required
+def api_preview():
+    """How many buildings, households, people and devices a notice would reach."""
+    require(current_user, "notice.compose")
+    data = validate(NoticeIn, request.get_json(silent=True))
+    buildings, _label = _targets_or_error(data)
+    p = preview(db.session, [b.id for b in buildings])
+    return jsonify(buildings=p.buildings, households=p.households, people=p.people, devices=p.devices)
+
+
+@api.post("")
+@login_required
+def api_create():
+    """Send a notice; its deliveries are written in the same transaction and sent by the worker."""
+    require(current_user, "notice.compose")
+    data = validate(NoticeIn, request.get_json(silent=True))
+    buildings, label = _targets_or_error(data)
+    notice = send_notice(db.session, current_user._get_current_object(), data, buildings, label, now=utcnow())
+    db.session.commit()
+    return jsonify(notice_json(notice)), 201
+
+
+@api.post("/<int:notice_id>/read")
+@login_required
+def api_read(notice_id: int):
+    """Record that my household read the notice."""
+    notice = get_notice(notice_id)
+    receipts = mark_read(db.session, current_user._get_current_object(), notice, now=utcnow())
+    db.session.commit()
+    return jsonify(households=[r.household_id for r in receipts])
+
+
+@api.get("/<int:notice_id>/reach")
+@login_required
+def api_reach(notice_id: int):
+    """The reach report as JSON."""
+    notice = get_notice(notice_id, "notice.reach")
+    rows = reach(db.session, notice, now=utcnow())
+    return jsonify(counts=reach_counts(rows), households=[
+        {"id": r.household.id, "label": r.household.label, "status": r.status, "subscribed": r.subscribed,
+         "no_smartphone": r.household.no_smartphone} for r in rows])
+
+
+@api.post("/<int:notice_id>/informed/<int:household_id>")
+@login_required
+def api_informed(notice_id: int, household_id: int):
+    """Mark one household told in person."""
+    notice = get_notice(notice_id, "notice.reach")
+    household = db.session.get(Household, household_id)
+    if household is None:
+        raise ApiError("not_found", _("This household is not in the ledger."), 404)
+    require(current_user, "notice.inform", household)
+    try:
+        receipt = mark_informed(db.session, current_user._get_current_object(), notice, household, now=utcnow())
+    except TargetError as exc:
+        raise ApiError("invalid", str(exc), 400) from None
+    db.session.commit()
+    return jsonify(receipt_json(receipt))
+
+

@@ -1,0 +1,190 @@
+"""Open311 GeoReport v2 at /open311/v2: the same problems, for city platforms and existing clients.
+
+Reading requests needs an api_key too (they hold residents' words); the service list is public.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from flask import Blueprint, Response, jsonify, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.auth import scope
+from app.auth.permissions import can
+from app.clock import LOCAL_TZ, utcnow
+from app.extensions import csrf, db
+from app.issues import services as issues
+from app.issues.models import OPEN_STATUSES, Category, Dispatch, Problem, Source
+from app.models import Building
+from app.open311.models import ApiKey, key_hash
+from app.open311.services import request_json, service_json, to_xml
+from app.sync.registry import Rejected
+
+bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+csrf.exempt(bp)  # integrators authenticate with api_key, not a browser session
+MAX_RESULTS = 1000
+
+
+class Open311Error(Exception):
+    """An error in the standard's shape: [{code, description}]."""
+
+    def __init__(self, status: int, description: str):
+        super().__init__(description)
+        self.status, self.description = status, description
+
+
+def _respond(fmt: str, root: str, item: str, rows: list[dict], status: int = 200):
+    if fmt == "xml":
+        return Response(to_xml(root, item, rows), status=status, mimetype="text/xml")
+    return jsonify(rows), status
+
+
+@bp.errorhandler(Open311Error)
+def _error(exc: Open311Error):
+    fmt = "xml" if request.path.endswith(".xml") else "json"
+    return _respond(fmt, "errors", "error", [{"code": exc.status, "description": exc.description}], exc.status)
+
+
+def _format(fmt: str) -> str:
+    if fmt not in ("json", "xml"):
+        raise Open311Error(404, "format must be json or xml")
+    return fmt
+
+
+def _api_key() -> ApiKey:
+    key = request.values.get("api_key", "")
+    found = db.session.scalar(select(ApiKey).where(ApiKey.key_hash == key_hash(key), ApiKey.active.is_(True))) if key else None
+    if found is None:
+        raise Open311Error(403, "api_key is missing or not valid")
+    return found
+
+
+def _date(name: str) -> datetime | None:
+    value = request.args.get(name)
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise Open311Error(400, f"{name} must be a W3C datetime") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
+
+
+@bp.get("/services.<fmt>")
+def services(fmt: str):
+    """The service list: one service per problem category."""
+    return _respond(_format(fmt), "services", "service", [service_json(c) for c in Category])
+
+
+@bp.get("/services/<code>.<fmt>")
+def service_definition(code: str, fmt: str):
+    """A service definition (no extra attributes: metadata is false for every service)."""
+    _format(fmt)
+    if code not in {c.value for c in Category}:
+        raise Open311Error(404, "service_code not found")
+    if fmt == "xml":
+        return Response(to_xml("service_definition", "attributes", []).replace(
+            b"<service_definition>", f"<service_definition><service_code>{code}</service_code>".encode()),
+            mimetype="text/xml")
+    return jsonify({"service_code": code, "attributes": []})
+
+
+def _visible(key: ApiKey) -> list[Problem]:
+    """Problems in the buildings the key's account covers (in SQL, so the 1000 newest are really returned)."""
+    return list(db.session.scalars(
+        select(Problem).options(selectinload(Problem.events),
+                                selectinload(Problem.dispatches).selectinload(Dispatch.department),
+                                selectinload(Problem.building).selectinload(Building.community))
+        .where(Problem.is_deleted.is_(False), Problem.building_id.in_(scope.building_ids(key.user)),
+               *request_filters())
+        .order_by(Problem.reported_at.desc()).limit(MAX_RESULTS)))
+
+
+def request_filters() -> list:
+    """The standard's query parameters as SQL conditions."""
+    conditions = []
+    ids = request.args.get("service_request_id")
+    if ids:
+        try:
+            conditions.append(Problem.id.in_([int(i) for i in ids.split(",")]))
+        except ValueError:
+            raise Open311Error(400, "service_request_id must be numbers separated by commas") from None
+    codes = request.args.get("service_code")
+    if codes:
+        conditions.append(Problem.category.in_([c for c in codes.split(",") if c in {x.value for x in Category}]))
+    start, end = _date("start_date"), _date("end_date")
+    if start is None and not ids:  # the standard: without start_date, the most recent 90 days
+        start = (end or utcnow()) - timedelta(days=90)
+    if start:
+        conditions.append(Problem.reported_at >= start)
+    if end:
+        conditions.append(Problem.reported_at <= end)
+    status = request.args.get("status")
+    if status:
+        wanted = [s for s in status.split(",") if s in ("open", "closed")]
+        if wanted == ["open"]:
+            conditions.append(Problem.status.in_(OPEN_STATUSES))
+        elif wanted == ["closed"]:
+            conditions.append(Problem.status.not_in(OPEN_STATUSES))
+    return conditions
+
+
+@bp.get("/requests.<fmt>")
+def requests_list(fmt: str):
+    """Service requests, filtered as the standard defines, newest first (at most 1000)."""
+    _format(fmt)
+    key = _api_key()
+    return _respond(fmt, "service_requests", "request", [request_json(p) for p in _visible(key)])
+
+
+@bp.get("/requests/<int:request_id>.<fmt>")
+def request_one(request_id: int, fmt: str):
+    """One service request (still a list, as the standard has it)."""
+    _format(fmt)
+    key = _api_key()
+    problem = db.session.get(Problem, request_id)
+    if problem is None or problem.is_deleted or not can(key.user, "issue.view", problem):
+        raise Open311Error(404, "service_request_id not found")
+    return _respond(fmt, "service_requests", "request", [request_json(problem)])
+
+
+@bp.post("/requests.<fmt>")
+def create(fmt: str):
+    """A city platform posts a request for a building (address_id = our building id)."""
+    _format(fmt)
+    key = _api_key()
+    code, description = request.form.get("service_code", ""), request.form.get("description", "").strip()
+    if code not in {c.value for c in Category}:
+        raise Open311Error(400, "service_code is required and must be one of /services")
+    building = db.session.get(Building, request.form.get("address_id", type=int) or 0)
+    if building is None:
+        raise Open311Error(400, "address_id (the building id) is required")
+    if not can(key.user, "issue.report_on_behalf", building):
+        raise Open311Error(403, "this api_key may not report for that building")
+    token = str(uuid.uuid4())
+    try:
+        problem = issues.report_problem(
+            db.session, key.user, building, category=Category(code), text=description, now=utcnow(), uuid=token,
+            source=Source.PLATFORM, location=request.form.get("address_string", "")[:100])
+    except Rejected as exc:
+        raise Open311Error(400, exc.message) from None
+    db.session.commit()
+    return _respond(fmt, "service_requests", "request",
+                    [{"service_request_id": str(problem.id), "token": token, "service_notice": _("Received."),
+                      "account_id": ""}], 201)
+
+
+@bp.get("/tokens/<token>.<fmt>")
+def token_lookup(token: str, fmt: str):
+    """The request id behind a token given at POST time."""
+    _format(fmt)
+    _api_key()
+    problem = db.session.scalar(select(Problem).where(Problem.uuid == token))
+    if problem is None:
+        raise Open311Error(404, "token not found")
+    return _respond(fmt, "service_requests", "request", [{"service_request_id": str(problem.id), "token": token}])
+
+

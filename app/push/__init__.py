@@ -1,0 +1,74 @@
+"""Web Push 推送 and the in-app inbox: subscriptions, the outbox of deliveries, the worker (push)."""
+from __future__ import annotations
+
+import os
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+push_cli = AppGroup("push", help="Web Push: keys and the delivery worker.")
+
+
+@push_cli.command("keys")
+def keys_command():
+    """Create the VAPID key pair in instance/ if missing and print the public key."""
+    from app.push import vapid
+
+    click.echo(vapid.public_key(current_app.instance_path))
+
+
+@push_cli.command("work")
+@click.option("--once", is_flag=True, help="Send everything due now, then exit.")
+@click.option("--concurrency", default=64, show_default=True, help="Requests in flight at once.")
+@click.option("--batch", default=1000, show_default=True, help="Deliveries claimed at a time (two batches are out at once).")
+def work_command(once: bool, concurrency: int, batch: int):
+    """Send pending deliveries (runs until stopped unless --once)."""
+    import signal
+
+    from app.database import immediate_transactions
+    from app.extensions import db
+    from app.push import vapid, worker
+    from app.push.channels import WebPushChannel
+
+    immediate_transactions()
+    stopping = {"now": False}
+    previous = signal.signal(signal.SIGTERM, lambda *_: stopping.update(now=True))
+    # The VAPID "sub" claim: how a push service reaches the operator (set it in production).
+    subject = (current_app.config.get("PUSH_VAPID_SUBJECT") or os.environ.get("PUSH_VAPID_SUBJECT")
+               or "mailto:push@siheyuan.invalid")
+    channel = WebPushChannel(vapid.load(current_app.instance_path), subject, pool_size=concurrency)
+    try:
+        stats = worker.run(db.session, channel, once=once, batch_size=batch,
+                           should_stop=lambda: stopping["now"])
+    except KeyboardInterrupt:
+        return
+    finally:
+        channel.close()
+        signal.signal(signal.SIGTERM, previous)
+    click.echo(f"sent {stats.sent}, retry later {stats.retried}, gone {stats.gone}, failed {stats.failed}")
+
+
+def init_app(app) -> None:
+    """Register the settings page, the API, the header badge and the CLI."""
+    from app.extensions import db
+    from app.push import convention_events, issue_events, models  # noqa: F401 — tables
+    from app.push.routes import api, bp
+    from app.push.services import unread_count
+
+    app.register_blueprint(bp)
+    app.register_blueprint(api)
+    app.cli.add_command(push_cli)
+    issue_events.connect()
+    convention_events.connect()
+
+    @app.context_processor
+    def _unread_badge():
+        from flask_login import current_user
+
+        def unread() -> int:
+            if not current_user.is_authenticated:
+                return 0
+            return unread_count(db.session, current_user._get_current_object())
+
+        return {"inbox_unread": unread}

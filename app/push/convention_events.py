@@ -1,0 +1,82 @@
+"""Building conventions 楼门公约 → inbox and push: the building's residents when a vote opens and closes.
+
+Conventions fire `app.conventions.services.convention_event`; this module listens, so the
+conventions feature knows nothing about push. Each announcement goes out once per convention
+(SentOnce), even if a request and the close-due loop close the same vote at the same moment.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from itertools import groupby
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
+
+from app.clock import to_local
+from app.models import Household, Role, RoleAssignment, User
+from app.push.services import claim_once, notify
+
+
+def residents(session: Session, building_id: int) -> list[User]:
+    """Every active resident account of the building's households (several per household is fine)."""
+    return list(session.scalars(
+        select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .join(Household, Household.id == RoleAssignment.household_id)
+        .where(RoleAssignment.role == Role.RESIDENT, Household.building_id == building_id,
+               Household.is_deleted.is_(False), User.active.is_(True))
+        .distinct().order_by(User.id)))
+
+
+def _when(moment: datetime) -> str:
+    return to_local(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _opened(convention, now: datetime) -> tuple[str, str]:
+    title = _("Vote open: %(title)s", title=convention.title)
+    if convention.vote_opens_at is not None and convention.vote_opens_at > now:
+        body = _("Voting opens %(opens)s and closes %(closes)s; one vote per household.",
+                 opens=_when(convention.vote_opens_at), closes=_when(convention.vote_closes_at))
+    else:
+        body = _("One vote per household, until %(when)s.", when=_when(convention.vote_closes_at))
+    return title, body
+
+
+def _closed(convention, tally) -> tuple[str, str]:
+    title = _("Vote result: %(title)s", title=convention.title)
+    counts = {"yes": tally.yes, "no": tally.no, "abstain": tally.abstain, "voted": tally.voted,
+              "households": tally.households}
+    if tally.adopted:
+        body = _("Adopted: %(yes)d agree, %(no)d disagree, %(abstain)d abstain; "
+                 "%(voted)d of %(households)d households voted.", **counts)
+    elif not tally.quorum_met:
+        body = _("Not adopted: too few households voted (%(voted)d of %(households)d).", **counts)
+    else:
+        body = _("Not adopted: %(yes)d agree, %(no)d disagree, %(abstain)d abstain; "
+                 "%(voted)d of %(households)d households voted.", **counts)
+    return title, body
+
+
+def on_convention_event(convention, kind: str = "", now: datetime | None = None, tally=None, **_extra) -> None:
+    """Tell the building's residents that the vote opened, or how it ended."""
+    session = object_session(convention)
+    if session is None or now is None or kind not in ("vote_opened", "vote_closed"):
+        return
+    if not claim_once(session, f"vote.{kind.removeprefix('vote_')}", convention.id, now=now):
+        return
+    people = sorted(residents(session, convention.building_id), key=lambda u: (u.locale or "", u.id))
+    for locale, group in groupby(people, key=lambda u: u.locale or ""):
+        with force_locale(locale or "zh_CN"):
+            title, body = _opened(convention, now) if kind == "vote_opened" else _closed(convention, tally)
+            notify(session, list(group), "vote", title, body, f"/conventions/{convention.id}", now=now)
+
+
+def connect() -> bool:
+    """Listen to building conventions if they are installed; True when connected."""
+    try:
+        from app.conventions.services import convention_event
+    except ImportError:
+        return False
+    convention_event.connect(on_convention_event, weak=False)
+    return True

@@ -1,0 +1,64 @@
+"""POST /api/v1/sync (push the outbox) and GET /api/v1/sync (pull changes); the /sync page."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from app.api import ApiError, validate
+from app.clock import utcnow
+from app.database import reads_first
+from app.extensions import db
+from app.sync.services import MAX_BATCH, BatchIn, changes_since, push_batch
+
+bp = Blueprint("sync", __name__)
+
+
+@bp.before_request
+def _read_before_writing():
+    """The push reads (who is signing in, which ids were already sent) before it takes SQLite's write lock."""
+    if request.endpoint == "sync.push":
+        reads_first()
+
+MAX_BATCH_BYTES = 2 * 1024 * 1024
+
+
+@bp.post("/api/v1/sync")
+@login_required
+def push():
+    """Apply a batch of mutations; one result per mutation, in order."""
+    too_large = ApiError("too_large", _("A batch may be at most %(n)s MB; send fewer items at a time.",
+                                        n=MAX_BATCH_BYTES // (1024 * 1024)), 413)
+    if (request.content_length or 0) > MAX_BATCH_BYTES:
+        raise too_large
+    request.max_content_length = MAX_BATCH_BYTES  # also bounds a body sent without Content-Length
+    try:
+        body = request.get_json(silent=True)
+    except RequestEntityTooLarge:
+        raise too_large from None
+    if isinstance(body, dict) and isinstance(body.get("mutations"), list) and len(body["mutations"]) > MAX_BATCH:
+        raise ApiError("too_large", _("A batch may hold at most %(n)s items; send fewer at a time.", n=MAX_BATCH), 413)
+    batch = validate(BatchIn, body)
+    user = current_user._get_current_object()
+    results, cursor = push_batch(db.session, user, batch.mutations, client_id=batch.client_id, now=utcnow())
+    return jsonify(results=results, cursor=cursor)
+
+
+@bp.get("/api/v1/sync")
+@login_required
+def pull():
+    """Rows changed in my scope since the cursor (tombstones included), and the new cursor."""
+    try:
+        since = int(request.args.get("since", "0"))
+    except ValueError:
+        raise ApiError("invalid", _("The cursor must be a whole number."), 400) from None
+    changes, cursor = changes_since(db.session, current_user._get_current_object(), max(since, 0))
+    return jsonify(changes=changes, cursor=cursor)
+
+
+@bp.get("/sync")
+@login_required
+def status():
+    """What this device still has to send, and what the server refused (filled in by sync-page.js)."""
+    return render_template("sync/status.html", max_batch=MAX_BATCH, debug=current_app.debug)

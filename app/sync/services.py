@@ -1,0 +1,320 @@
+"""Applying a batch of offline mutations, each in its own transaction, exactly once."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, scoped_session
+from werkzeug.exceptions import Forbidden
+
+from app.api import field_messages
+from app.database import immediate_transactions
+from app.models import ChangeCounter, User
+from app.models.base import next_change_seq
+from app.sync.models import SyncMutation
+from app.sync.registry import Conflict, MutationContext, Rejected, mutation_type, pull_sources
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 200
+UUID_PATTERN = r"^[0-9a-fA-F-]{32,36}$"
+
+
+class MutationIn(BaseModel):
+    """One mutation as the device sends it."""
+
+    id: str = Field(pattern=UUID_PATTERN)
+    type: str = Field(min_length=1, max_length=50)
+    payload: dict[str, Any] = Field(default_factory=dict)
+    client_time: datetime | None = None
+
+
+class BatchIn(BaseModel):
+    """POST /api/v1/sync."""
+
+    client_id: str = Field(default="", max_length=64)
+    mutations: list[dict[str, Any]] = Field(max_length=MAX_BATCH)
+
+
+def _result(mutation_id: str, status: str, **extra) -> dict[str, Any]:
+    return {"id": mutation_id, "status": status, **{k: v for k, v in extra.items() if v is not None}}
+
+
+def _error(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
+def _load_attachments(session: Session, user: User, payload: BaseModel) -> list:
+    uuids = getattr(payload, "attachments", None) or []
+    if not uuids:
+        return []
+    from app.uploads.models import Attachment
+
+    found = session.scalars(select(Attachment).where(Attachment.uuid.in_(uuids), Attachment.owner_id == user.id)).all()
+    return sorted(found, key=lambda a: uuids.index(a.uuid))
+
+
+def _answer(mutation_id: str, owner_id: int, status: str, result: dict[str, Any], user: User) -> dict[str, Any]:
+    """What a device sending an already-recorded id is told."""
+    if owner_id != user.id:  # a UUID is never shared between people: refuse to leak
+        return _result(mutation_id, "rejected", error=_error("duplicate_id", _("This item was already sent by someone else.")))
+    answer = dict(result)
+    if status == "applied":
+        answer["status"] = "duplicate"
+    return answer
+
+
+def _stored(session: Session, mutation_id: str, user: User) -> dict[str, Any] | None:
+    record = session.get(SyncMutation, mutation_id)
+    if record is None:
+        return None
+    return _answer(mutation_id, record.user_id, record.status, record.result, user)
+
+
+def _stored_answers(session: Session, user: User, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The answers for the ids of a batch already recorded, in one query (a retried batch is common)."""
+    if not ids:
+        return {}
+    table = SyncMutation.__table__
+    rows = session.execute(select(table.c.id, table.c.user_id, table.c.status, table.c.result).where(table.c.id.in_(ids)))
+    return {row.id: _answer(row.id, row.user_id, row.status, row.result, user) for row in rows}
+
+
+def apply_mutation(session: Session, user: User, raw: dict[str, Any], *, client_id: str, now: datetime,
+                   known: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Apply one mutation in its own transaction and return its result; never raises for bad input.
+
+    `known` holds the answers for the ids of the batch already recorded (looked up once per
+    batch); without it the record is looked up here.
+    """
+    raw_id = str(raw.get("id", "")) if isinstance(raw, dict) else ""
+    try:
+        envelope = MutationIn.model_validate(raw)
+    except ValidationError as exc:
+        return _result(raw_id, "rejected", error=_error("invalid", _("Some fields are not valid."), field_messages(exc)))
+
+    if known is None:
+        previous = _stored(session, envelope.id, user)
+        session.rollback()  # end the read so the write below starts its own transaction
+        if previous is not None:
+            return previous
+    elif envelope.id in known:
+        return known[envelope.id]
+
+    kind = mutation_type(envelope.type)
+    record = SyncMutation(id=envelope.id, user_id=user.id, client_id=client_id, type=envelope.type, created_at=now)
+    try:
+        if kind is None:
+            raise Rejected(_("This kind of change (%(type)s) is not known to the server.", type=envelope.type), "unknown_type")
+        try:
+            payload = kind.schema.model_validate(envelope.payload)
+        except ValidationError as exc:
+            raise Rejected(_("Some fields are not valid."), "invalid", field_messages(exc)) from None
+        ctx = MutationContext(
+            session=session, user=user, mutation_id=envelope.id, client_id=client_id,
+            client_time=envelope.client_time, now=now, attachments=_load_attachments(session, user, payload),
+        )
+        entity = kind.handler(ctx, payload)
+        # Recorded in the same transaction as the effect. A concurrent copy of this mutation
+        # (two tabs) fails on the primary key at this insert and rolls back all it did.
+        record.status, record.result = "applied", _result(envelope.id, "applied", entity=entity)
+        session.add(record)
+        session.commit()
+        return record.result
+    except IntegrityError:
+        session.rollback()
+        stored = _stored(session, envelope.id, user)
+        session.rollback()
+        if stored is not None:
+            return stored
+        log.exception("integrity error applying %s", envelope.type)
+        outcome = _result(envelope.id, "rejected", error=_error("invalid", _("This change does not fit the records.")))
+    except Rejected as exc:
+        session.rollback()
+        outcome = _result(envelope.id, "rejected", error=_error(exc.code, exc.message, exc.fields))
+    except Forbidden:
+        session.rollback()
+        outcome = _result(envelope.id, "rejected", error=_error("forbidden", _("You do not have permission to do this.")))
+    except Conflict as exc:
+        session.rollback()
+        outcome = _result(envelope.id, "conflict", error=_error("conflict", exc.message), server_version=exc.server_version)
+    except Exception:
+        # Unexpected: not recorded, so the device keeps it and tries again later.
+        session.rollback()
+        log.exception("error applying sync mutation %s", envelope.type)
+        return _result(envelope.id, "rejected", retry=True,
+                       error=_error("server_error", _("Something went wrong on our side. It will be sent again.")))
+    # Record refusals too, so a retry gets the same answer instead of a second attempt.
+    session.add(SyncMutation(id=envelope.id, user_id=user.id, client_id=client_id, type=envelope.type,
+                             status=outcome["status"], result=outcome, created_at=now))
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return _stored(session, envelope.id, user) or outcome
+    return outcome
+
+
+@dataclass
+class _Parsed:
+    """One mutation of a batch, checked once before any query: its envelope, and its payload when a bulk handler may take it."""
+
+    raw: Any
+    envelope: MutationIn | None = None
+    payload: BaseModel | None = None
+
+
+def _parse(raw: Any) -> _Parsed:
+    parsed = _Parsed(raw)
+    try:
+        parsed.envelope = MutationIn.model_validate(raw)
+        kind = mutation_type(parsed.envelope.type)
+        if kind is not None and kind.bulk is not None:
+            parsed.payload = kind.schema.model_validate(parsed.envelope.payload)
+    except ValidationError:
+        pass  # the one-by-one path explains it (apply_mutation)
+    return parsed
+
+
+def _bulk_run(items: list[_Parsed], start: int, skip: set[str]) -> list[_Parsed]:
+    """The run of valid, new, same-type mutations from `start` that a bulk handler can take.
+
+    `skip` holds ids already recorded or already met in this batch: those go one by one.
+    """
+    run: list[_Parsed] = []
+    seen: set[str] = set()
+    for item in items[start:]:
+        envelope = item.envelope
+        if item.payload is None or envelope.id in skip or envelope.id in seen:
+            break
+        if run and envelope.type != run[0].envelope.type:
+            break
+        seen.add(envelope.id)
+        run.append(item)
+    return run
+
+
+def _apply_run(session: Session, user: User, run: list[_Parsed], *, client_id: str,
+               now: datetime) -> tuple[list[dict], int] | None:
+    """Apply a run in one transaction with its records; None (and nothing written) if any item fails.
+
+    Returns the results and the cursor to answer with (the run's change number).
+    """
+    kind = mutation_type(run[0].envelope.type)
+    ctx = MutationContext(session=session, user=user, mutation_id="", client_id=client_id, client_time=None, now=now)
+    try:
+        plan = kind.bulk(ctx, [(item.envelope.id, item.payload) for item in run])
+        results = [_result(item.envelope.id, "applied", entity=entity) for item, entity in zip(run, plan.entities, strict=True)]
+        # Recorded before the change number is taken, so on PostgreSQL this insert does not hold
+        # up other devices' batches (the counter row stays locked until commit). Core, not ORM:
+        # one statement and no objects.
+        session.execute(insert(SyncMutation.__table__), [
+            {"id": item.envelope.id, "user_id": user.id, "client_id": client_id, "type": item.envelope.type,
+             "status": "applied", "result": result, "created_at": now} for item, result in zip(run, results, strict=True)])
+        change_seq = next_change_seq(session)  # one number for the run: it commits as one transaction
+        plan.write(change_seq)
+        session.commit()
+        # The cursor to answer with: the counter stood at this run's number until the commit
+        # released it, so every change up to it is now visible, and reading it again would
+        # need a transaction (and, on SQLite, the write lock) of its own.
+        cursor = change_seq
+        return results, cursor
+    except Exception:
+        log.debug("bulk run of %s falls back to one by one", kind.name, exc_info=True)
+        session.rollback()
+        return None
+
+
+def _end_read(session: Session) -> None:
+    """End the reading transaction, keeping what it loaded (the user and their roles)."""
+    if isinstance(session, scoped_session):  # Flask-SQLAlchemy's db.session: the request's own Session
+        session = session()
+    keep, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()  # a read: nothing to write
+    finally:
+        session.expire_on_commit = keep
+
+
+def push_batch(session: Session, user: User, mutations: list[dict[str, Any]], *, client_id: str,
+               now: datetime) -> tuple[list[dict], int]:
+    """Apply a device's batch (see apply_batch) and return its results with the cursor to answer with.
+
+    Everything that needs no lock happens first: checking the items, and reading which ids were
+    already sent in the transaction that loaded the user (which, on SQLite, the route began
+    without the write lock: see reads_first). Only then do the writes begin, each transaction
+    taking the write lock at BEGIN as every POST's do.
+
+    The cursor is the change number of the batch's last bulk run when there is one (it may then
+    be a little behind, never ahead: a device pulling from it misses nothing).
+    """
+    items = [_parse(raw) for raw in mutations]
+    known = _stored_answers(session, user, [item.envelope.id for item in items if item.envelope is not None])
+    _end_read(session)
+    immediate_transactions()
+    results, cursor = _apply(session, user, items, known, client_id=client_id, now=now)
+    if cursor is None:
+        cursor = current_cursor(session)
+        session.commit()
+    return results, cursor
+
+
+def apply_batch(session: Session, user: User, mutations: list[dict[str, Any]], *, client_id: str, now: datetime) -> list[dict]:
+    """Apply each mutation independently: one failing never drops its neighbours.
+
+    Runs of new mutations of a type with a bulk handler are first tried together (one
+    statement per table); if anything in the run cannot apply, the run is rolled back whole
+    and each item is applied on its own, so the answers are the same either way. An id met
+    twice in one batch is answered the second time as a retry would be (looked up again).
+    """
+    items = [_parse(raw) for raw in mutations]
+    known = _stored_answers(session, user, [item.envelope.id for item in items if item.envelope is not None])
+    return _apply(session, user, items, known, client_id=client_id, now=now)[0]
+
+
+def _apply(session: Session, user: User, items: list[_Parsed], known: dict[str, dict[str, Any]], *, client_id: str,
+           now: datetime) -> tuple[list[dict], int | None]:
+    """Apply checked items, runs in bulk where they can go; the results and the last run's change number."""
+    met: set[str] = set()  # ids already handled in this batch
+    results: list[dict] = []
+    cursor = None
+    index = 0
+    while index < len(items):
+        run = _bulk_run(items, index, known.keys() | met)
+        if len(run) > 1:
+            applied = _apply_run(session, user, run, client_id=client_id, now=now)
+            if applied is not None:
+                results.extend(applied[0])
+                cursor = applied[1]
+                met.update(item.envelope.id for item in run)
+                index += len(run)
+                continue
+            end = index + len(run)
+        else:
+            end = index + 1
+        for item in items[index:end]:
+            again = item.envelope is not None and item.envelope.id in met
+            results.append(apply_mutation(session, user, item.raw, client_id=client_id, now=now,
+                                          known=None if again else known))
+            if item.envelope is not None:
+                met.add(item.envelope.id)
+        index = end
+    return results, cursor
+
+
+def current_cursor(session: Session) -> int:
+    """The last change number committed (rows up to it are all visible: see ChangeCounter)."""
+    return session.scalar(select(ChangeCounter.value).where(ChangeCounter.id == 1)) or 0
+
+
+def changes_since(session: Session, user: User, since: int) -> tuple[dict[str, list[dict]], int]:
+    """What changed in the user's scope after `since`, per kind, and the new cursor."""
+    until = current_cursor(session)
+    changes = {kind: source(session, user, since, until) for kind, source in sorted(pull_sources().items())}
+    return changes, until

@@ -1,0 +1,70 @@
+"""PUT /api/v1/uploads/<uuid> to send a file; GET /uploads/<uuid>/<variant> to see it."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, current_app, jsonify, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.api import ApiError
+from app.auth.permissions import require
+from app.clock import utcnow
+from app.extensions import db
+from app.sync.registry import Rejected
+from app.uploads.models import Attachment
+from app.uploads.services import VARIANTS, save_upload, storage_dir
+
+bp = Blueprint("uploads", __name__)
+
+UUID_RE = re.compile(r"^[0-9a-fA-F-]{32,36}$")
+
+
+def attachment_json(attachment: Attachment) -> dict:
+    """An attachment as the client sees it."""
+    data = {"uuid": attachment.uuid, "kind": attachment.kind, "content_type": attachment.content_type,
+            "size": attachment.size, "url": url_for("uploads.file", uuid=attachment.uuid, variant="original")}
+    if attachment.kind == "image":
+        data["thumb_url"] = url_for("uploads.file", uuid=attachment.uuid, variant="thumb")
+        data["display_url"] = url_for("uploads.file", uuid=attachment.uuid, variant="display")
+    return data
+
+
+@bp.put("/api/v1/uploads/<uuid>")
+@login_required
+def put(uuid: str):
+    """Store a photo or voice note under the device's UUID (idempotent)."""
+    if not UUID_RE.match(uuid):
+        raise ApiError("invalid", _("Wrong format."), 400)
+    upload = request.files.get("file")
+    if upload is None:
+        raise ApiError("invalid", _("No file was sent."), 400, {"file": _("This field is required.")})
+    with upload.stream:
+        data = upload.read()
+    try:
+        attachment = save_upload(db.session, owner=current_user._get_current_object(), uuid=uuid.lower(),
+                                 filename=upload.filename or "", data=data,
+                                 upload_root=current_app.config["UPLOAD_FOLDER"], now=utcnow())
+    except Rejected as exc:
+        db.session.rollback()
+        raise ApiError(exc.code, exc.message, 413 if exc.code == "too_large" else 400) from None
+    db.session.commit()
+    return jsonify(attachment=attachment_json(attachment))
+
+
+@bp.get("/uploads/<uuid>/<variant>")
+@login_required
+def file(uuid: str, variant: str):
+    """The file, to its owner and to whoever may see what it is attached to."""
+    attachment = db.session.scalar(select(Attachment).where(Attachment.uuid == uuid))
+    if attachment is None or variant not in ("original", *VARIANTS):
+        abort(404)
+    require(current_user, "attachment.view", attachment)
+    if attachment.kind != "image" and variant != "original":
+        abort(404)
+    path = storage_dir(current_app.config["UPLOAD_FOLDER"], attachment) / variant
+    mimetype = attachment.content_type if variant == "original" else "image/jpeg"
+    response = send_file(path, mimetype=mimetype, max_age=0, conditional=True)
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response

@@ -1,0 +1,21 @@
+"""Door-to-door visits 走访 and the household ledger 台账 (visits)."""
+from flask_babel import lazy_gettext as _l
+
+
+def init_app(app) -> None:
+    """Register pages, rules, sync mutations, pull sources, home actions and demo data."""
+    from app.home.actions import HomeAction, home_action
+    from app.models import Role
+    from app.visits import demo, models, mutations, permissions  # noqa: F401 — registration on import
+    from app.visits.routes import bp
+
+    app.register_blueprint(bp)
+    permissions.register_viewers()
+    managers = (Role.BUILDING_HEAD, Role.STAFF, Role.STREET, Role.ADMIN)
+    home_action(HomeAction(managers, _l("Record a visit"), _l("Door to door, even without signal."), "visits.new", 10))
+    home_action(HomeAction(managers, _l("Households and coverage"),
+                           _l("The ledger of your buildings, who has not been visited, follow-ups due."), "visits.index", 11))
+    home_action(HomeAction(managers, _l("Follow-ups due"), _l("Households you promised to visit again."),
+                           "visits.follow_ups", 12))
+    home_action(HomeAction((Role.STAFF, Role.STREET, Role.ADMIN), _l("Import a ledger"),
+                           _l("From the CSV or Excel sheet you already keep."), "visits.import_ledger", 13))

@@ -1,0 +1,216 @@
+"""Importing the household ledger 台账 from the CSV or XLSX sheets staff already keep.
+
+Parsing and checking happen first, for a preview; nothing is written unless every row is valid.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from openpyxl import load_workbook
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.api import field_messages
+from app.models import Building, ContactPreference, Household
+
+# Column headers as staff write them, and the field each fills.
+HEADERS = {
+    "单元": "unit", "房号": "room", "楼层": "floor", "成员": "members", "人数": "member_count",
+    "联系电话": "contact_phone", "空巢": "empty_nest", "独居": "lives_alone", "行动不便": "limited_mobility",
+    "无智能手机": "no_smartphone", "联系方式": "preferred_contact",
+}
+COLUMN_NAMES = {v: k for k, v in HEADERS.items()}
+YES = {"是", "有", "1", "y", "yes", "true", "√", "✓"}
+NO = {"", "否", "无", "0", "n", "no", "false"}
+CONTACT = {"推送": "push", "手机推送": "push", "电话": "phone", "上门": "door", "push": "push", "phone": "phone", "door": "door"}
+MAX_ROWS = 5000
+
+
+class LedgerRowIn(BaseModel):
+    """One household row of an imported ledger."""
+
+    unit: str = Field(default="", max_length=20)
+    room: str = Field(min_length=1, max_length=20)
+    floor: int | None = None
+    members: str = Field(default="", max_length=500)
+    member_count: int = Field(default=1, ge=0, le=30)
+    contact_phone: str = Field(default="", max_length=20)
+    empty_nest: bool = False
+    lives_alone: bool = False
+    limited_mobility: bool = False
+    no_smartphone: bool = False
+    preferred_contact: ContactPreference = ContactPreference.PUSH
+
+    @field_validator("empty_nest", "lives_alone", "limited_mobility", "no_smartphone", mode="before")
+    @classmethod
+    def _yes_no(cls, value):
+        """是/否 as staff write them."""
+        text = str(value).strip().lower() if value is not None else ""
+        if text in YES:
+            return True
+        if text in NO:
+            return False
+        raise ValueError(_l("Write 是 or 否."))
+
+    @field_validator("preferred_contact", mode="before")
+    @classmethod
+    def _contact(cls, value):
+        """推送 / 电话 / 上门."""
+        text = str(value).strip() if value is not None else ""
+        if not text:
+            return "push"
+        if text.lower() in CONTACT or text in CONTACT:
+            return CONTACT.get(text, CONTACT.get(text.lower()))
+        raise ValueError(_l("Write 推送, 电话 or 上门."))
+
+    @field_validator("floor", "member_count", mode="before")
+    @classmethod
+    def _blank_number(cls, value, info):
+        """Empty cells mean unknown floor or one member."""
+        if value is None or str(value).strip() == "":
+            return None if info.field_name == "floor" else 1
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value
+
+
+@dataclass
+class RowError:
+    """A problem in one cell, shown in the preview."""
+
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ParsedLedger:
+    """The rows of an uploaded sheet and everything wrong with them."""
+
+    rows: list[dict] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the sheet can be imported as it is."""
+        return bool(self.rows) and not self.errors
+
+
+def _table(filename: str, data: bytes) -> list[list]:
+    if filename.lower().endswith(".xlsx"):
+        try:
+            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+        except Exception:
+            raise ValueError(_("This is not an Excel (.xlsx) file we can read.")) from None
+        return [list(r) for r in sheet.iter_rows(values_only=True)]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")  # sheets saved by Chinese Excel
+        except UnicodeDecodeError:
+            raise ValueError(_("This file is neither a CSV nor an Excel file.")) from None
+    return list(csv.reader(io.StringIO(text)))
+
+
+def parse_ledger(filename: str, data: bytes) -> ParsedLedger:
+    """Read a CSV or XLSX ledger; check every row; never writes."""
+    parsed = ParsedLedger()
+    try:
+        table = _table(filename, data)
+    except ValueError as exc:
+        parsed.errors.append(RowError(0, "", str(exc)))
+        return parsed
+    table = [r for r in table if any(c not in (None, "") for c in r)]
+    if not table:
+        parsed.errors.append(RowError(0, "", _("The file is empty.")))
+        return parsed
+    header = [str(c or "").strip() for c in table[0]]
+    if "房号" not in header:
+        parsed.errors.append(RowError(1, "房号", _("The first row must hold the column names; 房号 is required.")))
+        return parsed
+    unknown = [h for h in header if h and h not in HEADERS]
+    for name in unknown:
+        parsed.errors.append(RowError(1, name, _("Unknown column. Use the template's column names.")))
+    if len(table) - 1 > MAX_ROWS:
+        parsed.errors.append(RowError(0, "", _("At most %(n)s rows at a time.", n=MAX_ROWS)))
+        return parsed
+    seen: dict[tuple[str, str], int] = {}
+    for number, cells in enumerate(table[1:], start=2):
+        raw = {HEADERS[h]: (cells[i] if i < len(cells) else None) for i, h in enumerate(header) if h in HEADERS}
+        raw = {k: (str(v).strip() if isinstance(v, str) else v) for k, v in raw.items()}
+        for key in ("unit", "room", "members", "contact_phone"):
+            if raw.get(key) is not None and not isinstance(raw[key], str):
+                raw[key] = str(int(raw[key]) if isinstance(raw[key], float) and raw[key].is_integer() else raw[key])
+            raw.setdefault(key, "")
+            raw[key] = raw[key] or ""
+        try:
+            row = LedgerRowIn.model_validate(raw)
+        except ValidationError as exc:
+            for name, message in field_messages(exc).items():
+                parsed.errors.append(RowError(number, COLUMN_NAMES.get(name, name), message))
+            continue
+        key = (row.unit, row.room)
+        if key in seen:
+            parsed.errors.append(RowError(number, "房号", _("The same room appears again (row %(row)s).", row=seen[key])))
+            continue
+        seen[key] = number
+        parsed.rows.append(row.model_dump(mode="json"))
+    return parsed
+
+
+def import_ledger(session: Session, building: Building, rows: list[dict]) -> tuple[int, int]:
+    """Create or update the building's households from checked rows; returns (created, updated)."""
+    existing = {(h.unit, h.room): h for h in session.scalars(select(Household).where(Household.building_id == building.id))}
+    created = updated = 0
+    for data in rows:
+        row = LedgerRowIn.model_validate(data)
+        household = existing.get((row.unit, row.room))
+        if household is None:
+            household = Household(building_id=building.id, unit=row.unit, room=row.room)
+            session.add(household)
+            created += 1
+        else:
+            updated += 1
+        for name, value in row.model_dump().items():
+            setattr(household, name, value)
+        household.is_deleted = False
+    session.flush()
+    return created, updated
+
+
+EXAMPLE_ROW = ["1门", "302", "3", "王建国、李秀英", "2", "13900000000", "是", "否", "否", "是", "上门"]
+
+
+def existing_rooms(session: Session, building: Building) -> set[tuple[str, str]]:
+    """(unit, room) of the building's households, to show which rows update and which add."""
+    rows = session.execute(select(Household.unit, Household.room).where(Household.building_id == building.id))
+    return {(unit, room) for unit, room in rows}
+
+
+def template_xlsx() -> bytes:
+    """An Excel template with the column names and one example row."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "台账"
+    sheet.append(list(HEADERS))
+    sheet.append(EXAMPLE_ROW)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def template_csv() -> str:
+    """A CSV with the column names and one example row."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(list(HEADERS))
+    writer.writerow(EXAMPLE_ROW)
+    return "\ufeff" + out.getvalue()

@@ -1,0 +1,179 @@
+"""Lighthouse on the home, report and notice pages, and the care home page's weight on the wire.
+
+Serves the demo street (`flask demo`) with gunicorn on a fresh SQLite database, signs in through the
+JSON API and hands the session cookie to Lighthouse (npm `lighthouse`, pinned in bench/package.json,
+installed with `npm ci --prefix bench` on first run — only for this benchmark, never by the app),
+which drives headless Chromium with its default mobile emulation (Moto G Power, slow 4G, 4× CPU).
+Targets: accessibility 100, best practices ≥ 95, performance ≥ 90.
+
+Lighthouse always loads cold, so the care home page's weight is measured with Playwright instead:
+bytes that crossed the network (headers + bodies, page and service worker alike) on the first load
+of a fresh browser, and on a reload once the service worker controls the page. Targets: ≤ 60 KB and
+≤ 5 KB. The ceiling beside them: the HTML of the page alone.
+
+Run: .venv/bin/python bench/lighthouse.py   (CHROME_PATH overrides /usr/lib/chromium/chromium)
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import requests
+from _common import ROOT, Gunicorn, build_app
+
+BENCH = ROOT / "bench"
+LIGHTHOUSE = BENCH / "node_modules" / ".bin" / "lighthouse"
+CHROME = os.environ.get("CHROME_PATH", "/usr/lib/chromium/chromium")
+RESIDENT, CARE = "13800000004", "13800000009"  # 李居民 and 潘大爷 (care mode) in the demo street
+CATEGORIES = ("accessibility", "best-practices", "performance")
+TARGETS = {"accessibility": 100, "best-practices": 95, "performance": 90}
+
+
+def ensure_lighthouse() -> str | None:
+    """Install the pinned Lighthouse into bench/node_modules when needed; why it cannot run, if so."""
+    if not Path(CHROME).exists():
+        return f"no Chromium at {CHROME} (set CHROME_PATH)"
+    if not LIGHTHOUSE.exists():
+        if shutil.which("npm") is None:
+            return "npm is not installed (Lighthouse is an npm package)"
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--prefix", str(BENCH)], check=True)
+    return None
+
+
+def demo_app() -> tuple[str, str, int]:
+    """A fresh SQLite database with the demo street; (url, instance folder, id of the S11 notice)."""
+    from app.demo.services import load_demo
+    from app.extensions import db
+    from app.notices.demo import S11_TITLE
+    from app.notices.models import Notice
+
+    instance = tempfile.mkdtemp(prefix="bench-lh-")
+    url = f"sqlite:///{instance}/bench.db"
+    app = build_app(url, instance)
+    with app.app_context():
+        load_demo(db.session)
+        db.session.commit()
+        notice_id = db.session.query(Notice.id).filter_by(title=S11_TITLE).scalar()
+        db.engine.dispose()
+    return url, instance, notice_id
+
+
+def session_cookie(base: str, phone: str) -> str:
+    """Sign in through the JSON API; the session cookie's value."""
+    from app.demo.data import DEMO_PASSWORD
+
+    http = requests.Session()
+    token = http.get(base + "/api/v1/csrf").json()["csrf_token"]
+    http.post(base + "/api/v1/session", json={"phone": phone, "password": DEMO_PASSWORD},
+              headers={"X-CSRFToken": token}).raise_for_status()
+    return http.cookies["session"]
+
+
+def lighthouse(url: str, cookie: str) -> dict[str, int]:
+    """Scores (0–100) of one Lighthouse run with mobile emulation."""
+    with tempfile.TemporaryDirectory() as out:
+        report = Path(out) / "report.json"
+        subprocess.run([
+            str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
+            f"--only-categories={','.join(CATEGORIES)}",
+            f"--extra-headers={json.dumps({'Cookie': f'session={cookie}'})}",
+            "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage",
+        ], check=True, env={**os.environ, "CHROME_PATH": CHROME})
+        result = json.loads(report.read_text())
+    scores = {c: round(result["categories"][c]["score"] * 100) for c in CATEGORIES}
+    metrics = ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "cumulative-layout-shift")
+    print("    " + ", ".join(f"{m}: {result['audits'][m]['displayValue']}" for m in metrics))
+    failing = [a["id"] for c in ("accessibility", "best-practices") for ref in result["categories"][c]["auditRefs"]
+               if ref["weight"] and (a := result["audits"][ref["id"]])["score"] is not None and a["score"] < 1]
+    if failing:
+        print(f"    audits not passed: {', '.join(failing)}")
+    return scores
+
+
+def transferred(base: str, cookie: str) -> dict[str, int]:
+    """Bytes on the wire for the care home page, first load of a fresh browser and a reload under the worker."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROME, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context(viewport={"width": 360, "height": 740}, service_workers="allow", locale="zh-CN")
+        context.add_cookies([{"name": "session", "value": cookie, "url": base}])
+        seen = []
+        context.on("requestfinished", lambda request: seen.append(request))
+        page = context.new_page()
+        page.goto(base + "/", wait_until="load")
+        page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+        page.wait_for_load_state("networkidle")  # the worker's precache downloads belong to the first load
+        first = _tally(seen)
+        seen.clear()
+        page.reload(wait_until="load")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        page.wait_for_load_state("networkidle")
+        again = _tally(seen)
+        for r in seen:
+            if _wire(r):
+                print(f"    on the wire at reload: {r.method} {r.url.removeprefix(base)} {_wire(r)} B")
+        browser.close()
+    return {"first_page": first["page"], "first_worker": first["worker"],
+            "again": again["page"] + again["worker"], "again_html": again["html"], "again_api": again["api"]}
+
+
+def _tally(requests_seen) -> dict[str, int]:
+    """Wire bytes of the page's own requests, of the service worker's, of the HTML documents and of /api/."""
+    tally = {"page": 0, "worker": 0, "html": 0, "api": 0}
+    for r in requests_seen:
+        size = _wire(r)
+        tally["worker" if r.service_worker is not None else "page"] += size
+        response = r.response()
+        is_html = response is not None and response.headers.get("content-type", "").startswith("text/html")
+        tally["html"] += size if is_html else 0  # the worker fetches a page as "fetch", not "document"
+        tally["api"] += size if "/api/" in r.url else 0
+    return tally
+
+
+def _served_by_worker(request) -> bool:
+    response = request.response()
+    return response is not None and response.from_service_worker
+
+
+def _wire(request) -> int:
+    """Response headers + body as sent over the network; nothing for what the service worker answered itself."""
+    if _served_by_worker(request):
+        return 0
+    sizes = request.sizes()
+    return max(sizes["responseHeadersSize"], 0) + max(sizes["responseBodySize"], 0)
+
+
+def main() -> int:
+    missing = ensure_lighthouse()
+    if missing:
+        print(f"SKIPPED: {missing}")
+        return 0
+    url, instance, notice_id = demo_app()
+    status = 0
+    with Gunicorn(url, instance, workers=2) as server:
+        resident, care = session_cookie(server.base, RESIDENT), session_cookie(server.base, CARE)
+        pages = [("home (resident)", "/", resident), ("report", "/issues/new", resident),
+                 ("notice", f"/notices/{notice_id}", resident), ("care home", "/", care)]
+        print(f"{'page':<18}" + "".join(f"{c:>16}" for c in CATEGORIES))
+        for label, path, cookie in pages:
+            scores = lighthouse(server.base + path, cookie)
+            print(f"{label:<18}" + "".join(f"{scores[c]:>16}" for c in CATEGORIES), flush=True)
+            status |= any(scores[c] < TARGETS[c] for c in CATEGORIES)
+        print("targets: accessibility 100, best-practices ≥ 95, performance ≥ 90 (mobile emulation)")
+        weight = transferred(server.base, care)
+    kb = {k: f"{v / 1024:.1f} KB" for k, v in weight.items()}
+    print(f"care home page, first load: {kb['first_page']} by the page "
+          f"+ {kb['first_worker']} precached by the service worker (target ≤ 60 KB)")
+    print(f"care home page, reload under the service worker: {kb['again']} (HTML {kb['again_html']}, "
+          f"data API {kb['again_api']}; target ≤ 5 KB)")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

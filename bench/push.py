@@ -1,0 +1,326 @@
+"""Fan-out of one notice to 40,000 subscriptions against a local push receiver.
+
+Prints deliveries per second with one worker process (`app.push.worker.run`, the code behind
+`flask push work`) beside the ceiling measured in the same run: the rate of encryption alone
+(pywebpush's aes128gcm encode, which is http_ece's encrypt with a fresh ECDH key per message) for the
+same messages, single process, measured before and after the send (the higher figure is used, as the
+machine is shared). Target: >= 50 % of that ceiling, and the 40,000 sent in under 2 minutes.
+
+    .venv/bin/python bench/push.py [--subscriptions 40000] [--concurrency 64] [--batch 1000] [--rounds 3]
+        [--postgres] [--profile]
+
+Each round sends a new notice to every subscription and prints its own figures and the load
+average; the summary gives every round's ratio (the machine is shared, the load moves). Beside the
+target's wall-clock measure it prints CPU seconds: the worker's (and its database thread's), the
+receiver's, PostgreSQL's backend's, and encryption alone per CPU second.
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def receiver(port: int, ready, accepted, public_key: str) -> None:
+    """A push service stand-in in its own process, as lean as a push service's front end can honestly be.
+
+    For each POST (HTTP/1.1, keep-alive) it reads the whole body and checks what a push service
+    checks before it accepts a message (RFC 8030 §5, RFC 8292): a path of ours, a TTL, Content-Encoding
+    aes128gcm, a body of 1..4096 bytes, and a VAPID Authorization whose ES256 signature, key and aud it
+    verifies once per distinct token (a token is reused for hours, so a service caches the check);
+    then it answers 201 Created with a Location, or 400/401. It does not decrypt (a push service cannot)
+    nor store the message. `accepted` counts the 201s.
+    """
+    import asyncio
+
+    from tests.push.pushservice import verify_vapid
+
+    origin = f"http://127.0.0.1:{port}".encode()
+    verified: set[str] = set()
+
+    def check(request_line: str, headers: dict, length: int) -> bytes:
+        method, path, _version = request_line.split(" ", 2)
+        if method != "POST" or not path.startswith("/push/"):
+            return b"404 Not Found"
+        if not headers.get("ttl", "").isdigit() or headers.get("content-encoding") != "aes128gcm" \
+                or not 0 < length <= 4096:
+            return b"400 Bad Request"
+        token = headers.get("authorization", "")
+        if token not in verified:
+            try:
+                verify_vapid(token, public_key, origin.decode())
+            except Exception:
+                return b"401 Unauthorized"
+            verified.add(token)
+        return b"201 Created"
+
+    class PushFrontEnd(asyncio.Protocol):
+        def connection_made(self, transport):
+            self.transport, self.buffer = transport, bytearray()
+
+        def data_received(self, data):
+            self.buffer += data
+            while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
+                lines = bytes(self.buffer[:end]).decode("latin-1").split("\r\n")
+                headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+                length = int(headers.get("content-length", "0"))
+                if len(self.buffer) < end + 4 + length:
+                    return  # the rest of the body is still coming
+                del self.buffer[:end + 4 + length]
+                status = check(lines[0], headers, length)
+                if status.startswith(b"201"):
+                    accepted.value += 1
+                    self.transport.write(b"HTTP/1.1 201 Created\r\nLocation: %s/m/%d\r\nContent-Length: 0\r\n\r\n"
+                                         % (origin, accepted.value))
+                else:
+                    self.transport.write(b"HTTP/1.1 %s\r\nContent-Length: 0\r\n\r\n" % status)
+
+    async def serve():
+        server = await asyncio.get_running_loop().create_server(PushFrontEnd, "127.0.0.1", port, backlog=1024)
+        ready.set()
+        await server.serve_forever()
+
+    asyncio.run(serve())
+
+
+def seed(app, n: int, origin: str, keys) -> tuple[int, int]:
+    """n households (160 a building) each with a resident holding one subscribed phone; a staff sender."""
+    from sqlalchemy import insert, select
+
+    from app.extensions import db
+    from app.models import Building, Community, Household, Role, RoleAssignment, Street, User
+    from app.push.models import PushSubscription
+
+    with app.app_context():
+        street = Street(name="方庄地区")
+        community = Community(street=street, name="芳群园")
+        db.session.add(community)
+        buildings = [Building(community=community, name=f"{i}号楼") for i in range((n + 159) // 160)]
+        db.session.add_all(buildings)
+        db.session.flush()
+        db.session.execute(insert(Household), [
+            {"building_id": buildings[i // 160].id, "unit": "1门", "room": str(i), "change_seq": 0, "is_deleted": False}
+            for i in range(n)])
+        db.session.execute(insert(User), [
+            {"phone": f"1{i:010d}", "name": "居民", "password_hash": "!", "active": True} for i in range(n + 1)])
+        user_ids = db.session.scalars(select(User.id).order_by(User.id)).all()
+        household_ids = db.session.scalars(select(Household.id).order_by(Household.id)).all()
+        staff = user_ids[-1]
+        db.session.execute(insert(RoleAssignment), [
+            {"user_id": u, "role": Role.RESIDENT, "household_id": h} for u, h in zip(user_ids, household_ids, strict=False)]
+            + [{"user_id": staff, "role": Role.STAFF, "community_id": community.id}])
+        now = __import__("app.clock").clock.utcnow()
+        db.session.execute(insert(PushSubscription), [
+            {"user_id": u, "endpoint": f"{origin}/push/{u}", "p256dh": keys.p256dh, "auth": keys.auth_b64,
+             "device_label": "bench", "created_at": now} for u in user_ids[:n]])
+        db.session.commit()
+        return staff, community.id
+
+
+def encryption_ceiling(n: int, origin: str, keys, payload: bytes) -> tuple[float, float]:
+    """Messages per second for encryption alone (no HTTP, no database), one process: per wall and per CPU second."""
+    from pywebpush import WebPusher
+
+    start, cpu = time.perf_counter(), time.process_time()
+    for i in range(n):
+        info = {"endpoint": f"{origin}/push/{i}", "keys": {"p256dh": keys.p256dh, "auth": keys.auth_b64}}
+        WebPusher(info).encode(payload, "aes128gcm")  # exactly the worker's call (app/push/channels.py)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return n / wall, n / cpu
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscriptions", type=int, default=40_000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--postgres", action="store_true",
+                        help="use BENCH_DATABASE_URL, a database it may wipe (default bench_push on 127.0.0.1)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the worker's two threads; print the top")
+    parser.add_argument("--rounds", type=int, default=3, help="notices sent one after another (the load moves)")
+    args = parser.parse_args()
+    n = args.subscriptions
+
+    from tests.push.pushservice import DeviceKeys
+
+    instance = tempfile.mkdtemp(prefix="bench-push-")
+    os.environ["SIHEYUAN_INSTANCE"] = instance
+    if args.postgres:
+        from bench._common import databases  # noqa: F401 — keeps the shared helpers importable
+
+        url = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench_push")
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        url = f"sqlite:///{instance}/bench.db"
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.config import Config
+
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=url, SECRET_KEY="bench-secret-key", PUSH_ALLOW_LOCAL_HTTP=True)
+    with app.app_context():
+        upgrade(revision="heads")
+
+    from app.push import vapid
+
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    global ACCEPTED
+    ready = multiprocessing.Event()
+    ACCEPTED = accepted = multiprocessing.Value("q", 0, lock=False)  # one writer: the receiver
+    server = multiprocessing.Process(target=receiver, daemon=True,
+                                     args=(port, ready, accepted, vapid.public_key(app.instance_path)))
+    server.start()
+    if not ready.wait(30):
+        raise SystemExit("the receiver did not start")
+
+    keys = DeviceKeys.generate()
+    t0 = time.perf_counter()
+    staff_id, community_id = seed(app, n, origin, keys)
+    print(f"seeded {n:,} subscribed households in {time.perf_counter() - t0:.1f} s ({url.split(':')[0]})")
+
+    from app.database import immediate_transactions
+    from app.extensions import db
+    from app.models import Building, User
+    from app.push.channels import WebPushChannel
+
+    results = []
+    with app.app_context():
+        immediate_transactions()
+        staff = db.session.get(User, staff_id)
+        buildings = list(db.session.scalars(db.select(Building).where(Building.community_id == community_id)))
+        channel = WebPushChannel(vapid.load(app.instance_path), "mailto:bench@siheyuan.invalid", pool_size=args.concurrency)
+        # the database server's process for this session (PostgreSQL runs on the same 2 cores)
+        backend = db.session.execute(db.text("SELECT pg_backend_pid()")).scalar() if args.postgres else None
+        db.session.commit()
+        for number in range(1, args.rounds + 1):
+            print(f"--- round {number} of {args.rounds}")
+            results.append(one_round(args, staff, buildings, community_id, channel, server.pid, backend, origin, keys))
+        channel.close()
+    server.terminate()
+
+    ratios = sorted(r["ratio"] for r in results)
+    print(f"=== {len(results)} rounds: ratio of the ceiling {', '.join(f'{r:.0%}' for r in ratios)} "
+          f"(median {statistics.median(ratios):.0%}; target >= 50 %); slowest send "
+          f"{max(r['elapsed'] for r in results):.1f} s for {n:,} (target < 120 s)")
+    return 0 if all(r["sent"] == n == r["accepted"] for r in results) else 1
+
+
+def one_round(args, staff, buildings, community_id, channel, receiver_pid, backend, origin, keys) -> dict:
+    """One notice to every subscription: the outbox written, the ceiling, the send, the ceiling again."""
+    import json
+
+    from app.clock import utcnow
+    from app.extensions import db
+    from app.notices.models import Urgency
+    from app.notices.schemas import NoticeIn
+    from app.notices.services import send_notice
+    from app.push import worker
+    from app.push.models import PushMessage
+
+    n = args.subscriptions
+    body = "地下车库一辆车起火,消防正在处置。请大家不要进入车库,不要挪车,家中有老人的请邻居帮忙照看。"
+    t0 = time.perf_counter()
+    notice = send_notice(db.session, staff, NoticeIn(title="紧急:地下车库车辆起火", body=body, urgency=Urgency.URGENT,
+                                                     community_ids=[community_id]), buildings, "芳群园", now=utcnow())
+    db.session.commit()
+    fanout = time.perf_counter() - t0
+    message = db.session.scalar(db.select(PushMessage).where(PushMessage.notice_id == notice.id))
+    payload_json = json.dumps(message.payload(), ensure_ascii=False).encode()
+    db.session.commit()
+    print(f"notice created with its {n:,} deliveries (outbox) in {fanout:.2f} s")
+
+    sample = n  # the same messages the worker sends, all of them: as long a window as the send's
+    accepted_before = accepted_count()
+    before = encryption_ceiling(sample, origin, keys, payload_json)
+    profiles = start_profiles(channel) if args.profile else None
+    load_before, receiver_cpu = os.getloadavg(), cpu_seconds(receiver_pid)
+    backend_cpu = cpu_seconds(backend) if backend else 0.0
+    t0, cpu, db_cpu = time.perf_counter(), time.process_time(), time.thread_time()
+    stats = worker.run(db.session, channel, once=True, batch_size=args.batch)
+    elapsed, cpu, db_cpu = time.perf_counter() - t0, time.process_time() - cpu, time.thread_time() - db_cpu
+    load_after, receiver_cpu = os.getloadavg(), cpu_seconds(receiver_pid) - receiver_cpu
+    backend_cpu = cpu_seconds(backend) - backend_cpu if backend else 0.0
+    if profiles:
+        print_profiles(channel, profiles)
+    after = encryption_ceiling(sample, origin, keys, payload_json)
+    accepted = accepted_count() - accepted_before
+
+    ceiling, ceiling_cpu = max(before[0], after[0]), max(before[1], after[1])
+    rate = stats.sent / elapsed if elapsed else 0.0
+    print(f"sent {stats.sent:,} (retry {stats.retried}, failed {stats.failed}) in {elapsed:.1f} s "
+          f"with one worker process, {args.concurrency} requests in flight: {rate:,.0f} deliveries/s")
+    print(f"ceiling — encryption alone ({sample:,} messages, one process): {ceiling:,.0f} messages/s "
+          f"(before {before[0]:,.0f}, after {after[0]:,.0f})")
+    print(f"ratio {rate / ceiling:.0%} of the ceiling (target >= 50 %); total {elapsed:.1f} s for {n:,} (target < 120 s)")
+    print(f"receiver accepted {accepted:,} pushes; load average before/after the send "
+          f"{load_before[0]:.2f}/{load_after[0]:.2f} (1 min) on {os.cpu_count()} cores")
+    # On a shared machine the wall-clock ratio moves with everyone else's load; CPU seconds show the work itself.
+    print(f"CPU: worker {cpu:.1f} s (of which its database thread {db_cpu:.1f} s; "
+          f"{stats.sent / cpu:,.0f} deliveries per CPU second), receiver {receiver_cpu:.1f} s; encryption alone "
+          f"{ceiling_cpu:,.0f} messages per CPU second → {stats.sent / cpu / ceiling_cpu:.0%} (not the target's measure)")
+    if backend:
+        print(f"CPU of the PostgreSQL backend serving the worker: {backend_cpu:.1f} s")
+    return {"ratio": rate / ceiling, "elapsed": elapsed, "sent": stats.sent, "accepted": accepted}
+
+
+ACCEPTED = None  # the receiver's shared counter
+
+
+def accepted_count() -> int:
+    return ACCEPTED.value
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def start_profiles(channel):
+    """cProfile (CPU time) in this thread (the database side) and in the channel's loop thread (encryption, HTTP)."""
+    import cProfile
+
+    main, loop = cProfile.Profile(time.thread_time), cProfile.Profile(time.thread_time)  # CPU, not preemption
+    channel.loop.call_soon_threadsafe(loop.enable)
+    main.enable()
+    return main, loop
+
+
+def print_profiles(channel, profiles) -> None:
+    import pstats
+    from concurrent.futures import Future
+
+    main, loop = profiles
+    main.disable()
+    done = Future()
+    channel.loop.call_soon_threadsafe(lambda: (loop.disable(), done.set_result(None)))
+    done.result(timeout=10)
+    for label, profile in (("worker thread (database)", main), ("channel loop thread (encryption, HTTP)", loop)):
+        print(f"--- {label}")
+        pstats.Stats(profile).sort_stats("tottime").print_stats(30)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

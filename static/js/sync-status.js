@@ -1,0 +1,60 @@
+// The sync status in every page's header: how many items wait, when the last sync succeeded.
+// Also decides when to flush: on load, when the network returns, and every 30 seconds.
+import { getMeta, setMeta } from "./db.js";
+import { count, currentUser } from "./outbox.js";
+import { flush } from "./sync.js";
+
+const user = currentUser();
+const widget = document.querySelector("[data-sync-status]");
+const FLUSH_EVERY_MS = 30_000;
+
+function timeLabel(ms) {
+  if (!ms) return widget?.dataset.never || "—";
+  const when = new Date(ms);
+  return when.toLocaleTimeString(document.documentElement.lang || "zh-CN", { hour: "2-digit", minute: "2-digit" });
+}
+
+export async function refresh() {
+  if (!widget) return;
+  const waiting = await count(user);
+  const last = await getMeta(`last_sync:${user}`, 0);
+  const signedOut = await getMeta("signed_out", false);
+  widget.querySelector("[data-sync-count]").textContent = String(waiting);
+  widget.querySelector("[data-sync-last]").textContent = timeLabel(last);
+  widget.classList.toggle("has-waiting", waiting > 0);
+  const warn = document.querySelector("[data-signed-out]");
+  if (warn) warn.hidden = !signedOut || !waiting;
+}
+
+async function tryFlush() {
+  if (navigator.onLine) await flush().catch((err) => console.warn("sync failed", err));
+  await refresh();
+}
+
+if (user) {
+  // The service worker flushes for whoever is signed in on this browser.
+  setMeta("user", user);
+  navigator.storage?.persist?.();
+  window.addEventListener("online", tryFlush);
+  window.addEventListener("siheyuan:outbox", refresh);
+  window.addEventListener("siheyuan:synced", refresh);
+  try {
+    const channel = new BroadcastChannel("siheyuan-sync");
+    channel.onmessage = refresh;
+  } catch (err) { /* older browsers: the timer below keeps the count fresh */ }
+  setInterval(tryFlush, FLUSH_EVERY_MS);
+  tryFlush();
+
+  // Signing out with unsent items would strand them: ask first.
+  const logout = document.querySelector("form[data-logout]");
+  logout?.addEventListener("submit", async (event) => {
+    if (logout.dataset.confirmed) return;
+    event.preventDefault();
+    const waiting = await count(user);
+    if (!waiting || window.confirm(logout.dataset.warning.replace("{n}", waiting))) {
+      logout.dataset.confirmed = "1";
+      navigator.serviceWorker?.controller?.postMessage({ type: "clear-pages" });
+      logout.submit();
+    }
+  });
+}

@@ -1,0 +1,141 @@
+// Siheyuan service worker (a module worker). Served at /sw.js by the app, which fills in the
+// version and the precache list (content-hashed URLs), so a new deployment installs a new shell.
+import { flush } from "/static/js/sync.js";
+
+const VERSION = "__VERSION__";
+const PRECACHE = __PRECACHE__;
+const SHELL_CACHE = `shell-${VERSION}`;
+const PAGE_CACHE = "pages-v1";
+const STATIC_CACHE = "static-v1";
+const OFFLINE_URL = "/offline";
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(SHELL_CACHE).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting())
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(
+        keys.filter((k) => k.startsWith("shell-") && k !== SHELL_CACHE).map((k) => caches.delete(k))
+      ))
+      .then(() => self.clients.claim())
+  );
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "clear-pages") {
+    event.waitUntil(caches.delete(PAGE_CACHE));
+  }
+});
+
+// Background Sync: send the outbox when the network is back, even with no page open.
+self.addEventListener("sync", (event) => {
+  if (event.tag === "outbox") event.waitUntil(flush());
+});
+
+// Static files carry their content hash in the URL (?v=…), so a cached copy is never stale.
+async function cacheFirst(request) {
+  const cached = await caches.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) {
+    const cache = await caches.open(STATIC_CACHE);
+    cache.put(request, response.clone());
+  }
+  return response;
+}
+
+// Modules imported by other modules have no hash in their URL, but the shell's version covers
+// their content (a changed module is a new worker with a new shell), so the precached copy is the
+// current one: no request on every page load. Anything else without a hash: fresh when online.
+async function shellFirst(request) {
+  const shell = await caches.open(SHELL_CACHE);
+  return (await shell.match(request)) || networkFirst(request, STATIC_CACHE);
+}
+
+// Pages: the network first (fresh data), the last copy seen when offline, else the offline page.
+async function networkFirst(request, cacheName = PAGE_CACHE) {
+  try {
+    const response = await fetch(request);
+    // no-store pages (a printed login card, a card's sign-in page) are never kept on the phone
+    const keep = !/no-store/.test(response.headers.get("Cache-Control") || "");
+    if (response.ok && response.type === "basic" && !response.redirected && keep) {
+      const cache = await caches.open(cacheName);
+      cache.put(request, response.clone());
+    }
+    return response;
+  } catch (err) {
+    const cached = await caches.match(request, { ignoreVary: true });
+    if (cached) return cached;
+    if (cacheName !== PAGE_CACHE) return Response.error();
+    const url = new URL(request.url);
+    if (url.pathname === "/" || url.pathname === "") {
+      const home = await caches.match("/", { ignoreSearch: true });
+      if (home) return home;
+    }
+    return (await caches.match(OFFLINE_URL)) || Response.error();
+  }
+}
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/api/")) return; // data goes through IndexedDB, not the HTTP cache
+  if (url.pathname.startsWith("/static/") && url.searchParams.has("v")) {
+    event.respondWith(cacheFirst(request));
+  } else if (url.pathname.startsWith("/static/")) {
+    event.respondWith(shellFirst(request));
+  } else if (request.mode === "navigate") {
+    event.respondWith(networkFirst(request));
+  }
+});
+
+// == push (notices): show a pushed notice, open it when tapped ==
+// The payload is the JSON the push worker encrypts: {title, body, url, urgent, tag}.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (err) {
+    data = { title: event.data ? event.data.text() : "" };
+  }
+  const title = data.title || "掌上四合院";
+  event.waitUntil(self.registration.showNotification(title, {
+    body: data.body || "",
+    icon: "/static/icons/icon-192.png",
+    badge: "/static/icons/icon-192.png",
+    tag: data.tag || undefined,
+    requireInteraction: Boolean(data.urgent),
+    data: { url: data.url || "/notices/" },
+  }));
+});
+
+async function openNotice(url) {
+  const target = new URL(url || "/notices/", self.location.origin);
+  if (target.origin !== self.location.origin) return null; // only ever open our own pages
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const same = windows.find((client) => new URL(client.url).pathname === target.pathname);
+  if (same) return same.focus().catch(() => same);
+  for (const client of windows) {
+    if ("navigate" in client) {
+      const opened = await client.navigate(target.href).catch(() => null);
+      if (opened) return opened.focus().catch(() => opened);
+    }
+  }
+  return self.clients.openWindow(target.href);
+}
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const opening = openNotice(event.notification.data && event.notification.data.url);
+  try {
+    event.waitUntil(opening);
+  } catch (err) {
+    // only a synthetic event (as dispatched in tests) cannot be extended; the page still opens
+  }
+});

@@ -1,0 +1,180 @@
+"""Care mode in real Chromium: a voice report made offline, read aloud, and the three-button vote.
+
+Chromium's fake media stream (--use-fake-device-for-media-stream, see conftest) gives a real
+MediaRecorder recording, so the voice note that reaches the server is a real webm file.
+"""
+import pytest
+from sqlalchemy import select
+
+from app.conventions.models import Vote
+from app.extensions import db
+from app.issues.models import Problem
+from app.models import Role
+from app.notices.models import Notice
+from app.uploads.models import Attachment
+from tests.browser.conftest import sign_in_on, wait_for_service_worker
+from tests.conventions.conftest import s3  # noqa: F401 — a building with a convention in voting
+
+pytestmark = pytest.mark.browser
+
+# A device voice, for pages to find: headless Chromium here has no speech engine, so the test
+# gives the page one zh-CN voice and records what it is asked to say (the browser's own
+# speechSynthesis cannot run without an engine).
+FAKE_VOICE = """
+(() => {
+  window.__spoken = [];
+  const voice = { name: "Ting-Ting", lang: "zh-CN", default: true, localService: true, voiceURI: "zh" };
+  speechSynthesis.getVoices = () => [voice];
+  speechSynthesis.speak = (utterance) => {
+    window.__spoken.push({ text: utterance.text, lang: utterance.lang });
+    setTimeout(() => utterance.dispatchEvent(new Event("end")), 10);
+  };
+})();
+"""
+
+
+@pytest.fixture
+def elder(make_building, make_household, make_user):
+    building = make_building("6号楼")
+    home = make_household(building, unit="7门", room="101")
+    return {
+        "resident": make_user(Role.RESIDENT, home, name="潘大爷", care_mode=True),
+        "head": make_user(Role.BUILDING_HEAD, building, name="郑楼长", phone="13911112222"),
+        "staff": make_user(Role.STAFF, building.community, name="钱书记"),
+        "building": building,
+    }
+
+
+def test_voice_report_recorded_offline_reaches_staff_as_a_voice_note(page, network, sign_in, elder):
+    sign_in(elder["resident"].phone)
+    assert page.url.endswith("/care/")
+    assert page.get_by_role("link", name="给楼长打电话").get_attribute("href") == "tel:13911112222"
+    wait_for_service_worker(page)
+    page.get_by_role("link", name="我要反映问题").click()
+    page.wait_for_function("() => document.querySelector('[data-sync-last]').textContent !== '—'")
+
+    network.off()
+    page.reload()  # the care report page, from the phone's copy
+    page.get_by_role("button", name="4. 发送").click()
+    assert page.get_by_role("alert").inner_text() == "请先点一张图:是什么问题?"
+    page.get_by_role("radio", name="设施维修").check()
+    record = page.get_by_role("button", name="点一下开始说话(或按住说话)")
+    record.click()
+    page.get_by_text("正在录音……请说话。").wait_for()
+    page.wait_for_timeout(1500)  # speak for a moment
+    page.get_by_role("button", name="说完了再点一下").click()
+    page.get_by_text("录好了,可以在下面听一听。").wait_for()
+    page.get_by_role("button", name="4. 发送").click()
+    page.get_by_role("heading", name="已发送,谢谢您!").wait_for()
+    page.wait_for_function("() => document.querySelector('[data-sync-count]').textContent === '1'")
+    db.session.rollback()
+    assert db.session.query(Problem).count() == 0
+
+    network.on()
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_function("() => document.querySelector('[data-sync-count]').textContent === '0'")
+    db.session.rollback()
+    problem = db.session.scalars(select(Problem)).one()
+    assert (problem.category.value, problem.reporter_id, problem.text) == ("repairs", elder["resident"].id, "")
+    voice = db.session.scalars(select(Attachment).where(Attachment.subject_type == "problem",
+                                                         Attachment.subject_id == problem.id)).one()
+    assert voice.kind == "voice"
+
+    # Staff hear it in the problem's timeline.
+    staff = page.context.browser.new_context(base_url=page.url.split("/care")[0], locale="zh-CN")
+    try:
+        other = staff.new_page()
+        sign_in_on(other, elder["staff"].phone)
+        other.goto(f"/issues/{problem.id}")
+        audio = other.locator("audio")
+        src = audio.get_attribute("src")
+        response = other.request.get(src)
+        assert response.ok and response.headers["content-type"].startswith("audio/")
+        assert response.body()[:4] == b"\x1a\x45\xdf\xa3"  # a real WebM (EBML) recording
+        duration = other.evaluate("""async (src) => {
+            const a = new Audio(src);
+            await new Promise((ok, bad) => { a.onloadedmetadata = ok; a.onerror = bad; });
+            return a.duration; }""", src)
+        assert duration > 0
+    finally:
+        staff.close()
+
+
+def test_a_refused_photo_never_loses_the_voice_report(page, sign_in, elder, tmp_path):
+    not_a_photo = tmp_path / "photo.jpg"
+    not_a_photo.write_text("this is not a picture")
+    sign_in(elder["resident"].phone)
+    page.goto("/care/report")
+    page.get_by_role("radio", name="电梯").check()
+    page.get_by_role("button", name="点一下开始说话(或按住说话)").click()
+    page.get_by_text("正在录音……请说话。").wait_for()
+    page.wait_for_timeout(800)
+    page.get_by_role("button", name="说完了再点一下").click()
+    page.get_by_text("录好了,可以在下面听一听。").wait_for()
+    page.locator("#care-photo").set_input_files(str(not_a_photo))
+    page.get_by_role("button", name="4. 发送").click()
+    page.get_by_role("heading", name="已发送,谢谢您!").wait_for()
+    # the report was queued before the thanks showed; wait until nothing is left waiting
+    for _ in range(300):
+        if page.evaluate("() => import('/static/js/outbox.js').then((o) => o.count())") == 0:
+            break
+        page.wait_for_timeout(100)
+    db.session.rollback()
+    problem = db.session.scalars(select(Problem)).one()
+    kinds = db.session.scalars(select(Attachment.kind).where(Attachment.subject_id == problem.id,
+                                                             Attachment.subject_type == "problem")).all()
+    assert list(kinds) == ["voice"]
+
+
+def test_read_aloud_appears_only_with_a_chinese_voice_and_reads_the_notice(browser, live, page, sign_in, elder):
+    from app.clock import utcnow
+    from app.notices.schemas import NoticeIn
+    from app.notices.services import resolve_targets, send_notice
+
+    data = NoticeIn(title="明早停水", body="明天上午8点到12点停水,请提前储水。", urgency="normal",
+                    building_ids=[elder["building"].id])
+    buildings, label = resolve_targets(db.session, data)
+    notice = send_notice(db.session, elder["staff"], data, buildings, label, now=utcnow())
+    db.session.commit()
+
+    sign_in(elder["resident"].phone)
+    page.goto(f"/care/notices/{notice.id}")
+    page.get_by_role("heading", name="明早停水").wait_for()
+    assert page.get_by_role("button", name="朗读").is_hidden()  # no voice on this device: no button
+
+    context = browser.new_context(base_url=live.url, locale="zh-CN")
+    try:
+        context.add_init_script(FAKE_VOICE)
+        voiced = context.new_page()
+        sign_in_on(voiced, elder["resident"].phone)
+        assert voiced.url.endswith("/care/")
+        voiced.get_by_role("link", name="看通知").click()
+        voiced.get_by_role("link", name="明早停水").click()
+        voiced.get_by_role("button", name="朗读").click()
+        voiced.wait_for_function("() => window.__spoken.length === 1")
+        spoken = voiced.evaluate("() => window.__spoken[0]")
+        assert spoken["lang"] == "zh-CN"
+        assert "明早停水" in spoken["text"] and "请提前储水" in spoken["text"]
+    finally:
+        context.close()
+    db.session.rollback()
+    assert db.session.get(Notice, notice.id) is not None
+
+
+def test_care_vote_with_three_big_buttons_and_a_confirmation(page, sign_in, s3):  # noqa: F811
+    s3.residents[1].care_mode = True
+    db.session.commit()
+    sign_in(s3.residents[1].phone)
+    page.get_by_role("link", name="投票").click()
+    page.get_by_role("heading", name="24号楼楼门公约").wait_for()
+    assert page.get_by_text("不高空抛物,窗台不摆花盆。").is_visible()
+    for name in ("同意", "不同意", "弃权"):
+        box = page.get_by_role("button", name=name, exact=True).bounding_box()
+        assert box["height"] >= 64 and box["width"] >= 64
+    page.get_by_role("button", name="同意", exact=True).click()
+    page.get_by_role("heading", name="您家的票已记下").wait_for()
+    assert page.locator("[data-care-vote-choice]").inner_text() == "同意"
+    page.get_by_text("已经送到社区了。").wait_for()
+    db.session.rollback()
+    vote = db.session.scalar(select(Vote).where(Vote.household_id == s3.households[1].id))
+    assert (vote.choice.value, vote.channel.value) == ("yes", "online")

@@ -1,0 +1,149 @@
+"""S4: the pocket park — phase 1 for party members and building heads, phase 2 for everyone, the outcome."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.auth.permissions import can
+from app.clock import utcnow
+from app.consultations.models import Consultation, ConsultationAnswer
+from app.consultations.services import (
+    ConsultationError,
+    add_comment,
+    answer_poll,
+    create_consultation,
+    current_phase,
+    poll_results,
+    publish_outcome,
+)
+from app.extensions import db
+from app.models import Role
+from app.push.models import InboxItem
+from tests.conftest import csrf_from
+
+
+@pytest.fixture
+def s4(make_building, make_household, make_user, frozen_clock):
+    """芳群园一区 in miniature: two buildings, two party members, a head, residents, staff; phase 1 open."""
+    one = make_building("1号楼")
+    two = make_building("2号楼", community=one.community)
+    homes = [make_household(b, room=f"{i}01") for b in (one, two) for i in range(1, 3)]
+    engineer = make_user(Role.RESIDENT, homes[0], name="供电工程师", is_party_member=True)
+    simple = make_user(Role.RESIDENT, homes[1], name="老党员", is_party_member=True)
+    head = make_user(Role.BUILDING_HEAD, two, name="楼长")
+    resident = make_user(Role.RESIDENT, homes[2], name="普通居民")
+    staff = make_user(Role.STAFF, one.community, name="钱书记")
+    outsider = make_user(Role.RESIDENT, make_household(make_building("别处")), name="外人")
+    now = utcnow()
+    consultation = create_consultation(
+        db.session, staff, title="南门口袋公园", description="800 平方米空地建口袋公园。", buildings=[one, two],
+        scope_label=one.community.name, phase1_opens_at=now, phase1_closes_at=now + timedelta(days=7),
+        phase2_opens_at=now + timedelta(days=8), phase2_closes_at=now + timedelta(days=15),
+        poll_question="最想要什么?", poll_options=["绿植", "长椅", "健身器材"], poll_multiple=True, now=now)
+    db.session.commit()
+    return type("S4", (), {"consultation": consultation, "engineer": engineer, "simple": simple, "head": head,
+                           "resident": resident, "staff": staff, "outsider": outsider, "clock": frozen_clock,
+                           "now": now})
+
+
+def test_two_phases_comments_outcome(s4):
+    c = s4.consultation
+    assert current_phase(c, utcnow()) == 1
+    add_comment(db.session, s4.engineer, c, "种能吸附异味的植物。", now=utcnow())
+    add_comment(db.session, s4.simple, c, "简单一点。", now=utcnow())
+    add_comment(db.session, s4.head, c, "加健身器材。", now=utcnow())
+    with pytest.raises(ConsultationError, match="第一轮"):
+        add_comment(db.session, s4.resident, c, "我也想说", now=utcnow())
+    s4.clock.set(s4.now + timedelta(days=9))
+    assert current_phase(c, utcnow()) == 2
+    add_comment(db.session, s4.resident, c, "晚上要有灯。", now=utcnow())
+    answer_poll(db.session, s4.resident, c, [c.options[0].id, c.options[2].id], now=utcnow())
+    answer_poll(db.session, s4.resident, c, [c.options[1].id], now=utcnow())  # replaces
+    assert [n for _o, n in poll_results(db.session, c)] == [0, 1, 0]
+    c.comments[0].adopted = True
+    people = publish_outcome(db.session, s4.staff, c, "加种了侧柏和桂花。", now=utcnow())
+    db.session.commit()
+    assert {p.name for p in people} == {"供电工程师", "老党员", "楼长", "普通居民"}
+    inbox = db.session.scalars(select(InboxItem).where(InboxItem.user_id == s4.resident.id)).all()
+    assert inbox and inbox[0].url == f"/consultations/{c.id}"
+    assert current_phase(c, utcnow()) is None
+    with pytest.raises(ConsultationError):
+        add_comment(db.session, s4.resident, c, "还能说吗", now=utcnow())
+
+
+def test_poll_bad_input(s4):
+    c = s4.consultation
+    with pytest.raises(ConsultationError):
+        answer_poll(db.session, s4.engineer, c, [], now=utcnow())
+    with pytest.raises(ConsultationError):
+        answer_poll(db.session, s4.engineer, c, [999999], now=utcnow())
+    c.poll_multiple = False
+    with pytest.raises(ConsultationError, match="只能选一项"):
+        answer_poll(db.session, s4.engineer, c, [c.options[0].id, c.options[1].id], now=utcnow())
+    assert db.session.scalar(select(ConsultationAnswer)) is None
+
+
+@pytest.mark.parametrize(("who", "manage", "view"), [
+    ("staff", True, True), ("engineer", False, True), ("resident", False, True), ("head", False, True),
+    ("outsider", False, False)])
+def test_permission_matrix(s4, who, manage, view):
+    user = getattr(s4, who)
+    assert can(user, "consultation.manage", s4.consultation) is manage
+    assert can(user, "consultation.view", s4.consultation) is view
+    assert can(user, "consultation.compose") is (who == "staff")
+
+
+def test_pages_phase1_hidden_from_residents_then_outcome(client, login, s4):
+    url = f"/consultations/{s4.consultation.id}"
+    login(s4.resident)
+    assert client.get(url).status_code == 404
+    assert "南门口袋公园" not in client.get("/consultations/").get_data(as_text=True)
+    token = login(s4.engineer)
+    page = client.get(url).get_data(as_text=True)
+    assert "第一轮:党员和楼长" in page
+    client.post(f"{url}/comment", data={"csrf_token": token, "body": "种能吸附异味的植物。"})
+    s4.clock.set(s4.now + timedelta(days=9))
+    token = login(s4.resident)
+    page = client.get(url).get_data(as_text=True)
+    assert "种能吸附异味的植物" in page and "第二轮:全体居民" in page
+    client.post(f"{url}/comment", data={"csrf_token": token, "body": "晚上要有灯。"})
+    bad = client.post(f"{url}/poll", data={"csrf_token": token, "option": "abc"})
+    assert bad.status_code == 302 and "请选一个答案" in client.get(url).get_data(as_text=True)
+    assert client.post(f"{url}/outcome", data={"csrf_token": token, "outcome": "x"}).status_code == 403
+    token = login(s4.staff)
+    comment_id = s4.consultation.comments[0].id
+    client.post(f"{url}/comments/{comment_id}/adopt", data={"csrf_token": token, "adopted": "1"})
+    client.post(f"{url}/outcome", data={"csrf_token": token, "outcome": "加种了侧柏和桂花。"})
+    login(s4.resident)
+    page = client.get(url).get_data(as_text=True)
+    assert "因为您的意见,我们改了这些" in page and "加种了侧柏和桂花" in page
+    assert "采纳进方案的意见" in page
+    assert db.session.get(Consultation, s4.consultation.id).outcome_at is not None
+
+
+def test_staff_start_a_consultation_and_mark_party_members(client, login, s4):
+    token = login(s4.staff)
+    page = client.get("/consultations/new").get_data(as_text=True)
+    token = csrf_from(page)
+    community = s4.consultation.targets[0].building.community
+    response = client.post("/consultations/new", data={
+        "csrf_token": token, "title": "停车位怎么划", "description": "请大家出主意。", "targets": [f"c:{community.id}"],
+        "phase2_opens_at": "2026-09-23T16:00", "phase2_closes_at": "2026-09-30T16:00"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    created = db.session.scalar(select(Consultation).where(Consultation.title == "停车位怎么划"))
+    assert len(created.targets) == 2
+    assert "普通居民" in client.get("/consultations/party").get_data(as_text=True)
+    client.post(f"/consultations/party/{s4.resident.id}", data={"csrf_token": token, "member": "1"})
+    db.session.refresh(s4.resident)
+    assert s4.resident.is_party_member
+    assert client.post(f"/consultations/party/{s4.outsider.id}", data={"csrf_token": token, "member": "1"}).status_code == 403
+
+
+def test_demo_s4(app):
+    """`flask demo` loads the pocket park with the three phase-1 comments, once."""
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    park = db.session.scalar(select(Consultation))
+    assert "800" in park.description and len(park.comments) == 3 and {c.phase for c in park.comments} == {1}
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert len(db.session.scalars(select(Consultation)).all()) == 1

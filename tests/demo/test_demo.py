@@ -1,0 +1,49 @@
+"""`flask demo` builds the scenario street and is harmless to run again."""
+import json
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Building, Community, Department, Household, User
+
+
+def counts():
+    return {m.__name__: db.session.scalar(select(func.count()).select_from(m))
+            for m in (Community, Building, Household, Department, User)}
+
+
+def test_demo_loads_the_street_and_prints_logins(app, client):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "13800000003" in result.output and "siheyuan2026" in result.output
+    first = counts()
+    assert first["Community"] == 3 and first["Department"] == 6
+    names = set(db.session.scalars(select(Community.name)))
+    assert names == {"芳群园一区", "芳群园二区", "芳群园三区"}
+    assert db.session.scalar(select(Building).where(Building.name == "24号楼")) is not None
+
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0
+    assert counts() == first
+
+
+def test_demo_json_lists_one_account_per_role_that_can_sign_in(app, client):
+    result = app.test_cli_runner().invoke(args=["demo", "--json"])
+    accounts = json.loads(result.output)
+    roles = {a["role"] for a in accounts}
+    assert roles == {"admin", "street", "staff", "building_head", "resident", "department"}
+    head = next(a for a in accounts if a["role"] == "building_head")
+    assert set(head) == {"role", "phone", "password", "name", "scope"}
+    token = client.get("/api/v1/csrf").get_json()["csrf_token"]
+    response = client.post("/api/v1/session", json={"phone": head["phone"], "password": head["password"]},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+    assert {r["role"] for r in response.get_json()["user"]["roles"]} == {"building_head", "resident"}
+
+
+def test_if_empty_leaves_an_existing_database_alone(app, make_user, make_household):
+    make_user(scope=make_household())
+    result = app.test_cli_runner().invoke(args=["demo", "--if-empty"])
+    assert result.exit_code == 0
+    assert counts()["Community"] == 1

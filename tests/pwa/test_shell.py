@@ -1,0 +1,90 @@
+"""The installable shell as the browser fetches it: manifest, service worker, offline page, headers."""
+import re
+from pathlib import Path
+
+
+def test_manifest_is_installable(client):
+    response = client.get("/manifest.webmanifest")
+    assert response.mimetype == "application/manifest+json"
+    manifest = response.get_json()
+    assert manifest["name"] == "掌上四合院" and manifest["lang"] == "zh-CN"
+    assert manifest["display"] == "standalone" and manifest["start_url"].startswith("/")
+    sizes = {(i["sizes"], i["purpose"]) for i in manifest["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+    for icon in manifest["icons"]:
+        with client.get(icon["src"]) as image:
+            assert image.status_code == 200 and image.data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_service_worker_is_served_from_the_root_with_its_precache(client):
+    response = client.get("/sw.js")
+    body = response.get_data(as_text=True)
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert "__VERSION__" not in body and "__PRECACHE__" not in body
+    precache = re.search(r"const PRECACHE = (\[.*?\]);", body).group(1)
+    for url in re.findall(r'"([^"]+)"', precache):
+        with client.get(url) as response:
+            assert response.status_code == 200, url
+
+
+def test_static_urls_change_with_their_content(client, app):
+    from app.pwa.assets import static_url
+
+    with app.test_request_context():
+        url = static_url("css/app.css")
+    assert re.fullmatch(r"/static/css/app.css\?v=[0-9a-f]{12}", url)
+
+
+def test_offline_page_says_what_still_works(client):
+    page = client.get("/offline").get_data(as_text=True)
+    assert "现在没有网络" in page and "返回首页" in page
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/auth/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_no_page_loads_anything_from_another_origin(client):
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+
+
+def test_unknown_page_is_a_chinese_404(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404 and "页面不存在" in response.get_data(as_text=True)
+
+
+def test_unknown_api_path_is_json_404(client):
+    response = client.get("/api/v1/nothing")
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+
+
+def test_hashed_static_files_are_kept_a_year_and_plain_ones_revalidated(client, app):
+    from app.pwa.assets import static_url
+
+    with app.test_request_context():
+        hashed = static_url("css/app.css")
+    with client.get(hashed) as response:
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    with client.get("/static/js/sync.js") as response:
+        assert response.headers["Cache-Control"] == "no-cache"
+
+
+def test_pages_and_static_text_are_compressed_for_browsers_that_ask(client, app):
+    from app.pwa.assets import static_url
+
+    with app.test_request_context():
+        css = static_url("css/app.css")
+    with client.get(css, headers={"Accept-Encoding": "gzip"}) as response:
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert int(response.headers["Content-Length"]) < (Path(app.static_folder) / "css" / "app.css").stat().st_size / 2
+    with client.get(css) as plain:  # a client that does not ask gets the file as it is
+        assert "Content-Encoding" not in plain.headers and plain.data.startswith(b"/*")
+    with client.get("/auth/login", headers={"Accept-Encoding": "gzip"}) as page:
+        assert page.headers["Content-Encoding"] == "gzip"
