@@ -13,6 +13,7 @@ import socket
 import threading
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
@@ -179,3 +180,17 @@ def wait_for_service_worker(page) -> None:
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
+def expect_waiting(page, count: int, timeout: float = 30_000) -> None:
+    """The status bar on `page` says `count` items are waiting to be sent.
+
+    Playwright finds the element again on every poll, so a reload or a navigation while waiting is
+    no error (a `querySelector` in `wait_for_function` can find nothing between two pages).
+    """
+    expect(page.locator("[data-sync-count]")).to_have_text(str(count), timeout=timeout)
+
+
+def expect_synced_once(page, timeout: float = 30_000) -> None:
+    """The status bar on `page` shows a last successful sync (it says "—" before the first)."""
+    expect(page.locator("[data-sync-last]")).not_to_have_text("—", timeout=timeout)

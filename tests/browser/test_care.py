@@ -12,7 +12,7 @@ from app.issues.models import Problem
 from app.models import Role
 from app.notices.models import Notice
 from app.uploads.models import Attachment
-from tests.browser.conftest import sign_in_on, wait_for_service_worker
+from tests.browser.conftest import expect_synced_once, expect_waiting, sign_in_on, wait_for_service_worker
 from tests.conventions.conftest import s3  # noqa: F401 — a building with a convention in voting
 
 pytestmark = pytest.mark.browser
@@ -51,7 +51,7 @@ def test_voice_report_recorded_offline_reaches_staff_as_a_voice_note(page, netwo
     assert page.get_by_role("link", name="给楼长打电话").get_attribute("href") == "tel:13911112222"
     wait_for_service_worker(page)
     page.get_by_role("link", name="我要反映问题").click()
-    page.wait_for_function("() => document.querySelector('[data-sync-last]').textContent !== '—'")
+    expect_synced_once(page)
 
     network.off()
     page.reload()  # the care report page, from the phone's copy
@@ -66,13 +66,13 @@ def test_voice_report_recorded_offline_reaches_staff_as_a_voice_note(page, netwo
     page.get_by_text("录好了,可以在下面听一听。").wait_for()
     page.get_by_role("button", name="4. 发送").click()
     page.get_by_role("heading", name="已发送,谢谢您!").wait_for()
-    page.wait_for_function("() => document.querySelector('[data-sync-count]').textContent === '1'")
+    expect_waiting(page, 1)
     db.session.rollback()
     assert db.session.query(Problem).count() == 0
 
     network.on()
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_function("() => document.querySelector('[data-sync-count]').textContent === '0'")
+    expect_waiting(page, 0)
     db.session.rollback()
     problem = db.session.scalars(select(Problem)).one()
     assert (problem.category.value, problem.reporter_id, problem.text) == ("repairs", elder["resident"].id, "")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.conventions.models import Convention, ConventionStatus, Vote
 from app.conventions.services import live_tally
 from app.extensions import db
-from tests.browser.conftest import sign_in_on, wait_for_service_worker
+from tests.browser.conftest import expect_synced_once, expect_waiting, sign_in_on, wait_for_service_worker
 from tests.conventions.conftest import s3  # noqa: F401 — the S3 building and its people
 
 pytestmark = pytest.mark.browser
@@ -41,7 +41,7 @@ def test_s3_phones_door_to_door_offline_with_a_conflict_then_adopted(browser, li
     sign_in(s3.head.phone)
     wait_for_service_worker(page)
     page.goto(url)
-    page.wait_for_function("() => document.querySelector('[data-sync-last]').textContent !== '—'")
+    expect_synced_once(page)
     assert page.get_by_text("还没投票的(3 户)").is_visible()
 
     # resident 3 votes on her own phone while the head is on the stairs
@@ -56,7 +56,7 @@ def test_s3_phones_door_to_door_offline_with_a_conflict_then_adopted(browser, li
         row = page.locator(f'form.record-vote[data-household="{household.id}"]')
         row.get_by_role("button", name=choice, exact=True).click()
         row.get_by_text("已存在手机上").wait_for()
-    page.wait_for_function("() => document.querySelector('[data-sync-count]').textContent === '3'")
+    expect_waiting(page, 3)
     assert fresh_tally(s3.convention.id).voted == 4
 
     network.on()

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.issues import services
 from app.issues.models import Category, ProblemEvent
 from app.models import Role
-from tests.browser.conftest import wait_for_service_worker
+from tests.browser.conftest import expect_synced_once, expect_waiting, wait_for_service_worker
 
 pytestmark = pytest.mark.browser
 
@@ -32,18 +32,18 @@ def test_offline_comment_is_sent_later(page, network, sign_in, opened):
     wait_for_service_worker(page)
     url = f"/issues/{opened['problem'].id}"
     page.goto(url)
-    page.wait_for_function("() => document.querySelector('[data-sync-last]').textContent !== '—'")
+    expect_synced_once(page)
     network.off()
     page.reload()
     page.get_by_label("进展").fill("晚上还是关不上,请尽快修")
     page.get_by_role("button", name="发布").click()
     page.get_by_text("已保存在手机上,有信号时会自动发出。").wait_for()
-    page.wait_for_function("() => document.querySelector('[data-sync-count]').textContent === '1'")
+    expect_waiting(page, 1)
     db.session.rollback()
     assert db.session.query(ProblemEvent).filter_by(kind="comment").count() == 0
     network.on()
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_function("() => document.querySelector('[data-sync-count]').textContent === '0'", timeout=20_000)
+    expect_waiting(page, 0, timeout=20_000)
     db.session.rollback()
     comment = db.session.query(ProblemEvent).filter_by(kind="comment").one()
     assert comment.text == "晚上还是关不上,请尽快修" and comment.actor_id == opened["resident"].id

@@ -6,7 +6,7 @@ from app.extensions import db
 from app.issues.models import Problem
 from app.models import Role
 from app.uploads.models import Attachment
-from tests.browser.conftest import sign_in_on, wait_for_service_worker
+from tests.browser.conftest import expect_synced_once, expect_waiting, sign_in_on, wait_for_service_worker
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,7 @@ def test_s1_bent_tree(browser, live, page, s1, tmp_path):
     page.get_by_label("照片(最多6张)").set_input_files(photo(tmp_path))
     page.get_by_role("button", name="发送").click()
     page.get_by_text("已保存在手机上").wait_for()
-    page.wait_for_function("() => document.querySelector('[data-sync-count]').textContent === '0'", timeout=20_000)
+    expect_waiting(page, 0, timeout=20_000)
     db.session.rollback()
     problem = db.session.query(Problem).one()
     assert problem.category.value == "greenery"
@@ -82,19 +82,19 @@ def test_offline_report_with_a_photo_syncs_later(page, network, s1, tmp_path):
     sign_in_as(page, s1["resident"].phone)
     wait_for_service_worker(page)
     page.goto("/issues/new")
-    page.wait_for_function("() => document.querySelector('[data-sync-last]').textContent !== '—'")
+    expect_synced_once(page)
     network.off()
     page.reload()
     page.locator(".choice").get_by_text("设施维修", exact=True).click()
     page.get_by_label("什么问题").fill("单元门门禁锁坏了")
     page.get_by_label("照片(最多6张)").set_input_files(photo(tmp_path))
     page.get_by_role("button", name="发送").click()
-    page.wait_for_function("() => document.querySelector('[data-sync-count]').textContent === '1'")
+    expect_waiting(page, 1)
     db.session.rollback()
     assert db.session.query(Problem).count() == 0
     network.on()
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_function("() => document.querySelector('[data-sync-count]').textContent === '0'", timeout=20_000)
+    expect_waiting(page, 0, timeout=20_000)
     db.session.rollback()
     problem = db.session.query(Problem).one()
     assert problem.text == "单元门门禁锁坏了"

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Role
 from app.notices.models import Notice, NoticeReceipt
-from tests.browser.conftest import wait_for_service_worker
+from tests.browser.conftest import expect_waiting, wait_for_service_worker
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +54,7 @@ def test_urgent_notice_reach_and_door_to_door_offline(page, network, sign_in, ga
     page.locator("[data-inbox-link]").click()
     page.get_by_role("link", name="紧急 未读 紧急:地下车库车辆起火").click()
     page.get_by_role("heading", name="紧急:地下车库车辆起火").wait_for()
-    page.wait_for_function("() => document.querySelector('[data-sync-count]').textContent === '0'")
+    expect_waiting(page, 0)
     for _ in range(50):
         if households[0].id in receipts():
             break
@@ -77,11 +77,11 @@ def test_urgent_notice_reach_and_door_to_door_offline(page, network, sign_in, ga
         row.get_by_role("button", name="已当面告知").click()
         row.locator("[data-done]").wait_for()
     page.get_by_text("已存在手机上,有信号时自动上传。").wait_for()
-    page.wait_for_function("() => document.querySelector('[data-sync-count]').textContent === '2'")
+    expect_waiting(page, 2)
     assert set(receipts()) == {households[0].id}
 
     network.on()
-    page.wait_for_function("() => document.querySelector('[data-sync-count]').textContent === '0'", timeout=20_000)
+    expect_waiting(page, 0, timeout=20_000)
     saved = receipts()
     assert {households[1].id, households[2].id} <= set(saved)
     assert saved[households[1].id].informed_by_id == head.id

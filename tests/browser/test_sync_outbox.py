@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Household, Role
 from app.sync.models import SyncMutation
-from tests.browser.conftest import wait_for_service_worker
+from tests.browser.conftest import expect_synced_once, wait_for_service_worker
 from tests.sync import mutations  # noqa: F401 — registers "test.note" in the live server (same process)
 
 pytestmark = pytest.mark.browser
@@ -46,7 +46,7 @@ def wait_count(page, n: int) -> None:
 
 def synced_once(page) -> None:
     """Wait for the first successful sync of this page (the header shows its time)."""
-    page.wait_for_function("() => document.querySelector('[data-sync-last]').textContent !== '—'")
+    expect_synced_once(page)
 
 
 def test_offline_items_survive_a_reload_and_are_sent_once_online(page, network, sign_in, head):

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Role
 from app.visits.models import Visit
-from tests.browser.conftest import wait_for_service_worker
+from tests.browser.conftest import expect_synced_once, expect_waiting, wait_for_service_worker
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ def test_ledger_and_household_page_offline_then_a_visit_from_there(page, network
     wait_for_service_worker(page)
     for url in (f"/visits/ledger/{b.id}", f"/visits/households/{lonely.id}", f"/visits/new?building={b.id}"):
         page.goto(url)  # each opened once with signal
-    page.wait_for_function("() => document.querySelector('[data-sync-last]').textContent !== '—'")
+    expect_synced_once(page)
 
     network.off()
     page.goto(f"/visits/ledger/{b.id}")
@@ -43,11 +43,11 @@ def test_ledger_and_household_page_offline_then_a_visit_from_there(page, network
     page.get_by_label("下次回访日期(可不填)").fill("2026-12-01")
     page.get_by_role("button", name="保存走访").click()
     page.get_by_text("7门 101 的走访已保存在手机上").wait_for()
-    page.wait_for_function("() => document.querySelector('[data-sync-count]').textContent === '1'")
+    expect_waiting(page, 1)
 
     network.on()
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_function("() => document.querySelector('[data-sync-count]').textContent === '0'", timeout=30_000)
+    expect_waiting(page, 0, timeout=30_000)
     db.session.rollback()
     visit = db.session.scalar(select(Visit))
     assert (visit.household_id, visit.kind.value, visit.follow_up_on.isoformat()) == (lonely.id, "elderly_care", "2026-12-01")

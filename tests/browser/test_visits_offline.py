@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import Role
 from app.uploads.models import Attachment
 from app.visits.models import Visit
-from tests.browser.conftest import wait_for_service_worker
+from tests.browser.conftest import expect_synced_once, expect_waiting, wait_for_service_worker
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +42,7 @@ def test_twenty_visits_offline_then_synced_exactly_once(page, network, sign_in, 
     sign_in(head.phone)
     wait_for_service_worker(page)
     page.goto(f"/visits/new?building={building.id}")  # opened once with signal: kept for offline use
-    page.wait_for_function("() => document.querySelector('[data-sync-last]').textContent !== '—'")
+    expect_synced_once(page)
 
     network.off()
     page.reload()
@@ -55,15 +55,15 @@ def test_twenty_visits_offline_then_synced_exactly_once(page, network, sign_in, 
         page.get_by_role("button", name="保存走访").click()
         expect_text = f"{household.label} 的走访已保存在手机上"
         page.get_by_text(expect_text).wait_for()
-    page.wait_for_function("() => document.querySelector('[data-sync-count]').textContent === '20'")
+    expect_waiting(page, 20)
 
     page.reload()  # still offline: the outbox survives a reload
-    page.wait_for_function("() => document.querySelector('[data-sync-count]').textContent === '20'")
+    expect_waiting(page, 20)
     assert server_visits() == 0
 
     network.on()
     page.evaluate("window.dispatchEvent(new Event('online'))")  # Chromium fires it only for real network changes
-    page.wait_for_function("() => document.querySelector('[data-sync-count]').textContent === '0'", timeout=30_000)
+    expect_waiting(page, 0, timeout=30_000)
     assert server_visits() == 20
     notes = set(db.session.scalars(select(Visit.notes)))
     assert notes == {f"第{i}户,一切正常" for i in range(1, 21)}
@@ -78,7 +78,7 @@ def test_lost_response_is_retried_without_duplicates(page, context, sign_in, sta
     building, households, head = stairwell
     sign_in(head.phone)
     page.goto(f"/visits/new?building={building.id}")
-    page.wait_for_function("() => document.querySelector('[data-sync-last]').textContent !== '—'")
+    expect_synced_once(page)
     dropped = []
 
     def drop_after_applying(route):
@@ -101,7 +101,7 @@ def test_lost_response_is_retried_without_duplicates(page, context, sign_in, sta
         page.get_by_role("button", name="保存走访").click()
         page.get_by_text(f"{household.label} 的走访已保存在手机上").wait_for()
     page.evaluate("import('/static/js/sync.js').then((s) => s.flush())")
-    page.wait_for_function("() => document.querySelector('[data-sync-count]').textContent === '0'", timeout=30_000)
+    expect_waiting(page, 0, timeout=30_000)
     assert dropped
     assert server_visits() == 5
 
@@ -110,7 +110,7 @@ def test_two_tabs_flushing_at_once_send_nothing_twice(context, sign_in, page, st
     building, households, head = stairwell
     sign_in(head.phone)
     page.goto(f"/visits/new?building={building.id}")
-    page.wait_for_function("() => document.querySelector('[data-sync-last]').textContent !== '—'")
+    expect_synced_once(page)
     context.set_offline(True)  # queue without sending
     for household in households[:8]:
         page.evaluate(
@@ -124,5 +124,5 @@ def test_two_tabs_flushing_at_once_send_nothing_twice(context, sign_in, page, st
     second.evaluate(f"window.__b = ({both})()")
     page.evaluate("window.__a")
     second.evaluate("window.__b")
-    page.wait_for_function("() => document.querySelector('[data-sync-count]').textContent === '0'", timeout=30_000)
+    expect_waiting(page, 0, timeout=30_000)
     assert server_visits() == 8
