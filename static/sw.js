@@ -36,35 +36,39 @@ self.addEventListener("sync", (event) => {
   if (event.tag === "outbox") event.waitUntil(flush());
 });
 
-// Static files carry their content hash in the URL (?v=…), so a cached copy is never stale.
-async function cacheFirst(request) {
+// Static files carry their content hash in the URL (?v=…), so a cached copy is never stale. Only
+// the app shell is precached: every other page's scripts and pictures are kept here the first time
+// a page uses them, so a page opened once with signal looks and works the same offline. `keep`
+// holds the worker alive until the copy is stored (the response itself does not wait for it).
+async function cacheFirst(request, keep) {
   const cached = await caches.match(request);
   if (cached) return cached;
   const response = await fetch(request);
   if (response.ok) {
-    const cache = await caches.open(STATIC_CACHE);
-    cache.put(request, response.clone());
+    const copy = response.clone();
+    keep(caches.open(STATIC_CACHE).then((cache) => cache.put(request, copy)));
   }
   return response;
 }
 
-// Modules imported by other modules have no hash in their URL, but the shell's version covers
-// their content (a changed module is a new worker with a new shell), so the precached copy is the
-// current one: no request on every page load. Anything else without a hash: fresh when online.
-async function shellFirst(request) {
+// Modules imported by other modules have no hash in their URL. Those in the shell are covered by
+// the shell's version (a changed module is a new worker with a new shell), so the precached copy is
+// the current one: no request on every page load. Any other file without a hash (a feature's module
+// such as recorder.js): fresh when online, the copy kept on its last fetch when offline.
+async function shellFirst(request, keep) {
   const shell = await caches.open(SHELL_CACHE);
-  return (await shell.match(request)) || networkFirst(request, STATIC_CACHE);
+  return (await shell.match(request)) || networkFirst(request, keep, STATIC_CACHE);
 }
 
 // Pages: the network first (fresh data), the last copy seen when offline, else the offline page.
-async function networkFirst(request, cacheName = PAGE_CACHE) {
+async function networkFirst(request, keep, cacheName = PAGE_CACHE) {
   try {
     const response = await fetch(request);
     // no-store pages (a printed login card, a card's sign-in page) are never kept on the phone
-    const keep = !/no-store/.test(response.headers.get("Cache-Control") || "");
-    if (response.ok && response.type === "basic" && !response.redirected && keep) {
-      const cache = await caches.open(cacheName);
-      cache.put(request, response.clone());
+    const storable = !/no-store/.test(response.headers.get("Cache-Control") || "");
+    if (response.ok && response.type === "basic" && !response.redirected && storable) {
+      const copy = response.clone();
+      keep(caches.open(cacheName).then((cache) => cache.put(request, copy)));
     }
     return response;
   } catch (err) {
@@ -86,12 +90,18 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/api/")) return; // data goes through IndexedDB, not the HTTP cache
+  // Keep the worker alive until a copy is stored; a full disk only loses the copy, not the response.
+  const keep = (promise) => {
+    try {
+      event.waitUntil(promise.catch(() => {}));
+    } catch (err) { /* the event is over: the copy is still stored, just not waited for */ }
+  };
   if (url.pathname.startsWith("/static/") && url.searchParams.has("v")) {
-    event.respondWith(cacheFirst(request));
+    event.respondWith(cacheFirst(request, keep));
   } else if (url.pathname.startsWith("/static/")) {
-    event.respondWith(shellFirst(request));
+    event.respondWith(shellFirst(request, keep));
   } else if (request.mode === "navigate") {
-    event.respondWith(networkFirst(request));
+    event.respondWith(networkFirst(request, keep));
   }
 });
 
