@@ -104,6 +104,10 @@ def answer_poll(session: Session, user: User, consultation: Consultation, option
         raise ConsultationError(_("Please choose an answer."))
     if len(chosen) > 1 and not consultation.poll_multiple:
         raise ConsultationError(_("Please choose only one answer."))
+    # Lock the person's row first: two submits at once (a double tap) would otherwise both delete
+    # nothing and both insert, leaving two answers to a single-choice poll (PostgreSQL; SQLite has
+    # one writer anyway).
+    session.execute(select(User.id).where(User.id == user.id).with_for_update())
     session.execute(delete(ConsultationAnswer).where(ConsultationAnswer.consultation_id == consultation.id,
                                                      ConsultationAnswer.user_id == user.id))
     answers = [ConsultationAnswer(consultation_id=consultation.id, option_id=o, user_id=user.id, answered_at=now)

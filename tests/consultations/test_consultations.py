@@ -1,4 +1,5 @@
 """S4: the pocket park — phase 1 for party members and building heads, phase 2 for everyone, the outcome."""
+import os
 from datetime import timedelta
 
 import pytest
@@ -17,9 +18,10 @@ from app.consultations.services import (
     publish_outcome,
 )
 from app.extensions import db
-from app.models import Role
+from app.models import Role, User
 from app.push.models import InboxItem
 from tests.conftest import csrf_from
+from tests.conventions.test_races import at_once
 
 
 @pytest.fixture
@@ -147,3 +149,23 @@ def test_demo_s4(app):
     assert "800" in park.description and len(park.comments) == 3 and {c.phase for c in park.comments} == {1}
     assert runner.invoke(args=["demo"]).exit_code == 0
     assert len(db.session.scalars(select(Consultation)).all()) == 1
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="row locks: PostgreSQL")
+def test_two_answers_at_once_to_a_single_choice_poll_leave_one(app, s4):
+    c = s4.consultation
+    c.poll_multiple = False
+    s4.clock.set(s4.now + timedelta(days=9))
+    db.session.commit()
+
+    def answer(option_index):
+        def write(session):
+            return answer_poll(session, session.get(User, s4.resident.id), session.get(Consultation, c.id),
+                               [c.options[option_index].id], now=utcnow())
+        return write
+
+    outcome = at_once(app, answer(0), answer(1))
+    assert "error" not in outcome, outcome.get("error")
+    chosen = db.session.scalars(select(ConsultationAnswer.option_id)
+                                .where(ConsultationAnswer.user_id == s4.resident.id)).all()
+    assert chosen == [c.options[1].id]
