@@ -181,9 +181,10 @@ def create(fmt: str):
 def token_lookup(token: str, fmt: str):
     """The request id behind a token given at POST time."""
     _format(fmt)
-    _api_key()
+    key = _api_key()
     problem = db.session.scalar(select(Problem).where(Problem.uuid == token))
-    if problem is None:
+    # Like request_one: a key reaches only its account's buildings, even by token.
+    if problem is None or problem.is_deleted or not can(key.user, "issue.view", problem):
         raise Open311Error(404, "token not found")
     return _respond(fmt, "service_requests", "request", [{"service_request_id": str(problem.id), "token": token}])
 

@@ -113,3 +113,15 @@ def test_without_dates_the_last_90_days_and_only_the_keys_buildings(client, plat
                                                               "service_request_id": str(platform["open"].id)})
     assert [r.findtext("service_request_id") for r in ET.fromstring(old.data).findall("request")] == \
         [str(platform["open"].id)]
+
+
+def test_a_token_outside_the_keys_buildings_is_not_found(client, platform, make_household):
+    """A token is a problem's uuid; another community's problem stays hidden even to someone who knows it."""
+    elsewhere = make_household()
+    token = str(uuid.uuid4())
+    services.report_problem(db.session, platform["open"].entered_by, elsewhere.building, category=Category.NOISE,
+                            text="别的社区", now=T0, uuid=token)
+    db.session.commit()
+    response = client.get(f"/open311/v2/tokens/{token}.json", query_string={"api_key": platform["key"]})
+    assert response.status_code == 404
+    assert response.get_json() == [{"code": 404, "description": "token not found"}]
