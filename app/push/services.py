@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
+import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -38,12 +40,31 @@ def _b64url(value: str) -> bytes:
     return base64.urlsafe_b64decode(value.rstrip("=") + "=" * (-len(value.rstrip("=")) % 4))
 
 
+def public_host(host: str) -> bool:
+    """True for a public IP or a domain name under a real top-level domain.
+
+    The worker POSTs to whatever address a browser sent, so an address inside the server's own
+    network (127.0.0.1, 10.x, 169.254.169.254, "localhost", a bare "redis", "0x7f.1") would let any
+    signed-in person make it send requests there. Push services are public hosts. (A public name
+    that resolves to a private address is for the network's egress rules to stop.)
+    """
+    host = host.lower().rstrip(".")
+    try:
+        return ipaddress.ip_address(host).is_global
+    except ValueError:
+        pass
+    tld = host.rpartition(".")[2]
+    return "." in host and bool(re.fullmatch(r"[a-z]{2,63}|xn--[a-z0-9-]{1,59}", tld)) and tld != "localhost"
+
+
 def check_subscription(endpoint: str, p256dh: str, auth: str, *, allow_local_http: bool = False) -> None:
     """Raise SubscriptionError unless the endpoint is an https URL and the keys are a P-256 point and 16 bytes."""
     parts = urlsplit(endpoint or "")
     local_http = allow_local_http and parts.scheme == "http" and parts.hostname in LOCAL_HOSTS
     if len(endpoint or "") > 1000 or not parts.netloc or (parts.scheme != "https" and not local_http):
         raise SubscriptionError(_("The push address must be an https:// address."))
+    if not local_http and not public_host(parts.hostname or ""):
+        raise SubscriptionError(_("The push address must be a push service on the internet."))
     try:
         point = _b64url(p256dh)
         if len(point) != 65 or point[0] != 4:

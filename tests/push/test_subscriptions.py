@@ -51,6 +51,15 @@ BAD = [
     ("https://push.example.com/x", "!!!not-base64!!!", None, "p256dh"),
     ("https://push.example.com/x", None, b64url(b"short"), "auth"),
     ("https://push.example.com/x", None, "a b c", "auth"),
+    # addresses inside the server's own network: the worker would POST there
+    ("https://127.0.0.1/x", None, None, "互联网"),
+    ("https://169.254.169.254/latest", None, None, "互联网"),
+    ("https://10.0.0.5:8443/admin", None, None, "互联网"),
+    ("https://[::1]/x", None, None, "互联网"),
+    ("https://localhost/x", None, None, "互联网"),
+    ("https://redis:6379/x", None, None, "互联网"),
+    ("https://0x7f.1/x", None, None, "互联网"),
+    ("https://db.localhost/x", None, None, "互联网"),
 ]
 
 
