@@ -6,10 +6,11 @@ installed with `npm ci --prefix bench` on first run — only for this benchmark,
 which drives headless Chromium with its default mobile emulation (Moto G Power, slow 4G, 4× CPU).
 Targets: accessibility 100, best practices ≥ 95, performance ≥ 90.
 
-Lighthouse always loads cold, so the care home page's weight is measured with Playwright instead:
-bytes that crossed the network (headers + bodies, page and service worker alike) on the first load
-of a fresh browser, and on a reload once the service worker controls the page. Targets: ≤ 60 KB and
-≤ 5 KB. The ceiling beside them: the HTML of the page alone.
+Lighthouse always loads cold, so the care home page's weight is measured with Playwright instead
+(bench/page_weight.py, which also runs alone): bytes that crossed the network (headers + bodies,
+page and service worker alike) on the first load of a fresh browser, and on a reload once the
+service worker controls the page. Targets: ≤ 60 KB and ≤ 5 KB. The ceiling beside them: the HTML
+of the page alone.
 
 Run: .venv/bin/python bench/lighthouse.py   (CHROME_PATH overrides /usr/lib/chromium/chromium)
 """
@@ -23,13 +24,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+import page_weight
 import requests
 from _common import ROOT, Gunicorn, build_app
 
 BENCH = ROOT / "bench"
 LIGHTHOUSE = BENCH / "node_modules" / ".bin" / "lighthouse"
-CHROME = os.environ.get("CHROME_PATH", "/usr/lib/chromium/chromium")
-RESIDENT, CARE = "13800000004", "13800000009"  # 李居民 and 潘大爷 (care mode) in the demo street
+CHROME = page_weight.CHROME
+RESIDENT, CARE = "13800000004", page_weight.CARE  # 李居民 and 潘大爷 (care mode) in the demo street
 CATEGORIES = ("accessibility", "best-practices", "performance")
 TARGETS = {"accessibility": 100, "best-practices": 95, "performance": 90}
 
@@ -95,60 +97,6 @@ def lighthouse(url: str, cookie: str) -> dict[str, int]:
     return scores
 
 
-def transferred(base: str, cookie: str) -> dict[str, int]:
-    """Bytes on the wire for the care home page, first load of a fresh browser and a reload under the worker."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROME, headless=True, args=["--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(viewport={"width": 360, "height": 740}, service_workers="allow", locale="zh-CN")
-        context.add_cookies([{"name": "session", "value": cookie, "url": base}])
-        seen = []
-        context.on("requestfinished", lambda request: seen.append(request))
-        page = context.new_page()
-        page.goto(base + "/", wait_until="load")
-        page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-        page.wait_for_load_state("networkidle")  # the worker's precache downloads belong to the first load
-        first = _tally(seen)
-        seen.clear()
-        page.reload(wait_until="load")
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-        page.wait_for_load_state("networkidle")
-        again = _tally(seen)
-        for r in seen:
-            if _wire(r):
-                print(f"    on the wire at reload: {r.method} {r.url.removeprefix(base)} {_wire(r)} B")
-        browser.close()
-    return {"first_page": first["page"], "first_worker": first["worker"],
-            "again": again["page"] + again["worker"], "again_html": again["html"], "again_api": again["api"]}
-
-
-def _tally(requests_seen) -> dict[str, int]:
-    """Wire bytes of the page's own requests, of the service worker's, of the HTML documents and of /api/."""
-    tally = {"page": 0, "worker": 0, "html": 0, "api": 0}
-    for r in requests_seen:
-        size = _wire(r)
-        tally["worker" if r.service_worker is not None else "page"] += size
-        response = r.response()
-        is_html = response is not None and response.headers.get("content-type", "").startswith("text/html")
-        tally["html"] += size if is_html else 0  # the worker fetches a page as "fetch", not "document"
-        tally["api"] += size if "/api/" in r.url else 0
-    return tally
-
-
-def _served_by_worker(request) -> bool:
-    response = request.response()
-    return response is not None and response.from_service_worker
-
-
-def _wire(request) -> int:
-    """Response headers + body as sent over the network; nothing for what the service worker answered itself."""
-    if _served_by_worker(request):
-        return 0
-    sizes = request.sizes()
-    return max(sizes["responseHeadersSize"], 0) + max(sizes["responseBodySize"], 0)
-
-
 def main() -> int:
     missing = ensure_lighthouse()
     if missing:
@@ -166,12 +114,7 @@ def main() -> int:
             print(f"{label:<18}" + "".join(f"{scores[c]:>16}" for c in CATEGORIES), flush=True)
             status |= any(scores[c] < TARGETS[c] for c in CATEGORIES)
         print("targets: accessibility 100, best-practices ≥ 95, performance ≥ 90 (mobile emulation)")
-        weight = transferred(server.base, care)
-    kb = {k: f"{v / 1024:.1f} KB" for k, v in weight.items()}
-    print(f"care home page, first load: {kb['first_page']} by the page "
-          f"+ {kb['first_worker']} precached by the service worker (target ≤ 60 KB)")
-    print(f"care home page, reload under the service worker: {kb['again']} (HTML {kb['again_html']}, "
-          f"data API {kb['again_api']}; target ≤ 5 KB)")
+        status |= not page_weight.report(server.base, care)
     return status
 
 
