@@ -40,6 +40,7 @@ from app.conventions.services import (
     set_community_defaults,
     sign_up,
     signup_count,
+    signup_counts,
     tally_for,
     user_household_in,
     vote_history,
@@ -85,7 +86,7 @@ def index():
     return render_template("conventions/index.html", groups=groups, now=now, manageable=buildings,
                            communities=communities,
                            status_of=lambda c: display_status(c, now, db.session),
-                           signups=lambda c: signup_count(db.session, c))
+                           signups=signup_counts(db.session, items))
 
 
 @bp.route("/defaults/<int:community_id>", methods=["GET", "POST"])

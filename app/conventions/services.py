@@ -400,6 +400,15 @@ def signup_count(session: Session, convention: Convention) -> int:
                           .where(ConventionSignup.convention_id == convention.id)) or 0
 
 
+def signup_counts(session: Session, conventions: list[Convention]) -> dict[int, int]:
+    """How many households signed up, for many conventions in one query (by convention id)."""
+    ids = [c.id for c in conventions]
+    counts = dict(session.execute(select(ConventionSignup.convention_id, func.count())
+                                  .where(ConventionSignup.convention_id.in_(ids))
+                                  .group_by(ConventionSignup.convention_id)).all()) if ids else {}
+    return {i: counts.get(i, 0) for i in ids}
+
+
 def conventions_for(session: Session, user: User) -> list[Convention]:
     """Conventions of the buildings the user's roles reach (drafts only for those who manage)."""
     managed = scope.managed_building_ids(user)
