@@ -1,18 +1,30 @@
 """Who may do what with consultations (the phase in force is checked by the services)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
 from app.auth import scope
-from app.auth.permissions import rule
-from app.consultations.models import Consultation
+from app.auth.permissions import rule, rule_for_many
+from app.consultations.models import Consultation, ConsultationBuilding
 from app.extensions import db
 from app.models import Building, Role, User
 
 STAFF = (Role.STAFF, Role.STREET, Role.ADMIN)
 
 
+def _in_scope_each(user: User, consultations: Sequence[Consultation], roles=None) -> list[bool]:
+    """For each consultation, whether it asks a building the user's roles cover: one query for all."""
+    ids = [c.id for c in consultations]
+    reached = set(db.session.scalars(select(ConsultationBuilding.consultation_id).where(
+        ConsultationBuilding.consultation_id.in_(ids),
+        ConsultationBuilding.building_id.in_(scope.building_ids(user, roles))))) if ids else set()
+    return [c.id in reached for c in consultations]
+
+
 def _in_scope(user: User, consultation: Consultation, roles=None) -> bool:
-    ids = consultation.building_ids
-    return bool(ids) and db.session.scalar(scope.building_ids(user, roles).where(Building.id.in_(ids)).limit(1)) is not None
+    return _in_scope_each(user, [consultation], roles)[0]
 
 
 def phase1_audience(user: User) -> bool:
@@ -26,10 +38,16 @@ def _compose(user: User, target=None) -> bool:
     return user.has_role(*STAFF)
 
 
+@rule_for_many("consultation.manage")
+def _manage_each(user: User, consultations: Sequence[Consultation]) -> list[bool]:
+    """Staff over one of its buildings see every comment, mark adopted ones and write the outcome."""
+    return _in_scope_each(user, consultations, STAFF)
+
+
 @rule("consultation.manage")
 def _manage(user: User, consultation: Consultation) -> bool:
-    """Staff over one of its buildings see every comment, mark adopted ones and write the outcome."""
-    return _in_scope(user, consultation, STAFF)
+    """One consultation: see _manage_each."""
+    return _manage_each(user, [consultation])[0]
 
 
 @rule("consultation.view")

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.auth import scope
-from app.auth.permissions import can, require
+from app.auth.permissions import can, can_each, require
 from app.clock import LOCAL_TZ, utcnow
 from app.consultations.forms import ConsultationForm
 from app.consultations.models import Consultation, ConsultationBuilding, ConsultationComment
@@ -68,7 +68,8 @@ def index():
         ConsultationBuilding.building_id.in_(scope.building_ids(user)))
     rows = db.session.scalars(select(Consultation).where(Consultation.id.in_(in_scope))
                               .order_by(Consultation.id.desc())).all()
-    items = [c for c in rows if visible_to(user, c, now, manager=can(user, "consultation.manage", c))]
+    managed = can_each(user, "consultation.manage", rows)
+    items = [c for c, manager in zip(rows, managed, strict=True) if visible_to(user, c, now, manager=manager)]
     return render_template("consultations/index.html", items=items, now=now, phase_of=lambda c: current_phase(c, now),
                            can_compose=can(user, "consultation.compose"))
 

@@ -22,6 +22,7 @@ from app.models import Role, User
 from app.push.models import InboxItem
 from tests.conftest import csrf_from
 from tests.conventions.test_races import at_once
+from tests.issues.test_page_queries import queries_for
 
 
 @pytest.fixture
@@ -169,3 +170,24 @@ def test_two_answers_at_once_to_a_single_choice_poll_leave_one(app, s4):
     chosen = db.session.scalars(select(ConsultationAnswer.option_id)
                                 .where(ConsultationAnswer.user_id == s4.resident.id)).all()
     assert chosen == [c.options[1].id]
+
+
+@pytest.mark.parametrize("who", ["staff", "resident"])
+def test_the_list_issues_the_same_queries_for_2_and_8_consultations(client, login, s4, who):
+    buildings = [t.building for t in s4.consultation.targets]
+
+    def start(n):
+        now = utcnow()
+        for i in range(n):
+            create_consultation(db.session, s4.staff, title=f"议题{i}", description="请大家出主意。",
+                                buildings=buildings, scope_label="", phase2_opens_at=now - timedelta(days=1),
+                                phase2_closes_at=now + timedelta(days=7), now=now)
+        db.session.commit()
+
+    start(1)  # with the fixture's: 2
+    login(getattr(s4, who))
+    few = queries_for(client, "/consultations/")
+    start(6)
+    page = client.get("/consultations/").get_data(as_text=True)
+    assert page.count("第二轮:全体居民") == 7
+    assert queries_for(client, "/consultations/") == few
