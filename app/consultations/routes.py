@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.auth import scope
 from app.auth.permissions import can, can_each, require
@@ -50,7 +51,9 @@ register_subject_viewer("consultation", _can_see_image)
 
 def get_consultation(consultation_id: int, action: str = "consultation.view") -> Consultation:
     """The consultation if the user may `action` it and, for phase 1, is in its audience (404/403 otherwise)."""
-    consultation = db.session.get(Consultation, consultation_id)
+    # The page lists every comment with its author: load them with it, not one query per comment.
+    consultation = db.session.get(Consultation, consultation_id, options=[
+        selectinload(Consultation.comments).selectinload(ConsultationComment.author)])
     if consultation is None:
         abort(404)
     require(current_user, action, consultation)

@@ -191,3 +191,23 @@ def test_the_list_issues_the_same_queries_for_2_and_8_consultations(client, logi
     page = client.get("/consultations/").get_data(as_text=True)
     assert page.count("第二轮:全体居民") == 7
     assert queries_for(client, "/consultations/") == few
+
+
+def test_the_page_issues_the_same_queries_for_2_and_10_comments(client, login, s4, make_household, make_user):
+    c = s4.consultation
+    s4.clock.set(s4.now + timedelta(days=9))  # phase 2: everyone may comment
+    building = c.targets[0].building
+
+    def comment(n):
+        for i in range(n):
+            author = make_user(Role.RESIDENT, make_household(building), name=f"邻居{i}")
+            add_comment(db.session, author, c, f"意见{i}", now=utcnow())
+        db.session.commit()
+
+    comment(2)
+    login(s4.staff)
+    url = f"/consultations/{c.id}"
+    few = queries_for(client, url)
+    comment(8)
+    assert client.get(url).get_data(as_text=True).count("邻居") == 10
+    assert queries_for(client, url) == few
