@@ -26,7 +26,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from app.auth import scope
-from app.auth.permissions import can, require
+from app.auth.permissions import can_each, require
 from app.clock import utcnow
 from app.database import immediate_transactions
 from app.extensions import db, limiter
@@ -153,8 +153,9 @@ def building(building_id: int):
     item = get_or_404(Building, building_id)
     require(current_user, "logincard.list", item)
     holders = services.building_holders(db.session, item)
+    allowed = can_each(current_user, "logincard.manage", [h.user for h in holders])
     return render_template("logincards/building.html", building=item, holders=holders,
-                           manageable={h.user.id for h in holders if can(current_user, "logincard.manage", h.user)})
+                           manageable={h.user.id for h, ok in zip(holders, allowed, strict=True) if ok})
 
 
 @bp.get("/logincards/users/<int:user_id>")

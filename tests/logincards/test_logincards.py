@@ -372,3 +372,22 @@ def test_two_heads_printing_at_once_leave_one_working_card(app, street):
     working = db.session.scalars(select(LoginCard).where(LoginCard.revoked_at.is_(None))).all()
     assert [c.id for c in working] == [done["card"]]
     assert db.session.scalar(select(func.count()).select_from(LoginCard)) == 2
+
+
+def test_building_page_issues_the_same_queries_for_2_and_10_residents(client, login, street, make_household, make_user):
+    """Whether each holder's card may be printed is decided for the whole list at once."""
+    from tests.issues.test_page_queries import queries_for
+
+    def move_in(n):
+        for i in range(n):
+            make_user(Role.RESIDENT, make_household(street.six, room=f"{i}0{n}"), name=f"新邻居{n}-{i}")
+        db.session.commit()
+
+    move_in(1)  # with 潘大爷: 2
+    login(street.staff)
+    url = f"/logincards/buildings/{street.six.id}"
+    few = queries_for(client, url)
+    move_in(8)
+    html = client.get(url).get_data(as_text=True)
+    assert html.count('href="/logincards/users/') == 10
+    assert queries_for(client, url) == few
