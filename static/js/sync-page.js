@@ -77,8 +77,14 @@ function button(label, onClick) {
   return b;
 }
 
+// Renders overlap (a flush ends while the list is read): only the latest one is shown, so an
+// earlier read of the outbox never replaces a newer one.
+let renders = 0;
+
 async function render() {
+  const mine = ++renders;
   const items = await all();
+  if (mine !== renders) return;
   const waiting = items.filter((m) => m.status === WAITING);
   const refused = items.filter((m) => m.status === REFUSED || m.status === CONFLICT);
   summary.textContent = waiting.length ? text.waiting.replace("{n}", waiting.length) : text.none;
@@ -100,4 +106,8 @@ async function render() {
 document.querySelector("[data-sync-now]").addEventListener("click", async () => { await flush(); render(); });
 window.addEventListener("siheyuan:synced", render);
 window.addEventListener("siheyuan:outbox", render);
+try {
+  // the service worker's flushes (Background Sync) and other tabs' changes show here too
+  new BroadcastChannel("siheyuan-sync").onmessage = render;
+} catch (err) { /* older browsers: the page's own events above still render */ }
 render();

@@ -51,11 +51,38 @@ async function errorMessage(response) {
   }
 }
 
+// The refused files of an item, as recorded by any flusher (each name and reason once).
+function mergeErrors(...lists) {
+  const byKey = new Map();
+  for (const error of lists.flat()) if (error) byKey.set(`${error.name}\n${error.message}`, error);
+  return [...byKey.values()];
+}
+
+// Write an answer over each item as it is stored *now*, not as it was read when this flush began.
+// Two flushers can run at once where the Web Locks API is missing (Safari before 15.4, on phones
+// that no longer update): the other one may have recorded a refused photo, or the server's answer,
+// in between — and a stale copy written back would lose that note. `decide(stored, sentCopy)`
+// returns the row to store, null to delete it, or undefined to leave it as it is.
+async function answer(items, decide) {
+  return tx(["outbox", "files"], "readwrite", async (s, done) => {
+    const kept = [];
+    for (const item of items) {
+      const stored = await done(s.outbox.get(item.id));
+      const row = decide(stored, item, s);
+      if (row === null) s.outbox.delete(item.id);
+      else if (row !== undefined) s.outbox.put(row);
+      if (row) kept.push(row);
+    }
+    return kept;
+  });
+}
+
 // Send each waiting file first. A refused file is dropped from its mutation (and the
-// refusal kept for the person to see); the mutation itself still goes.
+// refusal kept for the person to see); the mutation itself still goes. Returns false when the
+// item is no longer waiting (another flusher had it answered meanwhile): it is not sent again.
 async function uploadFiles(mutation, token) {
   const kept = [];
-  const fileErrors = mutation.file_errors || [];
+  const fileErrors = [];
   for (const fileId of mutation.payload.attachments || []) {
     const row = await getOne("files", fileId);
     if (!row || row.status === "sent") { kept.push(fileId); continue; }
@@ -79,35 +106,46 @@ async function uploadFiles(mutation, token) {
       throw new Stop("server");
     }
   }
-  mutation.payload = { ...mutation.payload, attachments: kept };
-  mutation.file_errors = fileErrors;
-  await put("outbox", mutation);
+  const [saved] = await answer([mutation], (stored) => {
+    if (!stored || stored.status !== WAITING) return undefined;
+    return { ...stored, payload: { ...stored.payload, attachments: kept },
+      file_errors: mergeErrors(stored.file_errors, mutation.file_errors, fileErrors) };
+  });
+  if (!saved) return false;
+  mutation.payload = saved.payload;
+  mutation.file_errors = saved.file_errors;
+  return true;
 }
 
 async function record(results, sent) {
   const byId = new Map(sent.map((m) => [m.id, m]));
-  await tx(["outbox", "files"], "readwrite", (s) => {
-    for (const result of results) {
-      const mutation = byId.get(result.id);
-      if (!mutation) continue;
-      if (result.status === "applied" || result.status === "duplicate") {
-        if (mutation.file_errors && mutation.file_errors.length) {
-          // Applied, but a photo was refused: keep a note so the person sees it.
-          s.outbox.put({ ...mutation, status: REFUSED, applied: true, last_error: {
-            code: "bad_upload", message: mutation.file_errors.map((e) => `${e.name}: ${e.message}`).join("; ") } });
-        } else {
-          s.outbox.delete(mutation.id);
-        }
-        for (const fileId of mutation.payload.attachments || []) s.files.delete(fileId);
-      } else if (result.status === "rejected" && result.retry) {
-        s.outbox.put({ ...mutation, attempts: mutation.attempts + 1, last_error: result.error });
-      } else {
-        s.outbox.put({ ...mutation, attempts: mutation.attempts + 1,
-          status: result.status === "conflict" ? CONFLICT : REFUSED,
-          last_error: result.error, server_version: result.server_version || null });
-      }
+  const answered = results.filter((result) => byId.has(result.id));
+  const resultOf = new Map(answered.map((result) => [result.id, result]));
+  await answer(answered.map((result) => byId.get(result.id)), (stored, mutation, s) => {
+    const result = resultOf.get(mutation.id);
+    if (result.status === "applied" || result.status === "duplicate") {
+      for (const fileId of mutation.payload.attachments || []) s.files.delete(fileId);
+      if (!stored) return undefined; // discarded, or recorded and cleared by another flusher
+      const fileErrors = mergeErrors(stored.file_errors, mutation.file_errors);
+      if (!fileErrors.length) return null;
+      // Applied, but a photo was refused: keep a note so the person sees it.
+      return { ...stored, file_errors: fileErrors, status: REFUSED, applied: true, last_error: {
+        code: "bad_upload", message: fileErrors.map((e) => `${e.name}: ${e.message}`).join("; ") } };
     }
+    if (!stored || stored.status !== WAITING) return undefined; // the other flusher's answer stands
+    if (result.status === "rejected" && result.retry) {
+      return { ...stored, attempts: stored.attempts + 1, last_error: result.error };
+    }
+    return { ...stored, attempts: stored.attempts + 1,
+      status: result.status === "conflict" ? CONFLICT : REFUSED,
+      last_error: result.error, server_version: result.server_version || null };
   });
+}
+
+// Pass over a chunk the server did not answer item by item (too large, or failing).
+async function failed(chunk, change) {
+  await answer(chunk, (stored) => (stored && stored.status === WAITING
+    ? { ...stored, attempts: stored.attempts + 1, ...change } : undefined));
 }
 
 async function flushNow(user) {
@@ -121,8 +159,10 @@ async function flushNow(user) {
   // POST a chunk; one the server finds too large (413: its byte limit) is sent in halves,
   // and a single item too large on its own is refused with the server's message, so one
   // oversized item never blocks everything queued behind it.
-  const send = async (chunk) => {
-    for (const mutation of chunk) await uploadFiles(mutation, token);
+  const send = async (items) => {
+    const chunk = [];
+    for (const mutation of items) if (await uploadFiles(mutation, token)) chunk.push(mutation);
+    if (!chunk.length) return;
     const body = JSON.stringify({
       client_id: id,
       mutations: chunk.map((m) => ({ id: m.id, type: m.type, payload: m.payload, client_time: m.client_time })),
@@ -137,15 +177,11 @@ async function flushNow(user) {
       return;
     }
     if (response.status === 413) {
-      const error = await errorMessage(response);
-      await put("outbox", { ...chunk[0], attempts: chunk[0].attempts + 1, status: REFUSED, last_error: error });
+      await failed(chunk, { status: REFUSED, last_error: await errorMessage(response) });
       return;
     }
     if (!response.ok) {
-      const error = await errorMessage(response);
-      await tx("outbox", "readwrite", (s) => {
-        for (const m of chunk) s.outbox.put({ ...m, attempts: m.attempts + 1, last_error: error });
-      });
+      await failed(chunk, { last_error: await errorMessage(response) });
       throw new Stop("server");
     }
     const { results } = await response.json();
@@ -158,8 +194,9 @@ async function flushNow(user) {
   return { sent };
 }
 
-// Send everything waiting. Two tabs, or a tab and the service worker, never flush at once:
-// the lock makes the second wait, and by then there is nothing left for it to send.
+// Send everything waiting, then pull what changed. Two tabs, or a tab and the service worker,
+// never flush at once: the lock makes the second wait, and by then there is nothing left for it to
+// send. The page hears "siheyuan:synced" once per flush (the header's counts refresh on it).
 export async function flush({ user } = {}) {
   const who = await activeUser(user);
   if (!who) return { sent: 0 };
@@ -168,7 +205,8 @@ export async function flush({ user } = {}) {
     try {
       outcome = await flushNow(who);
       await setMeta(`last_sync:${who}`, Date.now());
-      await pull({ user: who }).catch(() => {});
+      const pulled = await pullNow(who).catch(() => null);
+      if (pulled) outcome = { ...outcome, pulled: pulled.changed, cursor: pulled.cursor };
     } catch (err) {
       if (!(err instanceof Stop)) throw err;
       outcome = { sent: 0, stopped: err.message };
@@ -185,6 +223,14 @@ export async function flush({ user } = {}) {
 export async function pull({ user } = {}) {
   const who = await activeUser(user);
   if (!who) return { changed: 0 };
+  const { changed, cursor } = await pullNow(who);
+  if (typeof window !== "undefined") {
+    window.dispatchEvent(new CustomEvent("siheyuan:synced", { detail: { pulled: changed, cursor } }));
+  }
+  return { changed, cursor };
+}
+
+async function pullNow(who) {
   const since = await getMeta(`cursor:${who}`, 0);
   const response = await request(`/api/v1/sync?since=${since}`);
   if (!response.ok) throw new Stop("server");
@@ -201,8 +247,5 @@ export async function pull({ user } = {}) {
     }
     s.meta.put({ key: `cursor:${who}`, value: cursor });
   });
-  if (typeof window !== "undefined") {
-    window.dispatchEvent(new CustomEvent("siheyuan:synced", { detail: { pulled: changed, cursor } }));
-  }
   return { changed, cursor };
 }
