@@ -41,9 +41,15 @@ def _user() -> User:
     return current_user._get_current_object()
 
 
+def may_see(user: User, consultation: Consultation) -> bool:
+    """In its scope and, while only phase 1 is open, in phase 1's audience (the page and its pictures alike)."""
+    return can(user, "consultation.view", consultation) and visible_to(
+        user, consultation, utcnow(), manager=can(user, "consultation.manage", consultation))
+
+
 def _can_see_image(user: User, consultation_id: int) -> bool:
     consultation = db.session.get(Consultation, consultation_id)
-    return consultation is not None and can(user, "consultation.view", consultation)
+    return consultation is not None and may_see(user, consultation)
 
 
 register_subject_viewer("consultation", _can_see_image)

@@ -211,3 +211,33 @@ def test_the_page_issues_the_same_queries_for_2_and_10_comments(client, login, s
     comment(8)
     assert client.get(url).get_data(as_text=True).count("邻居") == 10
     assert queries_for(client, url) == few
+
+
+def test_a_phase_1_picture_shows_only_to_those_who_see_the_page(client, login, s4):
+    """Before phase 2 a resident gets 404 for the page, and so no picture of it either."""
+    import io
+    import uuid as uuidlib
+
+    from PIL import Image
+
+    from app.uploads.services import link_attachments, save_upload
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (20, 120, 40)).save(out, "PNG")
+    image = save_upload(db.session, owner=s4.staff, uuid=str(uuidlib.uuid4()), filename="park.png",
+                        data=out.getvalue(), upload_root=client.application.config["UPLOAD_FOLDER"], now=utcnow())
+    link_attachments(db.session, [image], "consultation", s4.consultation.id)
+    db.session.commit()
+    url = f"/uploads/{image.uuid}/display"
+
+    def status():
+        with client.get(url) as response:  # closes the file it sends
+            return response.status_code
+
+    login(s4.engineer)
+    assert status() == 200
+    login(s4.resident)
+    assert client.get(f"/consultations/{s4.consultation.id}").status_code == 404
+    assert status() == 403
+    s4.clock.set(s4.now + timedelta(days=9))
+    assert status() == 200
