@@ -57,7 +57,9 @@ def _format(fmt: str) -> str:
 def _api_key() -> ApiKey:
     key = request.values.get("api_key", "")
     found = db.session.scalar(select(ApiKey).where(ApiKey.key_hash == key_hash(key), ApiKey.active.is_(True))) if key else None
-    if found is None:
+    # A key acts as its staff account: once that account is switched off, so is the key (the list
+    # reads by scope, which does not itself look at whether the account is active).
+    if found is None or not found.user.is_active:
         raise Open311Error(403, "api_key is missing or not valid")
     return found
 

@@ -125,3 +125,12 @@ def test_a_token_outside_the_keys_buildings_is_not_found(client, platform, make_
     response = client.get(f"/open311/v2/tokens/{token}.json", query_string={"api_key": platform["key"]})
     assert response.status_code == 404
     assert response.get_json() == [{"code": 404, "description": "token not found"}]
+
+
+def test_the_key_of_a_switched_off_account_reads_nothing(client, platform):
+    """Staff who leave are switched off; the city platform's key they held stops with them."""
+    platform["open"].entered_by.active = False
+    db.session.commit()
+    response = client.get("/open311/v2/requests.json", query_string={"api_key": platform["key"]})
+    assert response.status_code == 403
+    assert response.get_json() == [{"code": 403, "description": "api_key is missing or not valid"}]
