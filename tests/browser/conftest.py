@@ -194,3 +194,23 @@ def expect_waiting(page, count: int, timeout: float = 30_000) -> None:
 def expect_synced_once(page, timeout: float = 30_000) -> None:
     """The status bar on `page` shows a last successful sync (it says "—" before the first)."""
     expect(page.locator("[data-sync-last]")).not_to_have_text("—", timeout=timeout)
+
+
+def expect_pictures_and_scripts_kept(page) -> None:
+    """Every picture on `page` is shown, and it and the page's scripts come from the service worker's caches.
+
+    A picture or script the browser still has in its HTTP cache would show offline too, for a while:
+    the worker's own copy is what lasts, so it is checked itself.
+    """
+    pictures = page.locator("img")
+    assert pictures.count() > 0
+    for n in range(pictures.count()):
+        expect(pictures.nth(n)).to_have_js_property("complete", True)
+        assert pictures.nth(n).evaluate("(img) => img.naturalWidth") > 0, pictures.nth(n).get_attribute("src")
+    missing = page.evaluate("""async () => {
+        const urls = [...document.images].map((img) => img.currentSrc)
+            .concat([...document.querySelectorAll('script[src]')].map((script) => script.src));
+        const kept = await Promise.all(urls.map((url) => caches.match(url)));
+        return urls.filter((url, n) => !kept[n]);
+    }""")
+    assert missing == []

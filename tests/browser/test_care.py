@@ -12,7 +12,13 @@ from app.issues.models import Problem
 from app.models import Role
 from app.notices.models import Notice
 from app.uploads.models import Attachment
-from tests.browser.conftest import expect_synced_once, expect_waiting, sign_in_on, wait_for_service_worker
+from tests.browser.conftest import (
+    expect_pictures_and_scripts_kept,
+    expect_synced_once,
+    expect_waiting,
+    sign_in_on,
+    wait_for_service_worker,
+)
 from tests.conventions.conftest import s3  # noqa: F401 — a building with a convention in voting
 
 pytestmark = pytest.mark.browser
@@ -54,7 +60,8 @@ def test_voice_report_recorded_offline_reaches_staff_as_a_voice_note(page, netwo
     expect_synced_once(page)
 
     network.off()
-    page.reload()  # the care report page, from the phone's copy
+    page.reload()  # the care report page, from the phone's copy: its pictures and scripts too
+    expect_pictures_and_scripts_kept(page)
     page.get_by_role("button", name="4. 发送").click()
     assert page.get_by_role("alert").inner_text() == "请先点一张图:是什么问题?"
     page.get_by_role("radio", name="设施维修").check()

@@ -6,7 +6,13 @@ from app.extensions import db
 from app.issues.models import Problem
 from app.models import Role
 from app.uploads.models import Attachment
-from tests.browser.conftest import expect_synced_once, expect_waiting, sign_in_on, wait_for_service_worker
+from tests.browser.conftest import (
+    expect_pictures_and_scripts_kept,
+    expect_synced_once,
+    expect_waiting,
+    sign_in_on,
+    wait_for_service_worker,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -85,6 +91,7 @@ def test_offline_report_with_a_photo_syncs_later(page, network, s1, tmp_path):
     expect_synced_once(page)
     network.off()
     page.reload()
+    expect_pictures_and_scripts_kept(page)  # the category pictures, kept when the form was first opened
     page.locator(".choice").get_by_text("设施维修", exact=True).click()
     page.get_by_label("什么问题").fill("单元门门禁锁坏了")
     page.get_by_label("照片(最多6张)").set_input_files(photo(tmp_path))
