@@ -145,7 +145,7 @@ def new():
             form.image.errors = [exc.message]
         except ConsultationError as exc:
             db.session.rollback()
-            form.title.errors = [str(exc)]
+            form[exc.field or "title"].errors = [str(exc)]
         else:
             if image is not None:
                 link_attachments(db.session, [image], "consultation", consultation.id)

@@ -20,7 +20,15 @@ from app.models import Building, User
 
 
 class ConsultationError(ValueError):
-    """A request that does not fit the consultation's state; the message says why."""
+    """A request that does not fit the consultation's state; the message says why.
+
+    `field` names the form field the message belongs under, so the page shows (and a screen
+    reader announces) it next to the input to correct.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def create_consultation(session: Session, user: User, *, title: str, description: str, buildings: list[Building],
@@ -33,15 +41,16 @@ def create_consultation(session: Session, user: User, *, title: str, description
     if not title or not description:
         raise ConsultationError(_("A consultation needs a title and a description."))
     if not buildings:
-        raise ConsultationError(_("Choose whom to ask."))
+        raise ConsultationError(_("Choose whom to ask."), "targets")
     if phase2_closes_at <= phase2_opens_at:
-        raise ConsultationError(_("Each phase must close after it opens."))
+        raise ConsultationError(_("Each phase must close after it opens."), "phase2_closes_at")
     if phase1_opens_at is not None and (phase1_closes_at is None or phase1_closes_at <= phase1_opens_at
                                         or phase1_closes_at > phase2_opens_at):
-        raise ConsultationError(_("Phase 1 must close after it opens and before phase 2 opens."))
+        raise ConsultationError(_("Phase 1 must close after it opens and before phase 2 opens."),
+                                "phase1_closes_at")
     options = [o.strip() for o in (poll_options or []) if o.strip()]
     if poll_question.strip() and len(options) < 2:
-        raise ConsultationError(_("A poll needs at least two answers."))
+        raise ConsultationError(_("A poll needs at least two answers."), "poll_options")
     consultation = Consultation(
         title=title, description=description, scope_label=scope_label, created_by=user,
         phase1_opens_at=phase1_opens_at, phase1_closes_at=phase1_closes_at if phase1_opens_at else None,

@@ -241,3 +241,16 @@ def test_a_phase_1_picture_shows_only_to_those_who_see_the_page(client, login, s
     assert status() == 403
     s4.clock.set(s4.now + timedelta(days=9))
     assert status() == 200
+
+
+def test_a_bad_schedule_is_explained_next_to_the_field_to_correct(client, login, s4):
+    """The message sits under (and is tied to) the close time, not under the title."""
+    login(s4.staff)
+    token = csrf_from(client.get("/consultations/new").get_data(as_text=True))
+    community = s4.consultation.targets[0].building.community
+    page = client.post("/consultations/new", data={
+        "csrf_token": token, "title": "停车位怎么划", "description": "请大家出主意。", "targets": [f"c:{community.id}"],
+        "phase2_opens_at": "2026-09-30T16:00", "phase2_closes_at": "2026-09-23T16:00"}).get_data(as_text=True)
+    assert '<p class="error" id="phase2_closes_at-error">每一轮的结束时间要晚于开始时间' in page
+    assert 'id="title-error"' not in page
+    assert db.session.scalar(select(Consultation).where(Consultation.title == "停车位怎么划")) is None
