@@ -19,7 +19,9 @@ MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_VOICE_BYTES = 5 * 1024 * 1024
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 VARIANTS = {"display": 1280, "thumb": 320}
-Image.MAX_IMAGE_PIXELS = 40_000_000  # refuse decompression bombs well before memory runs out
+MAX_PIXELS = 40_000_000  # refuse decompression bombs well before memory runs out
+# Pillow raises only above twice its limit and merely warns between: _store_image checks MAX_PIXELS itself.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 SubjectViewer = Callable[[User, int], bool]
 _VIEWERS: dict[str, SubjectViewer] = {}
@@ -61,11 +63,14 @@ def storage_dir(upload_root: str, attachment: Attachment) -> Path:
 def _store_image(data: bytes, folder: Path) -> tuple[str, int, int]:
     try:
         with Image.open(io.BytesIO(data)) as probe:
+            if probe.width * probe.height > MAX_PIXELS:
+                raise Image.DecompressionBombError(f"{probe.width}x{probe.height} pixels")
             probe.verify()
         image = Image.open(io.BytesIO(data))
         fmt = image.format
         image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning):  # the warning is raised where warnings are errors
         raise UploadRejected(_("This file is not a photo we can read. Please send a JPEG, PNG or WebP picture."),
                              "bad_upload") from None
     if fmt not in IMAGE_FORMATS:

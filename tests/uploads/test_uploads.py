@@ -159,3 +159,19 @@ def test_who_may_see_an_attachment(client, uploader, make_user, make_household, 
         client.delete("/api/v1/session", headers={"X-CSRFToken": token})
     with client.get(url) as response:
         assert response.status_code in ((status,) if status != 401 else (401, 302))
+
+
+
+def test_a_picture_with_too_many_pixels_is_refused(uploader, monkeypatch):
+    """Between Pillow's limit and twice it, Pillow only warns and decodes: such a bomb is refused too."""
+    import warnings
+
+    from app.uploads import services
+
+    monkeypatch.setattr(services, "MAX_PIXELS", 1000, raising=False)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # as in production: a warning, not an error
+        _, response = uploader(image_bytes("PNG", (40, 30)), "bomb.png")  # 1200 pixels: over 1000, under 2000
+    assert response.status_code == 400
+    assert "这个文件不是可以识别的照片" in response.get_json()["error"]["message"]
