@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.auth import scope
 from app.auth.permissions import can, require
@@ -20,6 +21,7 @@ from app.conventions.models import (
     STATUS_LABELS,
     Choice,
     Convention,
+    ConventionComment,
     ConventionStatus,
 )
 from app.conventions.services import (
@@ -57,9 +59,11 @@ def _labels():
             "Choice": Choice}
 
 
-def get_convention(convention_id: int, action: str = "convention.view") -> Convention:
+def get_convention(convention_id: int, action: str = "convention.view", *, with_comments: bool = False) -> Convention:
     """The convention if it exists and the user may `action` it (404 / 403 otherwise)."""
-    convention = db.session.get(Convention, convention_id)
+    # The page lists every comment with its author: load them with it, not one query per comment.
+    options = [selectinload(Convention.comments).selectinload(ConventionComment.author)] if with_comments else []
+    convention = db.session.get(Convention, convention_id, options=options)
     if convention is None or convention.is_deleted:
         abort(404)
     require(current_user, action, convention)
@@ -139,7 +143,7 @@ def new():
 @login_required
 def show(convention_id: int):
     """The convention: text, version, discussion, the vote and (for those allowed) the tally."""
-    convention = get_convention(convention_id)
+    convention = get_convention(convention_id, with_comments=True)
     user, now = _user(), utcnow()
     household = user_household_in(user, convention.building_id, db.session)
     my_vote = household_vote(db.session, convention, household) if household else None

@@ -35,3 +35,25 @@ def test_the_list_issues_the_same_queries_for_2_and_8_conventions(client, login,
     adopt_conventions(s3, make_building, make_household, make_user, 6)
     assert client.get("/conventions/").get_data(as_text=True).count("1 户已承诺") == 8
     assert queries_for(client, "/conventions/") == few
+
+
+def test_the_convention_page_issues_the_same_queries_for_2_and_10_comments(client, login, s3, make_household,
+                                                                           make_user):
+    from app.conventions.services import add_comment, open_discussion
+
+    convention = draft_convention(db.session, s3.head, s3.building, "养犬公约", "遛狗拴绳。", now=utcnow())
+    open_discussion(db.session, s3.head, convention, now=utcnow())
+
+    def comment(n):
+        for i in range(n):
+            author = make_user(Role.RESIDENT, make_household(s3.building), name=f"评论人{next(_numbers)}")
+            add_comment(db.session, author, convention, f"意见{i}", now=utcnow())
+        db.session.commit()
+
+    comment(2)
+    login(s3.head)
+    url = f"/conventions/{convention.id}"
+    few = queries_for(client, url)
+    comment(8)
+    assert client.get(url).get_data(as_text=True).count("评论人") == 10
+    assert queries_for(client, url) == few
