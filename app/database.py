@@ -1,11 +1,14 @@
 """Database engine settings that SQLAlchemy does not make for us."""
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Sequence
 from contextvars import ContextVar
+from typing import Any
 
 from flask import Flask, request
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import Table, event, insert
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.orm import Session
 
 # Whether transactions begun in this context take SQLite's write lock at BEGIN.
 _immediate: ContextVar[bool] = ContextVar("sqlite_immediate", default=False)
@@ -54,3 +57,65 @@ def configure_sqlite(app: Flask, engine: Engine) -> None:
     @app.before_request
     def _mark_writes():
         _immediate.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+
+# (table, columns, as_is, dialect) -> (SQL, [(position, bind processor)], parameter order, named?)
+_INSERT_PLANS: dict[tuple, tuple[str, list[tuple[int, Any]], list[int] | None, bool]] = {}
+
+
+def _insert_plan(table: Table, columns: tuple[str, ...], as_is: frozenset[str], dialect: Dialect):
+    key = (table, columns, as_is, dialect)
+    plan = _INSERT_PLANS.get(key)
+    if plan is None:
+        compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+        if compiled.insert_prefetch:  # a Python-side default we would silently skip: give every such column
+            missing = ", ".join(c.key for c in compiled.insert_prefetch)
+            raise ValueError(f"insert_many into {table.name} needs values for {missing}")
+        processors = [(i, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+                      for i, name in enumerate(columns) if name not in as_is]
+        processors = [(i, process) for i, process in processors if process is not None]
+        order = None
+        if compiled.positional:
+            order = [columns.index(name) for name in compiled.positiontup]
+            if order == list(range(len(columns))):
+                order = None
+        plan = _INSERT_PLANS[key] = (compiled.string, processors, order, not compiled.positional)
+    return plan
+
+
+def insert_many(session: Session, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                as_is: Collection[str] = ()) -> None:
+    """INSERT `rows` (value tuples in `columns` order) into `table` with one executemany.
+
+    What Core's `session.execute(insert(table), [dict, …])` does, without its per-row work: the
+    statement is compiled once per process, and each value goes through its column type's bind
+    processor (UTCDateTime, enums, JSON…) once per distinct value in the call, not once per row
+    (a sync batch's rows share their times, kinds and owner). Columns named in `as_is` take values
+    the driver can store as they are, e.g. JSON already serialised. Every column with a Python-side
+    default must be given. The sync push's hot path (bench/sync.py).
+    """
+    connection = session.connection()
+    columns = tuple(columns)
+    sql, processors, order, named = _insert_plan(table, columns, frozenset(as_is), connection.dialect)
+    memos = [{} for _ in processors]
+    params: list = []
+    for row in rows:
+        if processors:
+            row = list(row)
+            for (i, process), memo in zip(processors, memos, strict=True):
+                value = row[i]
+                try:
+                    row[i] = memo[value]
+                except KeyError:
+                    row[i] = memo[value] = process(value)
+                except TypeError:  # unhashable (a dict for a JSON column)
+                    row[i] = process(value)
+        if named:
+            row = dict(zip(columns, row, strict=True))
+        elif order is not None:
+            row = tuple(row[i] for i in order)
+        elif not isinstance(row, tuple):
+            row = tuple(row)
+        params.append(row)
+    if params:
+        connection.exec_driver_sql(sql, params)

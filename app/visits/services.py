@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, exists, func, insert, or_, select, text
+from sqlalchemy import Select, exists, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
+from app.database import insert_many
 from app.models import Building, Household, User
 from app.sync.registry import Rejected
 from app.uploads.services import link_attachments
@@ -98,21 +99,24 @@ def add_visits(session: Session, visitor: User, items: list[tuple[int, str, int,
     """Record many visits (without photos or needs to report) in one statement per table — a stairwell's worth at once.
 
     `items` are (id from reserve_visit_ids, uuid, household id, payload) already checked with
-    check_visit, and the caller has checked `visit.add` for every household. Core statements
-    and no ORM objects: this is the sync endpoint's hot path (bench/sync.py). The households'
-    rows are left alone: a pull sends a household again when one of its visits changed
-    (changed_households in app/visits/mutations.py).
+    check_visit, and the caller has checked `visit.add` for every household. One executemany per
+    table and no ORM objects (insert_many): this is the sync endpoint's hot path (bench/sync.py).
+    The households' rows are left alone: a pull sends a household again when one of its visits
+    changed (changed_households in app/visits/mutations.py).
     """
-    session.execute(insert(Visit.__table__), [
-        {"id": visit_id, "uuid": uuid, "household_id": household_id, "visitor_id": visitor.id, "visited_at": data.visited_at,
-         "kind": data.kind, "notes": data.notes.strip(), "follow_up_on": data.follow_up_on, "follow_up_done": False,
-         "change_seq": change_seq, "is_deleted": False, "created_at": now, "updated_at": now}
+    insert_many(session, Visit.__table__, VISIT_COLUMNS, [
+        (visit_id, uuid, household_id, visitor.id, data.visited_at, data.kind, data.notes.strip(), data.follow_up_on,
+         False, change_seq, False, now, now)
         for visit_id, uuid, household_id, data in items])
-    needs = [{"visit_id": visit_id, "text": n.text.strip(), "status": n.status, "referral": n.referral.strip(),
-              "created_at": now, "updated_at": now}
+    needs = [(visit_id, n.text.strip(), n.status, n.referral.strip(), now, now)
              for visit_id, _uuid, _household_id, data in items for n in data.needs]
     if needs:
-        session.execute(insert(VisitNeed.__table__), needs)
+        insert_many(session, VisitNeed.__table__, NEED_COLUMNS, needs)
+
+
+VISIT_COLUMNS = ("id", "uuid", "household_id", "visitor_id", "visited_at", "kind", "notes", "follow_up_on",
+                 "follow_up_done", "change_seq", "is_deleted", "created_at", "updated_at")
+NEED_COLUMNS = ("visit_id", "text", "status", "referral", "created_at", "updated_at")
 
 
 def last_visits() -> Select:

@@ -160,3 +160,57 @@ def test_two_devices_pushing_the_same_visits_at_once_apply_them_once(app, monkey
     assert statuses == [("applied",) * 3, ("duplicate",) * 3]
     assert [r["entity"] for r in answers["tab-0"]] == [r["entity"] for r in answers["tab-1"]]
     assert count(Visit) == 3 and count(SyncMutation) == 3
+
+
+@pytest.fixture
+def one_by_one(monkeypatch):
+    """The ids the engine applies one by one (apply_mutation), recorded while it still does so."""
+    from app.sync import services
+
+    seen: list[str] = []
+    apply_one = services.apply_mutation
+
+    def record(session, user, raw, **kwargs):
+        seen.append(raw.get("id") if isinstance(raw, dict) else raw)
+        return apply_one(session, user, raw, **kwargs)
+
+    monkeypatch.setattr(services, "apply_mutation", record)
+    return seen
+
+
+def test_a_run_of_valid_visits_goes_in_bulk_and_its_records_hold_the_answers(head, sync, one_by_one):
+    _, (first, second) = head
+    batch = [visit(first.id, notes="一"), visit(second.id, needs=[{"text": "扶手松了"}]), visit(first.id, kind="survey")]
+    results = sync(batch).get_json()["results"]
+    assert [r["status"] for r in results] == ["applied"] * 3
+    assert one_by_one == []  # not one of them went the slow way
+    db.session.rollback()
+    stored = {r.id: r for r in db.session.scalars(select(SyncMutation))}
+    assert [stored[item["id"]].result for item in batch] == results  # the stored answers, read back as JSON
+    assert {r.status for r in stored.values()} == {"applied"} and {r.client_id for r in stored.values()} == {"device-1"}
+    again = sync(batch).get_json()["results"]
+    assert [r["status"] for r in again] == ["duplicate"] * 3
+    assert [r["entity"] for r in again] == [r["entity"] for r in results]
+
+
+def test_an_invalid_item_in_a_batch_is_refused_alone_and_its_neighbours_still_go_in_bulk(head, sync, one_by_one):
+    """The batch is checked in one pass of pydantic when every item is valid; one that is not
+    sends the check back item by item, and only that item is refused."""
+    _, (first, second) = head
+    batch = [visit(first.id), visit(second.id), visit(first.id, kind="picnic"), visit(second.id), visit(first.id)]
+    bad_envelope = {"id": "not-a-uuid", "type": "visit.add", "payload": {"household_id": first.id}}
+    batch.append(bad_envelope)
+    batch.append(visit(second.id, notes="最后"))
+    results = sync(batch).get_json()["results"]
+    assert [r["status"] for r in results] == ["applied", "applied", "rejected", "applied", "applied", "rejected", "applied"]
+    assert results[2]["error"]["code"] == "invalid" and "kind" in results[2]["error"]["fields"]
+    assert results[5]["error"]["code"] == "invalid" and "id" in results[5]["error"]["fields"]
+    assert one_by_one == [batch[2]["id"], "not-a-uuid", batch[6]["id"]]  # a run of one goes one by one too
+    assert count(Visit) == 5 and count(SyncMutation) == 6  # the refusal with a valid id is remembered
+
+
+def test_insert_many_refuses_to_skip_a_python_side_default(app):
+    from app.database import insert_many
+
+    with pytest.raises(ValueError, match="created_at"):
+        insert_many(db.session, SyncMutation.__table__, ("id", "user_id", "client_id", "type", "status", "result"), [])
