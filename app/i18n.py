@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
+from babel import Locale
 from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
@@ -23,15 +25,26 @@ def translation_directories() -> list[str]:
     return [str(d) for d in dirs]
 
 
-def select_locale() -> str:
+@cache
+def parsed_locale(identifier: str) -> Locale:
+    """The Babel Locale of an identifier such as zh_CN, parsed once per process.
+
+    Flask-Babel parses the selector's string on every request, and Locale.parse normalises it
+    against Babel's whole list of locales (~0.1 ms); given a Locale it returns it as it is.
+    The app has two languages, so this holds two objects.
+    """
+    return Locale.parse(identifier)
+
+
+def select_locale() -> Locale:
     """The signed-in person's language, else the one chosen in this browser, else Chinese."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and workers write in the default language
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return parsed_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
-        return current_user.locale
+        return parsed_locale(current_user.locale)
     chosen = session.get("locale")
-    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return parsed_locale(chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 # Patterns made only of digits and punctuation read the same in every locale, so they skip

@@ -5,31 +5,33 @@ for the HTML pages, the JSON API and the sync handlers alike.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from sqlalchemy import Select, false, or_, select, true
 
 from app.models import Building, Community, Household, Role, User
 
 
+def _condition(a):
+    """Where one role assignment reaches: a condition on Building (None when it reaches nothing)."""
+    if a.role == Role.ADMIN:
+        return true()
+    if a.role == Role.RESIDENT and a.household_id is not None:
+        return Building.id == select(Household.building_id).where(Household.id == a.household_id).scalar_subquery()
+    if a.role == Role.BUILDING_HEAD and a.building_id is not None:
+        return Building.id == a.building_id
+    if a.role == Role.STAFF and a.community_id is not None:
+        return Building.community_id == a.community_id
+    if a.role == Role.STREET and a.street_id is not None:
+        return Building.community_id.in_(select(Community.id).where(Community.street_id == a.street_id))
+    return None
+
+
 def building_ids(user: User, roles: tuple[Role, ...] | None = None) -> Select:
     """A SELECT of the ids of the buildings the user's roles (or only `roles`) cover."""
-    conditions = []
-    for a in user.roles:
-        if roles is not None and a.role not in roles:
-            continue
-        if a.role == Role.ADMIN:
-            conditions.append(true())
-        elif a.role == Role.RESIDENT and a.household_id is not None:
-            conditions.append(
-                Building.id == select(Household.building_id).where(Household.id == a.household_id).scalar_subquery()
-            )
-        elif a.role == Role.BUILDING_HEAD and a.building_id is not None:
-            conditions.append(Building.id == a.building_id)
-        elif a.role == Role.STAFF and a.community_id is not None:
-            conditions.append(Building.community_id == a.community_id)
-        elif a.role == Role.STREET and a.street_id is not None:
-            conditions.append(
-                Building.community_id.in_(select(Community.id).where(Community.street_id == a.street_id))
-            )
+    conditions = [c for a in user.roles if roles is None or a.role in roles if (c := _condition(a)) is not None]
     return select(Building.id).where(or_(*conditions) if conditions else false())
 
 
@@ -38,11 +40,51 @@ def community_ids(user: User, roles: tuple[Role, ...] | None = None) -> Select:
     return select(Building.community_id).where(Building.id.in_(building_ids(user, roles))).distinct()
 
 
+# Inside remembering(): building id → the roles of the user's assignments reaching it, per user and roles.
+_remembered: ContextVar[dict | None] = ContextVar("scope_remembered", default=None)
+
+
+@contextmanager
+def remembering() -> Iterator[None]:
+    """Within the block, answer covers_building once per user and building, with one query for all roles.
+
+    A page asking several rules about one building (the problem page: view, internal notes, escalate,
+    dispatch, resolve) then costs one query instead of one per rule. Only for reads: a block that
+    changes roles or moves buildings would get the answers from before the change.
+    """
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
+def _roles_reaching(user: User, building_id: int) -> frozenset[Role]:
+    """The roles among the user's assignments that reach the building (one query, every assignment)."""
+    from app.extensions import db
+
+    reaching = [(a.role, c) for a in user.roles if (c := _condition(a)) is not None]
+    if not reaching:
+        return frozenset()
+    row = db.session.execute(select(*[c.label(f"r{i}") for i, (_, c) in enumerate(reaching)])
+                             .where(Building.id == building_id)).first()
+    return frozenset(role for (role, _), hit in zip(reaching, row or (), strict=False) if hit)
+
+
 def covers_building(user: User, building_id: int, roles: tuple[Role, ...] | None = None) -> bool:
     """True when one of the user's roles (or of `roles`) reaches the building."""
     from app.extensions import db
 
-    return db.session.scalar(building_ids(user, roles).where(Building.id == building_id)) is not None
+    memo = _remembered.get()
+    if memo is None:
+        return db.session.scalar(building_ids(user, roles).where(Building.id == building_id)) is not None
+    # Keyed by the assignments themselves, so a role given or taken is never answered from memory.
+    key = (user.id, tuple((a.role, a.household_id, a.building_id, a.community_id, a.street_id) for a in user.roles),
+           building_id)
+    if key not in memo:
+        memo[key] = _roles_reaching(user, building_id)
+    found = memo[key]
+    return bool(found) if roles is None else any(role in found for role in roles)
 
 
 def own_household_ids(user: User) -> list[int]:

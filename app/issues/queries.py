@@ -2,35 +2,72 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Select, case, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.auth import scope
 from app.issues.models import OPEN_STATUSES, Dispatch, DispatchStatus, Problem, Status
-from app.models import Building, Community, Role, User
+from app.models import Building, Community, Household, Role, User
 
 PAGE = 50
 
 
-def building_feed(session: Session, building_id: int, *, limit: int = PAGE) -> list[Problem]:
-    """The building's problems, newest activity first (walks ix_problem_building_activity, stops at `limit`).
+class Card(NamedTuple):
+    """One card of a list, as a light row: which problem, and the versions of what its card prints."""
 
-    Their building is the one the caller loaded: `problem.building` comes from the session, no query.
+    id: int
+    change_seq: int
+    updated_at: datetime
+    household_seq: int | None
+    building_name: str
+
+
+# What decides a card's HTML besides the clock (app/issues/fragments.py keys the rendered list by these).
+# updated_at beside the change number: a database emptied and filled again (tests, a restore) hands
+# out the same ids and numbers again, but not the same moments.
+CARD_COLUMNS = (Problem.id, Problem.change_seq, Problem.updated_at, Household.change_seq, Building.name)
+
+
+def _cards(query: Select) -> Select:
+    return query.join(Building, Building.id == Problem.building_id).outerjoin(
+        Household, Household.id == Problem.household_id)
+
+
+def building_feed_cards(session: Session, building_id: int, *, limit: int = PAGE) -> list[Card]:
+    """The building's problems, newest activity first, as light rows.
+
+    Walks ix_problem_building_activity and stops at `limit` (no sort of the building's year).
     """
-    return list(session.scalars(
-        select(Problem).where(Problem.building_id == building_id, Problem.is_deleted.is_(False))
-        .options(selectinload(Problem.household))
-        .order_by(Problem.last_activity_at.desc()).limit(limit)))
+    rows = session.execute(_cards(select(*CARD_COLUMNS)).where(
+        Problem.building_id == building_id, Problem.is_deleted.is_(False))
+        .order_by(Problem.last_activity_at.desc()).limit(limit))
+    return [Card(*row) for row in rows]
 
 
-def queue(session: Session, user: User, *, now: datetime, status: str = "", category: str = "", source: str = "",
-          building_id: int | None = None, limit: int = PAGE) -> list[Problem]:
+def problems_for(session: Session, cards: list[Card]) -> list[Problem]:
+    """The problems of `cards`, in their order, with what a card prints (household and building)."""
+    if not cards:
+        return []
+    found = {p.id: p for p in session.scalars(select(Problem).where(Problem.id.in_([c.id for c in cards]))
+                                              .options(selectinload(Problem.household), selectinload(Problem.building)))}
+    return [found[c.id] for c in cards if c.id in found]
+
+
+def building_feed(session: Session, building_id: int, *, limit: int = PAGE) -> list[Problem]:
+    """The building's problems, newest activity first."""
+    return problems_for(session, building_feed_cards(session, building_id, limit=limit))
+
+
+def queue_cards(session: Session, user: User, *, now: datetime, status: str = "", category: str = "",
+                source: str = "", building_id: int | None = None, limit: int = PAGE) -> list[Card]:
     """Open problems in my scope: overdue first, then those escalated to my level, then by deadline.
 
     Three short queries instead of one sort over every open problem of a street. Each picks its
     page of ids from ix_problem_status_due alone (status, deadline, answered, building, deleted:
-    thousands of open problems sorted without reading their rows), then reads those 50 rows.
+    thousands of open problems sorted without reading their rows), then reads those 50 rows' light
+    columns (problems_for() loads the objects when the cards have to be rendered).
     SQLite plans this well without statistics, as the app runs it; after an ANALYZE it chose to walk
     every problem by deadline (~200 ms on 100,000): check the plan before adding `PRAGMA optimize`.
     """
@@ -49,16 +86,19 @@ def queue(session: Session, user: User, *, now: datetime, status: str = "", cate
         (base.where(Problem.level == my_level, Problem.status == Status.ESCALATED), Problem.last_activity_at.desc()),
         (base, Problem.feedback_due_at),
     ]
-    found: dict[int, Problem] = {}
-    # What the cards show comes with each tier (two IN queries); usually the first tier fills the page.
-    cards = (selectinload(Problem.household), selectinload(Problem.building))
+    found: dict[int, Card] = {}
     for ids, order in tiers:
-        page = select(Problem).where(Problem.id.in_(ids.order_by(order).limit(limit))).order_by(order).options(*cards)
-        for problem in session.scalars(page):
-            found.setdefault(problem.id, problem)
+        page = _cards(select(*CARD_COLUMNS)).where(Problem.id.in_(ids.order_by(order).limit(limit))).order_by(order)
+        for row in session.execute(page):
+            found.setdefault(row[0], Card(*row))
         if len(found) >= limit:
             break
     return list(found.values())[:limit]
+
+
+def queue(session: Session, user: User, *, now: datetime, limit: int = PAGE, **filters) -> list[Problem]:
+    """The queue's problems (queue_cards' order), loaded with what their cards print."""
+    return problems_for(session, queue_cards(session, user, now=now, limit=limit, **filters))
 
 
 def building_choices(session: Session, ids: Select) -> list[tuple[int, str]]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 import uuid as uuidlib
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
@@ -14,7 +16,7 @@ from app.auth import scope
 from app.auth.permissions import can, require
 from app.clock import utcnow
 from app.extensions import db
-from app.issues import queries, services
+from app.issues import fragments, queries, services
 from app.issues.forms import ConfirmForm, DispatchForm, ReasonForm, ReportForm, ResolveForm, UpdateForm
 from app.issues.models import CATEGORY_LABELS, Category, Dispatch, Problem, ProblemEvent, Source
 from app.issues.permissions import handled_building_ids
@@ -36,37 +38,101 @@ def status_labels() -> dict:
             "escalated": _("Escalated"), "resolved": _("Resolved"), "confirmed": _("Confirmed"), "closed": _("Closed")}
 
 
+def event_labels() -> dict:
+    """Timeline steps in words."""
+    return {"reported": _("reported"), "response": _("answered"), "note": _("internal note"), "comment": _("commented"),
+            "escalated": _("escalated"), "dispatched": _("dispatched to departments"), "accepted": _("reported for duty"),
+            "dispatch_progress": _("posted progress"), "dispatch_done": _("finished its part"), "resolved": _("resolved"),
+            "confirmed": _("confirmed"), "reopened": _("reopened"), "closed": _("closed")}
+
+
+def dispatch_labels() -> dict:
+    """A department's part in words."""
+    return {"dispatched": _("Dispatched"), "accepted": _("Reported for duty"), "done": _("Done")}
+
+
 def clock_texts() -> dict:
     """The answer clock's wordings (templates/issues/_macros.html fills in the time)."""
     return {"answered": _("Answered %(time)s"), "overdue": _("Overdue: no answer since %(time)s"),
             "due": _("Answer due in %(h)s h")}
 
 
+# The wordings above in each language, translated once per process (catalogs do not change while it runs).
+_WORDINGS: dict[str, dict] = {}
+
+
 @bp.context_processor
 def _labels():
-    # Category names translated once per request, not each time a card prints one (lazy strings re-translate).
-    return {"CATEGORY_LABELS": {category: str(label) for category, label in CATEGORY_LABELS.items()},
-            "SOURCE_LABELS": source_labels(),
-            "STATUS_LABELS": status_labels(), "CLOCK_TEXTS": clock_texts(),
-            "now": utcnow()}
+    locale = str(get_locale())
+    wordings = _WORDINGS.get(locale)
+    if wordings is None:
+        # Plain strings: lazy ones would be translated again each time a card prints one.
+        wordings = _WORDINGS[locale] = {
+            "CATEGORY_LABELS": {category: str(label) for category, label in CATEGORY_LABELS.items()},
+            "SOURCE_LABELS": source_labels(), "STATUS_LABELS": status_labels(), "CLOCK_TEXTS": clock_texts(),
+            "EVENT_LABELS": event_labels(), "DISPATCH_LABELS": dispatch_labels()}
+    return {**wordings, "now": utcnow()}
 
 
-def _problem(problem_id: int, action: str = "issue.view") -> Problem:
+TIMELINE = (selectinload(Problem.events).selectinload(ProblemEvent.actor).lazyload(User.roles),
+            selectinload(Problem.dispatches).selectinload(Dispatch.department))
+
+
+def _problem(problem_id: int, action: str = "issue.view", *, timeline: bool = True) -> Problem:
     # One row's many-to-ones come joined; the timeline's actors without their roles (only names are shown).
-    problem = db.session.scalar(select(Problem).where(Problem.id == problem_id).options(
-        selectinload(Problem.events).selectinload(ProblemEvent.actor).lazyload(User.roles),
-        selectinload(Problem.dispatches).selectinload(Dispatch.department),
-        joinedload(Problem.household), joinedload(Problem.building).joinedload(Building.community)))
+    # Without `timeline` (the page, whose record is usually kept rendered) events and dispatches load when used.
+    options = [joinedload(Problem.household), joinedload(Problem.building).joinedload(Building.community)]
+    problem = db.session.scalar(select(Problem).where(Problem.id == problem_id)
+                                .options(*options, *(TIMELINE if timeline else ())))
     if problem is None or problem.is_deleted:
         abort(404)
     require(current_user, action, problem)
     return problem
 
 
+def _record(problem: Problem, staff_view: bool) -> Markup:
+    """What was reported, the departments and the timeline, kept between requests (app/issues/fragments.py).
+
+    The same for everyone who may see the problem except the internal notes, so `staff_view` is in the key
+    beside the problem's version and what else it prints (its household's version, its building's name).
+    """
+    now = utcnow()
+    household = problem.household
+    key = ("problem", str(get_locale()), staff_view, problem.id, problem.change_seq, problem.updated_at,
+           household.change_seq if household is not None else None, problem.building.name)
+
+    def render():
+        # The timeline in two IN queries; populate_existing, as a permission rule may have loaded the
+        # dispatches already (without their departments).
+        db.session.scalars(select(Problem).where(Problem.id == problem.id).options(*TIMELINE)
+                           .execution_options(populate_existing=True)).one()
+        events = [e for e in problem.events if e.public or staff_view]
+        files = attachments_of(db.session, "problem", [problem.id])[problem.id]
+        return render_template("issues/_record.html", problem=problem, events=events, files=files, now=now), [problem]
+
+    return fragments.cached(key, now, render)
+
+
 def _buildings(ids) -> list[Building]:
     """Buildings whose ids the SELECT `ids` gives (one query however many there are)."""
     return list(db.session.scalars(select(Building).where(Building.id.in_(ids))
                                    .options(selectinload(Building.community)).order_by(Building.id)))
+
+
+def _card_list(kind: str, cards: list[queries.Card], empty: str, *, thumbs: bool) -> Markup:
+    """The rendered list of `cards`, kept between requests under what decides it (app/issues/fragments.py).
+
+    The cards read the same for everyone who may open the page: the key is the problems, their
+    versions and the language, never the person.
+    """
+    now = utcnow()
+
+    def render():
+        problems = queries.problems_for(db.session, cards)
+        files = attachments_of(db.session, "problem", [p.id for p in problems]) if thumbs else None
+        return render_template("issues/_cards.html", problems=problems, thumbs=files, empty=empty, now=now), problems
+
+    return fragments.cached((kind, str(get_locale()), tuple(cards)), now, render)
 
 
 def _done(problem: Problem, message: str | None = None):
@@ -111,9 +177,9 @@ def feed(building_id: int):
     """The building's problems as a feed, newest activity first."""
     building = db.session.get(Building, building_id, options=[joinedload(Building.community)]) or abort(404)
     require(current_user, "building.view", building)
-    problems = queries.building_feed(db.session, building.id)
-    thumbs = attachments_of(db.session, "problem", [p.id for p in problems])
-    return render_template("issues/feed.html", building=building, problems=problems, thumbs=thumbs)
+    cards = _card_list("feed", queries.building_feed_cards(db.session, building.id),
+                       _("No problems reported in this building yet."), thumbs=True)
+    return render_template("issues/feed.html", building=building, cards=cards)
 
 
 def _save_files(form: ReportForm) -> tuple[list, list[str]]:
@@ -189,23 +255,23 @@ def new():
 @login_required
 def show(problem_id: int):
     """The problem with its timeline (internal notes only for staff) and the actions I may take."""
-    problem = _problem(problem_id)
-    staff_view = can(current_user, "issue.note", problem)
-    events = [e for e in problem.events if e.public or staff_view]
-    files = attachments_of(db.session, "problem", [problem.id])[problem.id]
-    # Departments are offered only while the problem is open (the dispatch form).
-    departments = db.session.scalars(select(Department).order_by(Department.kind, Department.name)).all() \
-        if problem.is_open else []
-    # Several forms on one page: prefixes keep their field ids (and labels) apart.
-    dispatch_form = DispatchForm(prefix="dispatch")
-    dispatch_form.departments.choices = [SelectChoice(d.id, d.name) for d in departments]
-    my_departments = {a.department_id for a in current_user.roles if a.department_id}
-    return render_template(
-        "issues/show.html", problem=problem, events=events, files=files, update_form=UpdateForm(prefix="update"),
-        escalate_form=ReasonForm(prefix="escalate"), reopen_form=ReasonForm(prefix="reopen"), dispatch_form=dispatch_form,
-        resolve_form=ResolveForm(prefix="resolve"), confirm_form=ConfirmForm(prefix="confirm"),
-        staff_view=staff_view, my_orders=[d for d in problem.dispatches if d.department_id in my_departments],
-        kinds=DepartmentKind)
+    with scope.remembering():  # the rules below ask about one building: one query answers them all
+        problem = _problem(problem_id, timeline=False)
+        staff_view = can(current_user, "issue.note", problem)
+        record = _record(problem, staff_view)
+        # Departments are offered only while the problem is open, to those who may dispatch (the form).
+        departments = db.session.scalars(select(Department).order_by(Department.kind, Department.name)).all() \
+            if problem.is_open and can(current_user, "issue.dispatch", problem) else []
+        # Several forms on one page: prefixes keep their field ids (and labels) apart.
+        dispatch_form = DispatchForm(prefix="dispatch")
+        dispatch_form.departments.choices = [SelectChoice(d.id, d.name) for d in departments]
+        my_departments = {a.department_id for a in current_user.roles if a.department_id}
+        my_orders = [d for d in problem.dispatches if d.department_id in my_departments] if my_departments else []
+        return render_template(
+            "issues/show.html", problem=problem, record=record, update_form=UpdateForm(prefix="update"),
+            escalate_form=ReasonForm(prefix="escalate"), reopen_form=ReasonForm(prefix="reopen"),
+            dispatch_form=dispatch_form, resolve_form=ResolveForm(prefix="resolve"),
+            confirm_form=ConfirmForm(prefix="confirm"), staff_view=staff_view, my_orders=my_orders, kinds=DepartmentKind)
 
 
 @bp.post("/<int:problem_id>/update")
@@ -318,10 +384,11 @@ def queue():
     if not buildings:
         abort(403)
     args = request.args
-    problems = queries.queue(db.session, current_user, now=utcnow(), status=args.get("status", ""),
-                             category=args.get("category", ""), source=args.get("source", ""),
-                             building_id=args.get("building", type=int))
-    return render_template("issues/queue.html", problems=problems, args=args, buildings=buildings)
+    found = queries.queue_cards(db.session, current_user, now=utcnow(), status=args.get("status", ""),
+                                category=args.get("category", ""), source=args.get("source", ""),
+                                building_id=args.get("building", type=int))
+    cards = _card_list("queue", found, _("Nothing waiting."), thumbs=False)
+    return render_template("issues/queue.html", cards=cards, args=args, buildings=buildings)
 
 
 @bp.route("/orders")
