@@ -89,33 +89,30 @@ def insert_many(session: Session, table: Table, columns: Sequence[str], rows: It
 
     What Core's `session.execute(insert(table), [dict, …])` does, without its per-row work: the
     statement is compiled once per process, and each value goes through its column type's bind
-    processor (UTCDateTime, enums, JSON…) once per distinct value in the call, not once per row
-    (a sync batch's rows share their times, kinds and owner). Columns named in `as_is` take values
-    the driver can store as they are, e.g. JSON already serialised. Every column with a Python-side
-    default must be given. The sync push's hot path (bench/sync.py).
+    processor (UTCDateTime, enums, dates…) once per distinct value in the call, not once per row
+    (a sync batch's rows share their times, kinds and owner), so values equal in Python are stored
+    alike. Columns named in `as_is` take values the driver stores as they are, e.g. JSON already
+    serialised. Every column with a Python-side default must be given. The sync push's hot path
+    (bench/sync.py).
     """
     connection = session.connection()
     columns = tuple(columns)
     sql, processors, order, named = _insert_plan(table, columns, frozenset(as_is), connection.dialect)
-    memos = [{} for _ in processors]
-    params: list = []
-    for row in rows:
-        if processors:
-            row = list(row)
-            for (i, process), memo in zip(processors, memos, strict=True):
-                value = row[i]
-                try:
-                    row[i] = memo[value]
-                except KeyError:
-                    row[i] = memo[value] = process(value)
-                except TypeError:  # unhashable (a dict for a JSON column)
-                    row[i] = process(value)
-        if named:
-            row = dict(zip(columns, row, strict=True))
-        elif order is not None:
-            row = tuple(row[i] for i in order)
-        elif not isinstance(row, tuple):
-            row = tuple(row)
-        params.append(row)
-    if params:
-        connection.exec_driver_sql(sql, params)
+    rows = list(rows)
+    if not rows:
+        return
+    values = list(zip(*rows, strict=True))  # column by column
+    for i, process in processors:
+        column = values[i]
+        try:
+            converted = {value: process(value) for value in set(column)}
+        except TypeError:  # unhashable (a dict for a JSON column)
+            values[i] = [process(value) for value in column]
+        else:
+            values[i] = list(map(converted.__getitem__, column))
+    if order is not None:
+        values = [values[i] for i in order]
+    params = list(zip(*values, strict=True))
+    if named:
+        params = [dict(zip(columns, row, strict=True)) for row in params]
+    connection.exec_driver_sql(sql, params)

@@ -1,10 +1,11 @@
 """Offline writes of the visits feature, and what devices download for the ledger."""
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
+from functools import lru_cache
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from app.auth import scope
@@ -15,15 +16,19 @@ from app.visits.models import NeedStatus, Visit
 from app.visits.schemas import VisitIn
 from app.visits.services import add_visit, add_visits, check_visit, last_visits, reserve_visit_ids
 
+# Light rows, not ORM objects: the rule reads only building_id (app/visits/permissions.py). Built once:
+# `in_()` with a list coerces every element each time.
+_HOUSEHOLD_ROWS = (select(Household.id, Household.building_id, Household.is_deleted)
+                   .where(Household.id.in_(bindparam("ids", expanding=True))))
+
 
 def visit_add_bulk(ctx: MutationContext, items: list[tuple[str, VisitIn]]) -> BulkWrite:
     """Many visits at once: the same checks as visit_add, one query for the households and one for permissions."""
-    if any(data.attachments or any(n.status == NeedStatus.TO_REPORT for n in data.needs) for _id, data in items):
+    if any(data.attachments for _id, data in items) or any(
+            n.status == NeedStatus.TO_REPORT for _id, data in items for n in data.needs):
         raise Fallback  # photos are linked, and problem reports made, one by one
-    # Light rows, not ORM objects: the rule reads only building_id (app/visits/permissions.py).
     households = {row.id: row for row in ctx.session.execute(
-        select(Household.id, Household.building_id, Household.is_deleted)
-        .where(Household.id.in_({data.household_id for _id, data in items})))}
+        _HOUSEHOLD_ROWS, {"ids": list({data.household_id for _id, data in items})})}
     found = [households.get(data.household_id) for _id, data in items]
     if any(row is None or row.is_deleted for row in found):
         raise Fallback  # the one-by-one path explains it to the person
@@ -38,11 +43,17 @@ def visit_add_bulk(ctx: MutationContext, items: list[tuple[str, VisitIn]]) -> Bu
         write=lambda change_seq: add_visits(ctx.session, ctx.user, rows, change_seq=change_seq, now=ctx.now))
 
 
+@lru_cache(maxsize=1024)
+def _utc_iso(moment: datetime) -> str:
+    """An aware time as devices get it (UTC, ISO 8601); a batch's visits mostly share a few times."""
+    return moment.astimezone(UTC).isoformat()
+
+
 def new_visit_json(visit_id: int, uuid: str, visitor_id: int, data: VisitIn) -> dict:
     """What visit_json gives for a visit just stored by add_visits, built without reading it back."""
     return {
         "id": visit_id, "uuid": uuid, "household_id": data.household_id, "visitor_id": visitor_id,
-        "visited_at": data.visited_at.astimezone(UTC).isoformat(), "kind": data.kind.value, "notes": data.notes.strip(),
+        "visited_at": _utc_iso(data.visited_at), "kind": data.kind.value, "notes": data.notes.strip(),
         "follow_up_on": data.follow_up_on.isoformat() if data.follow_up_on else None,
         "needs": [{"text": n.text.strip(), "status": n.status.value, "referral": n.referral.strip()} for n in data.needs],
         "photos": [], "deleted": False,
