@@ -1,0 +1,183 @@
+"""Rendered pieces kept between requests (app/issues/fragments.py): never one person's view shown to
+another, every change on the next request, and a kept card list reads exactly as a fresh one would."""
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.extensions import db
+from app.issues import fragments, services
+from app.issues.models import Category
+from tests.conftest import PASSWORD, csrf_from
+
+T0 = datetime(2026, 9, 22, 23, 33, tzinfo=UTC)
+NOTE = "内部:物业拖延,不要对外说"
+
+
+@pytest.fixture
+def problem(world, frozen_clock):
+    frozen_clock.set(T0)
+    p = services.report_problem(db.session, world.resident, world.household.building, category=Category.REPAIRS,
+                                text="单元门锁坏了", household=world.household, now=T0, uuid=str(uuid.uuid4()))
+    db.session.commit()
+    return p
+
+
+def cards(html: str) -> str:
+    """The card list of a feed or queue page."""
+    return re.search(r'<ul class="plain-list">.*?</ul>', html, re.S).group(0)
+
+
+def record(html: str) -> str:
+    """The problem page from its first section to the end of the timeline."""
+    return re.search(r'<section class="card">.*?</ol>', html, re.S).group(0)
+
+
+@pytest.mark.parametrize("viewer", ["resident", "neighbour", "head"])
+def test_a_record_rendered_for_staff_is_never_shown_to_others(client, login, world, problem, viewer):
+    services.respond(db.session, world.staff, problem, NOTE, now=T0, public=False)
+    db.session.commit()
+    login(world.staff)
+    staff_page = client.get(f"/issues/{problem.id}").get_data(as_text=True)
+    assert NOTE in staff_page and len(fragments.pieces) == 1  # kept, with the note in it
+    login(getattr(world, viewer))
+    page = client.get(f"/issues/{problem.id}").get_data(as_text=True)
+    assert NOTE not in page and "内部备注" not in page
+    assert "单元门锁坏了" in page
+
+
+def test_a_record_rendered_for_a_resident_is_not_what_staff_get(client, login, world, problem):
+    services.respond(db.session, world.staff, problem, NOTE, now=T0, public=False)
+    db.session.commit()
+    login(world.resident)
+    assert NOTE not in client.get(f"/issues/{problem.id}").get_data(as_text=True)
+    login(world.staff)
+    assert NOTE in client.get(f"/issues/{problem.id}").get_data(as_text=True)
+
+
+def signed_in(app, user):
+    """A client of its own (its own session, as another phone), signed in as `user`."""
+    other = app.test_client()
+    token = csrf_from(other.get("/auth/login").get_data(as_text=True))
+    assert other.post("/auth/login", data={"phone": user.phone, "password": PASSWORD, "csrf_token": token}).status_code == 302
+    return other
+
+
+def test_each_person_gets_their_own_csrf_token_and_actions_around_a_kept_record(app, client, login, world, problem):
+    login(world.staff)
+    staff_page = client.get(f"/issues/{problem.id}").get_data(as_text=True)
+    client = signed_in(app, world.resident)
+    resident_page = client.get(f"/issues/{problem.id}").get_data(as_text=True)
+    assert record(staff_page) == record(resident_page)  # the kept piece, the same for both
+    assert csrf_from(staff_page) != csrf_from(resident_page)
+    assert "吹哨" in staff_page and "吹哨" not in resident_page  # dispatching is staff's
+    token = csrf_from(resident_page)
+    response = client.post(f"/issues/{problem.id}/update", data={"csrf_token": token, "update-csrf_token": token,
+                                                                 "update-text": "还是坏的"})
+    assert response.status_code == 302
+
+
+def test_a_change_shows_on_the_next_request_on_every_page(client, login, world, problem, frozen_clock):
+    login(world.staff)
+    feed, queue, show = f"/issues/building/{problem.building_id}", "/issues/queue", f"/issues/{problem.id}"
+    for url in (feed, queue, show):
+        assert "已反映" in client.get(url).get_data(as_text=True)
+    # A public answer through the page itself: status and timeline change.
+    page = client.get(show).get_data(as_text=True)
+    token = csrf_from(page)
+    frozen_clock.set(T0 + timedelta(minutes=5))
+    client.post(f"/issues/{problem.id}/update", data={"csrf_token": token, "update-csrf_token": token,
+                                                      "update-text": "物业明早来修"})
+    for url in (feed, queue, show):
+        assert "已受理" in client.get(url).get_data(as_text=True), url
+    assert "物业明早来修" in client.get(show).get_data(as_text=True)
+    # A change made elsewhere (a service, as the sync engine or the API calls it).
+    services.comment(db.session, world.neighbour, problem, "我家也是", now=T0 + timedelta(minutes=6))
+    db.session.commit()
+    assert "我家也是" in client.get(show).get_data(as_text=True)
+
+
+def test_a_household_edited_shows_on_the_cards(client, login, world, problem):
+    login(world.resident)
+    feed = f"/issues/building/{problem.building_id}"
+    assert "6门 302" in client.get(feed).get_data(as_text=True)
+    world.household.room = "305"
+    db.session.commit()
+    assert "6门 305" in client.get(feed).get_data(as_text=True)
+
+
+def test_a_deleted_problem_leaves_the_kept_list(client, login, world, problem):
+    login(world.resident)
+    feed = f"/issues/building/{problem.building_id}"
+    assert "单元门锁坏了" in client.get(feed).get_data(as_text=True)
+    problem.is_deleted = True
+    db.session.commit()
+    assert "单元门锁坏了" not in client.get(feed).get_data(as_text=True)
+
+
+def test_pages_follow_the_language(client, login, world, problem):
+    login(world.resident)
+    feed = f"/issues/building/{problem.building_id}"
+    assert "已反映" in client.get(feed).get_data(as_text=True)
+    world.resident.locale = "en"
+    db.session.commit()
+    page = client.get(feed).get_data(as_text=True)
+    assert "Reported" in page and "已反映" not in page
+
+
+def test_a_kept_list_reads_as_a_fresh_one_as_the_answer_clock_runs(client, login, world, problem, frozen_clock,
+                                                                   make_household, make_user):
+    """Moment by moment across the 12 hours and past the deadline: the list served (kept or not)
+    equals the list rendered from nothing."""
+    building = world.household.building
+    others = []
+    for minutes in (0, 17, 44, 123, 301):  # deadlines spread so their clocks change at different moments
+        at = T0 + timedelta(minutes=minutes)
+        others.append(services.report_problem(db.session, world.resident, building, category=Category.NOISE,
+                                              text=f"{minutes}分", now=at, uuid=str(uuid.uuid4())))
+    db.session.commit()
+    login(world.staff)
+    feed, queue = f"/issues/building/{building.id}", "/issues/queue"
+    seen = set()
+    moment = T0
+    while moment < T0 + timedelta(hours=14):
+        frozen_clock.set(moment)
+        for url in (feed, queue):
+            served = cards(client.get(url).get_data(as_text=True))
+            fragments.pieces.clear()
+            assert served == cards(client.get(url).get_data(as_text=True)), (url, moment)
+            seen.add(served)
+        client.get(feed), client.get(queue)  # kept again for the next moment
+        moment += timedelta(seconds=211)
+    assert len(seen) > 50  # the clocks did move, and the kept lists followed them
+
+
+@pytest.mark.parametrize("left_seconds", [0, 1, 179, 180, 181, 359, 360, 361, 3599, 3600, 12 * 3600 - 1, 12 * 3600])
+def test_clock_changes_at_is_never_after_the_clock_changes(world, problem, left_seconds):
+    """Up to the moment it gives, the clock reads as it did (the macro's own text compared)."""
+    from flask import render_template_string
+
+    now = problem.feedback_due_at - timedelta(seconds=left_seconds)
+    changes = fragments.clock_changes_at(problem, now)
+    template = ('{% from "issues/_macros.html" import clock with context %}{{ clock(problem, now) }}')
+    labels = {"CLOCK_TEXTS": {"answered": "A %(time)s", "overdue": "O %(time)s", "due": "D %(h)s"}}
+    first = render_template_string(template, problem=problem, now=now, **labels)
+    for later in (now + (changes - now) * f for f in (0.25, 0.5, 0.9, 1)):
+        assert render_template_string(template, problem=problem, now=later, **labels) == first
+
+
+def test_answered_and_overdue_clocks_do_not_expire_the_list(world, problem):
+    assert fragments.clock_changes_at(problem, problem.feedback_due_at + timedelta(seconds=1)) is None
+    problem.first_response_at = T0 + timedelta(hours=1)
+    assert fragments.clock_changes_at(problem, T0 + timedelta(hours=2)) is None
+
+
+def test_the_cache_forgets_the_least_recently_used():
+    cache = fragments.FragmentCache(size=2)
+    later = T0 + timedelta(hours=1)
+    cache.put("a", "A", later), cache.put("b", "B", later)
+    assert cache.get("a", T0) == "A"
+    cache.put("c", "C", later)
+    assert cache.get("b", T0) is None and cache.get("a", T0) == "A" and cache.get("c", T0) == "C"
+    assert cache.get("a", later) is None  # its time is up
