@@ -37,7 +37,11 @@ def work_command(once: bool, concurrency: int, batch: int):
     # The VAPID "sub" claim: how a push service reaches the operator (set it in production).
     subject = (current_app.config.get("PUSH_VAPID_SUBJECT") or os.environ.get("PUSH_VAPID_SUBJECT")
                or "mailto:push@siheyuan.invalid")
-    channel = WebPushChannel(vapid.load(current_app.instance_path), subject, pool_size=concurrency)
+    from app.push.routes import allow_local_http
+
+    # Only tests and local demos may reach a push service inside this machine's network.
+    channel = WebPushChannel(vapid.load(current_app.instance_path), subject, pool_size=concurrency,
+                             public_only=not allow_local_http())
     try:
         stats = worker.run(db.session, channel, once=once, batch_size=batch,
                            should_stop=lambda: stopping["now"])

@@ -116,10 +116,10 @@ class WebPushChannel:
     name = "webpush"
 
     def __init__(self, vapid_key, subject: str, *, pool_size: int = 64, timeout: float = 10.0,
-                 ssl_context: ssl.SSLContext | None = None):
+                 ssl_context: ssl.SSLContext | None = None, public_only: bool = False):
         self.vapid_key, self.subject, self.pool_size = vapid_key, subject, pool_size
         self.clock = time.time  # tests move it to see the token renewed
-        self.pool = http1.Pool(timeout=timeout, ssl_context=ssl_context)
+        self.pool = http1.Pool(timeout=timeout, ssl_context=ssl_context, public_only=public_only)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="push-webpush", daemon=True)
         self.thread.start()
@@ -158,6 +158,8 @@ class WebPushChannel:
             b"Content-Type: application/octet-stream\r\nContent-Length: %d\r\n\r\n" % len(body), body))
         try:
             response = await self.pool.request(origin, request)
+        except http1.Refused as exc:  # a private address stays private: no retry
+            return Result("failed", str(exc)[:500])
         except OSError as exc:  # refused, reset, timed out, unreadable answer: try again later
             return Result("retry", f"connection: {type(exc).__name__} {exc}"[:500])
         if response.status > 202:

@@ -13,6 +13,8 @@ connection), so the pool only keeps idle connections per origin.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import socket
 import ssl
 import time
 from collections import deque
@@ -26,6 +28,10 @@ MAX_BODY = 1024 * 1024
 
 class HTTPError(OSError):
     """The connection failed, timed out or the answer was not HTTP/1.1 we can read (the push is retried)."""
+
+
+class Refused(HTTPError):
+    """The push service's name leads into a private network: never sent (and not worth retrying)."""
 
 
 class _Stale(HTTPError):
@@ -225,9 +231,14 @@ def _chunked(buffer: bytearray, pos: int) -> tuple[bytes, int | None]:
 class Pool:
     """Idle keep-alive connections per origin; opens new ones on demand (the caller bounds how many)."""
 
-    def __init__(self, *, timeout: float = 10.0, ssl_context: ssl.SSLContext | None = None):
+    def __init__(self, *, timeout: float = 10.0, ssl_context: ssl.SSLContext | None = None,
+                 public_only: bool = False):
         self.timeout = timeout
         self.ssl_context = ssl_context
+        # Subscriptions come from browsers, so anyone signed in chooses where the worker connects:
+        # with public_only, a name that resolves to a loopback, private or link-local address is
+        # refused, and the connection goes to the very address checked (no second lookup to rebind).
+        self.public_only = public_only
         self.idle: dict[Origin, deque[_Connection]] = {}
         # Requests in flight and when each times out. One watchdog checks them a few times per
         # timeout, instead of a timer per request (each a heap push and a cancel in the event loop).
@@ -261,13 +272,26 @@ class Pool:
         if origin.scheme == "https":
             tls = self.ssl_context or ssl.create_default_context()
             self.ssl_context = tls
+        host, server_hostname = origin.host, None
         try:
+            if self.public_only:
+                host = await asyncio.wait_for(self._public_address(origin), self.timeout)
+                server_hostname = origin.host if tls else None
             _transport, connection = await asyncio.wait_for(
-                loop.create_connection(lambda: _Connection(loop), origin.host, origin.port, ssl=tls),
+                loop.create_connection(lambda: _Connection(loop), host, origin.port, ssl=tls,
+                                       server_hostname=server_hostname),
                 self.timeout)
         except TimeoutError:
             raise HTTPError(f"timed out connecting to {origin.netloc}") from None
         return connection
+
+    async def _public_address(self, origin: Origin) -> str:
+        """The first address `origin.host` resolves to, or Refused when any of them is not public."""
+        infos = await asyncio.get_running_loop().getaddrinfo(origin.host, origin.port, type=socket.SOCK_STREAM)
+        addresses = [info[4][0] for info in infos]
+        if not addresses or not all(ipaddress.ip_address(a.partition("%")[0]).is_global for a in addresses):
+            raise Refused(f"{origin.host} is not a public address")
+        return addresses[0]
 
     def _idle_connection(self, origin: Origin) -> _Connection | None:
         idle = self.idle.get(origin)

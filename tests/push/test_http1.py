@@ -213,3 +213,18 @@ def test_https_push_services_are_reached_over_verified_tls(tmp_path):
         return statuses, len(received)
 
     assert run(go()) == ([201, 201], 2)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_a_public_only_pool_never_connects_inside_the_network(host):
+    """Where a browser's subscription leads is the subscriber's choice: the worker's pool checks it resolves
+    to a public address, so a name pointing at 127.0.0.1 or 10.x is never connected to."""
+    async def go():
+        async with Server([CREATED]) as server:
+            port = server.server.sockets[0].getsockname()[1]
+            origin, _ = http1.split(f"http://{host}:{port}/push/x")
+            with pytest.raises(http1.Refused):
+                await http1.Pool(timeout=5, public_only=True).request(origin, request(origin))
+            return server.connections
+
+    assert run(go()) == 0

@@ -117,3 +117,21 @@ def test_a_refused_push_fails_after_the_last_attempt(make_household, make_user, 
 
     delivery = db.session.scalar(select(Delivery))
     assert stats.failed == 1 and delivery.status == DeliveryStatus.FAILED and "400" in delivery.last_error
+
+
+def test_the_worker_gives_up_on_a_device_inside_the_network(make_household, make_user, subscribe_device, push_service):
+    """With public_only (every worker outside tests), a push service on 127.0.0.1 is never posted to."""
+    household = make_household()
+    resident = make_user(Role.RESIDENT, household)
+    subscribe_device(resident)
+    send(make_user(Role.STAFF, household.building.community), household.building)
+    channel = WebPushChannel(vapid.load(current_app.instance_path), "mailto:ops@siheyuan.example", pool_size=4,
+                             public_only=True)
+    try:
+        stats = worker.run(db.session, channel, once=True, batch_size=50)
+    finally:
+        channel.close()
+    assert (stats.sent, stats.retried, stats.failed) == (0, 0, 1)
+    assert push_service.received == []
+    delivery = db.session.scalars(select(Delivery)).one()
+    assert delivery.status == DeliveryStatus.FAILED and "not a public address" in delivery.last_error
