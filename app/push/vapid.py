@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import base64
+import os
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,13 +19,26 @@ def key_path(instance_path: str) -> Path:
 
 
 def ensure_keys(instance_path: str) -> Path:
-    """Create the key pair on first use (owner-only permissions); return the private key's path."""
+    """Create the key pair on first use (owner-only permissions); return the private key's path.
+
+    The web workers and the push worker all start at once and may each find no key: each writes
+    its own to a private temporary file and links it into place only if none is there yet, so
+    the first key stays (browsers may already have subscribed with it) and no reader ever sees a
+    half-written or briefly world-readable file.
+    """
     path = key_path(instance_path)
     if not path.exists():
         vapid = Vapid02()
         vapid.generate_keys()
-        vapid.save_key(str(path))
-        path.chmod(0o600)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".vapid-")  # created 0600
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(vapid.private_pem())
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process's key won: use it
+        finally:
+            os.unlink(temporary)
     return path
 
 

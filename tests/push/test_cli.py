@@ -32,3 +32,14 @@ def test_work_once_sends_what_is_due(app, make_user, subscribe_device, push_serv
     assert keys.decrypt(push_service.to(name)[0].body)["title"] == "投票开始了"
     db.session.rollback()
     assert db.session.scalar(select(Delivery.status)) == DeliveryStatus.SENT
+
+
+def test_a_key_made_meanwhile_by_another_process_is_kept(tmp_path, monkeypatch):
+    """Two workers starting at once both find no key: the one linked first stays, the other is dropped."""
+    first = vapid.public_key(str(tmp_path))
+    monkeypatch.setattr(vapid.Path, "exists", lambda self: False)  # this process looked before the key appeared
+    vapid.ensure_keys(str(tmp_path))
+    monkeypatch.undo()
+    assert vapid.public_key(str(tmp_path)) == first
+    assert [p.name for p in tmp_path.iterdir()] == [vapid.KEY_FILE]  # no temporary file left behind
+    assert oct(vapid.key_path(str(tmp_path)).stat().st_mode & 0o777) == "0o600"
