@@ -388,7 +388,11 @@ def queue():
                                 category=args.get("category", ""), source=args.get("source", ""),
                                 building_id=args.get("building", type=int))
     cards = _card_list("queue", found, _("Nothing waiting."), thumbs=False)
-    return render_template("issues/queue.html", cards=cards, args=args, buildings=buildings)
+    # The filter lists every building of the street (223 options): kept, keyed by all it shows.
+    filters = fragments.cached(("queue-filter", str(get_locale()), tuple(args.items(multi=True)), tuple(buildings)),
+                               utcnow(), lambda: (render_template("issues/_queue_filter.html", args=args,
+                                                                  buildings=buildings), ()))
+    return render_template("issues/queue.html", cards=cards, filters=filters)
 
 
 @bp.route("/orders")
