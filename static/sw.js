@@ -9,9 +9,16 @@ const PAGE_CACHE = "pages-v1";
 const STATIC_CACHE = "static-v1";
 const OFFLINE_URL = "/offline";
 
+// The offline page is the same for everyone, so it is fetched without cookies: it neither shows
+// whoever was signed in when the worker installed, nor — its answer arriving just after a sign-in
+// on the page — replaces the new session cookie with the one the request carried.
+const precacheRequest = (url) => new Request(url, url === OFFLINE_URL ? { credentials: "omit" } : {});
+
 self.addEventListener("install", (event) => {
   event.waitUntil(
-    caches.open(SHELL_CACHE).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting())
+    caches.open(SHELL_CACHE)
+      .then((cache) => cache.addAll(PRECACHE.map(precacheRequest)))
+      .then(() => self.skipWaiting())
   );
 });
 

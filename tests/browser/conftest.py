@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import threading
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -183,12 +184,29 @@ def wait_for_service_worker(page) -> None:
 
 
 def expect_waiting(page, count: int, timeout: float = 30_000) -> None:
-    """The status bar on `page` says `count` items are waiting to be sent.
+    """The status bar on `page` says `count` items are waiting to be sent, and this phone's outbox agrees.
 
     Playwright finds the element again on every poll, so a reload or a navigation while waiting is
-    no error (a `querySelector` in `wait_for_function` can find nothing between two pages).
+    no error (a `querySelector` in `wait_for_function` can find nothing between two pages). The bar
+    is refreshed a moment after each change, so just after an item is queued it may still show the
+    count from before: the outbox itself is read too (the same count the bar shows, once refreshed).
     """
-    expect(page.locator("[data-sync-count]")).to_have_text(str(count), timeout=timeout)
+    from playwright.sync_api import Error
+
+    deadline = time.monotonic() + timeout / 1000
+    status = page.locator("[data-sync-count]")
+    expect(status).to_have_text(str(count), timeout=timeout)
+    queued = None
+    while queued != count:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{queued} items waiting in the outbox, expected {count}")
+        try:
+            queued = page.evaluate("() => import('/static/js/outbox.js').then((o) => o.count())")
+        except Error:  # the page was navigating: read it again
+            queued = None
+        if queued != count:
+            page.wait_for_timeout(100)
+    expect(status).to_have_text(str(count), timeout=max(deadline - time.monotonic(), 1) * 1000)
 
 
 def expect_synced_once(page, timeout: float = 30_000) -> None:

@@ -1,4 +1,6 @@
 """The installable app shell keeps working with the network off."""
+import threading
+
 import pytest
 
 from app.models import Role
@@ -84,3 +86,36 @@ def test_no_store_pages_are_never_kept_by_the_service_worker(page, sign_in, make
         const cache = await caches.open('pages-v1');
         return [!!(await cache.match(path)), !!(await cache.match('/'))]; }""", f"/card/{token}")
     assert kept == [False, True]  # the card page is not kept; ordinary pages are
+
+
+def test_signing_in_while_the_worker_installs_keeps_the_person_signed_in(page, live, monkeypatch, make_household,
+                                                                         make_user):
+    """The worker's copy of the offline page, answered just after the sign-in, does not sign the person out.
+
+    The worker installs on the sign-in page and asks for the offline page at once; here the server
+    holds that answer until the person has signed in, as a slow stairwell connection does.
+    """
+    household = make_household(room="302")
+    user = make_user(Role.RESIDENT, household, name="李居民")
+    asked, signed_in = threading.Event(), threading.Event()
+    inner = live.app.wsgi_app
+
+    def slow_offline_page(environ, start_response):
+        if environ["PATH_INFO"] == "/offline" and not signed_in.is_set():
+            asked.set()
+            signed_in.wait(30)
+        return inner(environ, start_response)
+
+    monkeypatch.setattr(live.app, "wsgi_app", slow_offline_page)
+    page.goto("/auth/login")
+    assert asked.wait(30)  # the worker is installing, its request for the offline page sent
+    page.get_by_label("手机号").fill(user.phone)
+    page.get_by_label("密码").fill("correct-horse-9")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/")
+    assert page.get_by_role("heading", name="您好,李居民").is_visible()
+    signed_in.set()  # the offline page's answer arrives now
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    assert page.evaluate("() => caches.match('/offline').then(Boolean)")
+    page.reload()
+    assert page.get_by_role("heading", name="您好,李居民").is_visible()
