@@ -1,12 +1,13 @@
 """Database engine settings that SQLAlchemy does not make for us."""
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Sequence
 from contextvars import ContextVar
 from typing import Any
 
 from flask import Flask, request
-from sqlalchemy import Table, event, insert
+from sqlalchemy import ARRAY, ColumnElement, String, Table, any_, bindparam, event, func, insert, literal_column, select
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import Session
 
@@ -116,3 +117,22 @@ def insert_many(session: Session, table: Table, columns: Sequence[str], rows: It
     if named:
         params = [dict(zip(columns, row, strict=True)) for row in params]
     connection.exec_driver_sql(sql, params)
+
+
+def one_of(column: ColumnElement, name: str, dialect: Dialect) -> ColumnElement[bool]:
+    """`column IN (…)` with the whole list bound as one parameter `name` (its value from list_parameter).
+
+    `in_()` renders one placeholder per value at every execution, several µs each: a sync batch
+    looks up 200 ids at a time. PostgreSQL takes an array (`= ANY`), SQLite a JSON array (json_each).
+    """
+    if dialect.name == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    if dialect.name == "sqlite":
+        return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam(name, type_=String))))
+    return column.in_(bindparam(name, expanding=True))
+
+
+def list_parameter(values: Iterable[Any], dialect: Dialect) -> Any:
+    """The value to bind for a one_of() condition."""
+    values = list(values)
+    return json.dumps(values) if dialect.name == "sqlite" else values

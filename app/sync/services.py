@@ -12,13 +12,13 @@ from typing import Any
 from flask_babel import gettext as _
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from pydantic_core import to_json
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, scoped_session
 from werkzeug.exceptions import Forbidden
 
 from app.api import field_messages
-from app.database import immediate_transactions, insert_many
+from app.database import immediate_transactions, insert_many, list_parameter, one_of
 from app.models import ChangeCounter, User
 from app.models.base import next_change_seq
 from app.sync.models import SyncMutation
@@ -81,16 +81,20 @@ def _stored(session: Session, mutation_id: str, user: User) -> dict[str, Any] | 
     return _answer(mutation_id, record.user_id, record.status, record.result, user)
 
 
-# Built once: `in_()` with a list coerces each of a batch's 200 ids every time.
-_RECORDS = select(SyncMutation.id, SyncMutation.user_id, SyncMutation.status, SyncMutation.result).where(
-    SyncMutation.id.in_(bindparam("ids", expanding=True)))
+_RECORD_QUERIES: dict[str, Any] = {}
 
 
 def _stored_answers(session: Session, user: User, ids: list[str]) -> dict[str, dict[str, Any]]:
     """The answers for the ids of a batch already recorded, in one query (a retried batch is common)."""
     if not ids:
         return {}
-    rows = session.execute(_RECORDS, {"ids": ids})
+    dialect = session.get_bind().dialect
+    query = _RECORD_QUERIES.get(dialect.name)
+    if query is None:
+        query = _RECORD_QUERIES[dialect.name] = select(
+            SyncMutation.id, SyncMutation.user_id, SyncMutation.status, SyncMutation.result).where(
+            one_of(SyncMutation.id, "ids", dialect))
+    rows = session.execute(query, {"ids": list_parameter(ids, dialect)})
     return {row.id: _answer(row.id, row.user_id, row.status, row.result, user) for row in rows}
 
 

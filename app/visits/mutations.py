@@ -5,21 +5,32 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import Row, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.auth import scope
 from app.auth.permissions import can_each, require
+from app.database import list_parameter, one_of
 from app.models import Household, User
 from app.sync.registry import BulkWrite, Fallback, MutationContext, Rejected, mutation, pull_source
 from app.visits.models import NeedStatus, Visit
 from app.visits.schemas import VisitIn
 from app.visits.services import add_visit, add_visits, check_visit, last_visits, reserve_visit_ids
 
-# Light rows, not ORM objects: the rule reads only building_id (app/visits/permissions.py). Built once:
-# `in_()` with a list coerces every element each time.
-_HOUSEHOLD_ROWS = (select(Household.id, Household.building_id, Household.is_deleted)
-                   .where(Household.id.in_(bindparam("ids", expanding=True))))
+_HOUSEHOLD_QUERIES: dict[str, Select] = {}
+
+
+def _household_rows(session: Session, ids: set[int]) -> dict[int, Row]:
+    """Household id → (id, building_id, is_deleted) for the ids, bound as one parameter (one_of).
+
+    Light rows, not ORM objects: the rule reads only building_id (app/visits/permissions.py).
+    """
+    dialect = session.get_bind().dialect
+    query = _HOUSEHOLD_QUERIES.get(dialect.name)
+    if query is None:
+        query = _HOUSEHOLD_QUERIES[dialect.name] = select(Household.id, Household.building_id, Household.is_deleted).where(
+            one_of(Household.id, "ids", dialect))
+    return {row.id: row for row in session.execute(query, {"ids": list_parameter(ids, dialect)})}
 
 
 def visit_add_bulk(ctx: MutationContext, items: list[tuple[str, VisitIn]]) -> BulkWrite:
@@ -27,8 +38,7 @@ def visit_add_bulk(ctx: MutationContext, items: list[tuple[str, VisitIn]]) -> Bu
     if any(data.attachments for _id, data in items) or any(
             n.status == NeedStatus.TO_REPORT for _id, data in items for n in data.needs):
         raise Fallback  # photos are linked, and problem reports made, one by one
-    households = {row.id: row for row in ctx.session.execute(
-        _HOUSEHOLD_ROWS, {"ids": list({data.household_id for _id, data in items})})}
+    households = _household_rows(ctx.session, {data.household_id for _id, data in items})
     found = [households.get(data.household_id) for _id, data in items]
     if any(row is None or row.is_deleted for row in found):
         raise Fallback  # the one-by-one path explains it to the person
