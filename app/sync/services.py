@@ -266,13 +266,15 @@ def _apply_run(session: Session, user: User, run: list[_Parsed], *, client_id: s
     ctx = MutationContext(session=session, user=user, mutation_id="", client_id=client_id, client_time=None, now=now)
     try:
         plan = kind.bulk(ctx, [(item.envelope.id, item.payload) for item in run])
-        results = [_result(item.envelope.id, "applied", entity=entity) for item, entity in zip(run, plan.entities, strict=True)]
+        results = [{"id": item.envelope.id, "status": "applied", "entity": entity} if entity is not None
+                   else _result(item.envelope.id, "applied") for item, entity in zip(run, plan.entities, strict=True)]
         # Recorded before the change number is taken, so on PostgreSQL this insert does not hold
         # up other devices' batches (the counter row stays locked until commit). One executemany
         # and no objects; each answer serialised once, by pydantic-core (what the JSON column's
         # json.dumps would store, several times faster).
+        user_id = user.id
         insert_many(session, SyncMutation.__table__, RECORD_COLUMNS, [
-            (item.envelope.id, user.id, client_id, item.envelope.type, "applied", to_json(result).decode(), now)
+            (item.envelope.id, user_id, client_id, item.envelope.type, "applied", to_json(result).decode(), now)
             for item, result in zip(run, results, strict=True)], as_is=("result",))
         change_seq = next_change_seq(session)  # one number for the run: it commits as one transaction
         plan.write(change_seq)

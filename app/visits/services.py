@@ -104,8 +104,9 @@ def add_visits(session: Session, visitor: User, items: list[tuple[int, str, int,
     The households' rows are left alone: a pull sends a household again when one of its visits
     changed (changed_households in app/visits/mutations.py).
     """
+    visitor_id = visitor.id
     insert_many(session, Visit.__table__, VISIT_COLUMNS, [
-        (visit_id, uuid, household_id, visitor.id, data.visited_at, data.kind, data.notes.strip(), data.follow_up_on,
+        (visit_id, uuid, household_id, visitor_id, data.visited_at, data.kind, data.notes.strip(), data.follow_up_on,
          False, change_seq, False, now, now)
         for visit_id, uuid, household_id, data in items])
     needs = [(visit_id, n.text.strip(), n.status, n.referral.strip(), now, now)
