@@ -80,12 +80,20 @@ def lighthouse(url: str, cookie: str) -> dict[str, int]:
     """Scores (0–100) of one Lighthouse run with mobile emulation."""
     with tempfile.TemporaryDirectory() as out:
         report = Path(out) / "report.json"
-        subprocess.run([
+        command = [
             str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
             f"--only-categories={','.join(CATEGORIES)}",
             f"--extra-headers={json.dumps({'Cookie': f'session={cookie}'})}",
             "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage",
-        ], check=True, env={**os.environ, "CHROME_PATH": CHROME})
+        ]
+        # On a loaded machine Lighthouse sometimes loses its own trace (NO_NAVSTART) and asks to be
+        # run again: that is no score of the page, so it is run again (twice at most).
+        for attempt in range(3):
+            if subprocess.run(command, env={**os.environ, "CHROME_PATH": CHROME}).returncode == 0:
+                break
+            print(f"    Lighthouse failed (attempt {attempt + 1}); running it again", flush=True)
+        else:
+            raise RuntimeError(f"Lighthouse failed three times on {url}")
         result = json.loads(report.read_text())
     scores = {c: round(result["categories"][c]["score"] * 100) for c in CATEGORIES}
     metrics = ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "cumulative-layout-shift")
