@@ -8,6 +8,7 @@ const SHELL_CACHE = `shell-${VERSION}`;
 const PAGE_CACHE = "pages-v1";
 const STATIC_CACHE = "static-v1";
 const OFFLINE_URL = "/offline";
+const HOME_PAGES = __HOME_PAGES__; // the home page, and the care home page / leads care-mode residents to
 
 // The offline page is the same for everyone, so it is fetched without cookies: it neither shows
 // whoever was signed in when the worker installed, nor — its answer arriving just after a sign-in
@@ -84,8 +85,12 @@ async function networkFirst(request, keep, cacheName = PAGE_CACHE) {
     if (cacheName !== PAGE_CACHE) return Response.error();
     const url = new URL(request.url);
     if (url.pathname === "/" || url.pathname === "") {
-      const home = await caches.match("/", { ignoreSearch: true });
-      if (home) return home;
+      // The app opens on / (its start address), which sends a care-mode resident on to the care home
+      // page — and a redirect is never kept. So offline, / is this person's newest home page kept.
+      const homes = (await Promise.all(HOME_PAGES.map((path) => caches.match(path, { ignoreSearch: true }))))
+        .filter(Boolean)
+        .sort((a, b) => (Date.parse(b.headers.get("Date")) || 0) - (Date.parse(a.headers.get("Date")) || 0));
+      if (homes.length) return homes[0];
     }
     return (await caches.match(OFFLINE_URL)) || Response.error();
   }

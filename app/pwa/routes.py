@@ -1,6 +1,8 @@
 """The installable shell: web app manifest, service worker at /sw.js, offline page."""
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, current_app, jsonify, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -66,7 +68,9 @@ def service_worker():
         body = fh.read()
     precache = [url_for("pwa.offline")] + [static_url(name) for name in PRECACHE_STATIC]
     precache += [url_for("static", filename=name) for name in PRECACHE_MODULES]
+    homes = [url_for("home.index"), url_for("care.home")]
     body = body.replace("__VERSION__", shell_version()).replace("__PRECACHE__", repr(precache).replace("'", '"'))
+    body = body.replace("__HOME_PAGES__", json.dumps(homes))
     response = make_response(body)
     response.mimetype = "text/javascript"
     response.headers["Cache-Control"] = "no-cache"

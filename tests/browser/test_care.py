@@ -4,6 +4,7 @@ Chromium's fake media stream (--use-fake-device-for-media-stream, see conftest) 
 MediaRecorder recording, so the voice note that reaches the server is a real webm file.
 """
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.conventions.models import Vote
@@ -185,3 +186,15 @@ def test_care_vote_with_three_big_buttons_and_a_confirmation(page, sign_in, s3):
     db.session.rollback()
     vote = db.session.scalar(select(Vote).where(Vote.household_id == s3.households[1].id))
     assert (vote.choice.value, vote.channel.value) == ("yes", "online")
+
+
+def test_the_installed_app_opens_on_the_care_home_page_offline(page, network, sign_in, elder):
+    """The app's start address (/) leads a care-mode resident to the care home page, with signal or without."""
+    sign_in(elder["resident"].phone)
+    wait_for_service_worker(page)
+    page.goto("/?source=pwa")  # as the installed app opens
+    assert page.url.endswith("/care/")
+    network.off()
+    page.goto("/?source=pwa")
+    expect(page.get_by_role("heading", name="您好,潘大爷")).to_be_visible()
+    expect_pictures_and_scripts_kept(page)
