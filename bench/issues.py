@@ -21,6 +21,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 
 import requests
 from _common import ROOT, Gunicorn, build_app, databases, fangzhuang, signed_in
@@ -129,8 +130,28 @@ def cpu_costs(app, phone, paths) -> dict:
     return costs
 
 
-def hammer(base, path, session_cookies=None):
-    """REQUESTS requests from CLIENTS threads; returns (requests/s, p95 ms)."""
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by gunicorn's workers (the children of its master `pid`), from /proc."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return float("nan")
+    total = 0
+    for child in children:
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def hammer(base, path, session_cookies=None, pid=None):
+    """REQUESTS requests from CLIENTS threads; returns (requests/s, p95 ms, workers' CPU ms per request).
+
+    The workers' CPU per request (all of it: HTTP, the app, compression) moves less with the
+    machine's load than the rates do.
+    """
     local = threading.local()
 
     def one(_):
@@ -145,10 +166,12 @@ def hammer(base, path, session_cookies=None):
 
     with ThreadPoolExecutor(CLIENTS) as pool:
         list(pool.map(one, range(CLIENTS)))  # warm up each connection
+        cpu = server_cpu(pid) if pid else float("nan")
         start = time.perf_counter()
         latencies = list(pool.map(one, range(REQUESTS)))
         elapsed = time.perf_counter() - start
-    return REQUESTS / elapsed, statistics.quantiles(latencies, n=20)[18] * 1000
+        cpu = (server_cpu(pid) - cpu) / REQUESTS * 1000 if pid else float("nan")
+    return REQUESTS / elapsed, statistics.quantiles(latencies, n=20)[18] * 1000, cpu
 
 
 def main():
@@ -211,20 +234,23 @@ def run(label: str, url: str, reuse: bool = False) -> None:
     with Gunicorn(url, instance) as server:
         session, _ = signed_in(server.base, world["phone"])
         for name, path in paths.items():
-            results[name] = hammer(server.base, path, session.cookies), os.getloadavg()[0]
+            results[name] = hammer(server.base, path, session.cookies, server.proc.pid), os.getloadavg()[0]
     after = ceiling(url, instance)
     ceiling_rps = (before[0][0] + after[0][0]) / 2
     bare = f"{cpu['(bare Flask)']:>7.2f}"
     print(f"{label}, {CLIENTS} clients, {REQUESTS} requests per line")
-    print(f"{'page':<20} {'req/s':>8} {'p95 ms':>8} {'share':>7} {'queries':>8} {'CPU ms':>7} {'load':>6}")
-    print(f"{'(bare Flask) before':<20} {before[0][0]:>8,.0f} {before[0][1]:>8.0f} {'':>7} {'':>8} {bare} {before[1]:>6.1f}")
-    for name, ((rps, p95), load) in results.items():
+    print(f"{'page':<20} {'req/s':>8} {'p95 ms':>8} {'share':>7} {'queries':>8} {'CPU ms':>7} {'gunicorn':>9} {'load':>6}")
+    print(f"{'(bare Flask) before':<20} {before[0][0]:>8,.0f} {before[0][1]:>8.0f} {'':>7} {'':>8} {bare} "
+          f"{before[0][2]:>9.2f} {before[1]:>6.1f}")
+    for name, ((rps, p95, served), load) in results.items():
         print(f"{name:<20} {rps:>8,.0f} {p95:>8.0f} {rps / ceiling_rps:>7.0%} {counts[name]:>8} {cpu[name]:>7.2f} "
-              f"{load:>6.1f}")
-    print(f"{'(bare Flask) after':<20} {after[0][0]:>8,.0f} {after[0][1]:>8.0f} {'':>7} {'':>8} {bare} {after[1]:>6.1f}")
+              f"{served:>9.2f} {load:>6.1f}")
+    print(f"{'(bare Flask) after':<20} {after[0][0]:>8,.0f} {after[0][1]:>8.0f} {'':>7} {'':>8} {bare} "
+          f"{after[0][2]:>9.2f} {after[1]:>6.1f}")
     print("share = page req/s / mean of the two ceiling runs; queries = SQL statements per page (BEGIN included;\n"
           "in brackets the first request, which renders the pieces later requests reuse);\n"
-          "CPU ms = in-process CPU per request (test client, best of 5 rounds); load = 1-minute load average after")
+          "CPU ms = in-process CPU per request (test client, best of 5 rounds); gunicorn = CPU ms its workers\n"
+          "spent per request during the run (HTTP and compression included); load = 1-minute load average after")
     shutil.rmtree(instance, ignore_errors=True)
 
 
@@ -233,7 +259,7 @@ def ceiling(url: str, instance: str) -> tuple[tuple[float, float], float]:
     server = Gunicorn(url, instance, app="_ceiling_app:app")
     server.env["PYTHONPATH"] = str(ROOT / "bench")
     with server as bare:
-        return hammer(bare.base, "/"), os.getloadavg()[0]
+        return hammer(bare.base, "/", pid=bare.proc.pid), os.getloadavg()[0]
 
 
 if __name__ == "__main__":

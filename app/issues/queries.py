@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Select, case, or_, select
+from sqlalchemy import Integer, Select, bindparam, case, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.auth import scope
@@ -35,15 +36,20 @@ def _cards(query: Select) -> Select:
         Household, Household.id == Problem.household_id)
 
 
+@cache
+def _feed_cards() -> Select:
+    # Built once: constructing the statement and its cache key each request cost more than running it.
+    return (_cards(select(*CARD_COLUMNS)).where(Problem.building_id == bindparam("building_id"),
+                                                Problem.is_deleted.is_(False))
+            .order_by(Problem.last_activity_at.desc()).limit(bindparam("limit", type_=Integer)))
+
+
 def building_feed_cards(session: Session, building_id: int, *, limit: int = PAGE) -> list[Card]:
     """The building's problems, newest activity first, as light rows.
 
     Walks ix_problem_building_activity and stops at `limit` (no sort of the building's year).
     """
-    rows = session.execute(_cards(select(*CARD_COLUMNS)).where(
-        Problem.building_id == building_id, Problem.is_deleted.is_(False))
-        .order_by(Problem.last_activity_at.desc()).limit(limit))
-    return [Card(*row) for row in rows]
+    return [Card(*row) for row in session.execute(_feed_cards(), {"building_id": building_id, "limit": limit})]
 
 
 def problems_for(session: Session, cards: list[Card]) -> list[Problem]:

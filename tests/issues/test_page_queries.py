@@ -11,7 +11,7 @@ from sqlalchemy import event
 from app.clock import to_local
 from app.extensions import db
 from app.i18n import NUMERIC_PATTERNS, local_time
-from app.issues import services
+from app.issues import fragments, services
 from app.issues.models import Category, Problem
 
 T0 = datetime(2026, 9, 22, 23, 33, tzinfo=UTC)
@@ -32,11 +32,15 @@ def counted():
         event.remove(db.engine, "before_cursor_execute", count)
 
 
-def queries_for(client, url: str) -> int:
+def queries_for(client, url: str) -> tuple[int, int]:
+    """Statements for the page rendered afresh, and again with its kept pieces (app/issues/fragments.py)."""
     client.get(url)  # warm: first-request work (catalogs, templates) is not per page
-    with counted() as seen:
+    fragments.pieces.clear()
+    with counted() as fresh:
         assert client.get(url).status_code == 200
-    return len(seen)
+    with counted() as kept:
+        assert client.get(url).status_code == 200
+    return len(fresh), len(kept)
 
 
 @pytest.fixture
