@@ -62,14 +62,16 @@ Handler = Callable[[MutationContext, BaseModel], dict[str, Any] | None]
 
 @dataclass
 class BulkWrite:
-    """A bulk handler's answer: the entities of its items, in order, and the writes that make them.
+    """A bulk handler's answer, once it has checked its items: how to write them.
 
-    The engine records the entities first, then takes the run's change number and calls
-    `write(change_seq)`: the change counter's lock (held until commit) then covers only
-    the writes that need the number.
+    The engine may ask for it before it takes the write lock (SQLite's is the database's), so a
+    bulk handler only reads and checks. Then, in the writing transaction, `start()` takes what
+    only a writer may take (e.g. the new rows' ids) and returns the entities of the items, in
+    order; the engine records them, takes the run's change number and calls `write(change_seq)`:
+    the change counter's lock (held until commit) then covers only the writes that need the number.
     """
 
-    entities: list[dict[str, Any] | None]
+    start: Callable[[], list[dict[str, Any] | None]]
     write: Callable[[int], None]
 
 

@@ -22,7 +22,7 @@ from app.database import immediate_transactions, insert_many, list_parameter, on
 from app.models import ChangeCounter, User
 from app.models.base import next_change_seq
 from app.sync.models import SyncMutation
-from app.sync.registry import Conflict, MutationContext, Rejected, mutation_type, pull_sources
+from app.sync.registry import BulkWrite, Conflict, Fallback, MutationContext, Rejected, mutation_type, pull_sources
 
 log = logging.getLogger(__name__)
 
@@ -256,20 +256,38 @@ def _bulk_run(items: list[_Parsed], start: int, skip: set[str]) -> list[_Parsed]
     return run
 
 
-def _apply_run(session: Session, user: User, run: list[_Parsed], *, client_id: str,
-               now: datetime) -> tuple[list[dict], int] | None:
-    """Apply a run in one transaction with its records; None (and nothing written) if any item fails.
-
-    Returns the results and the cursor to answer with (the run's change number).
-    """
+def _check_run(session: Session, user: User, run: list[_Parsed], *, client_id: str, now: datetime) -> BulkWrite | None:
+    """The bulk handler's checks of a run (reads only): how to write it, or None when it must go one by one."""
     kind = mutation_type(run[0].envelope.type)
     ctx = MutationContext(session=session, user=user, mutation_id="", client_id=client_id, client_time=None, now=now)
     try:
-        plan = kind.bulk(ctx, [(item.envelope.id, item.payload) for item in run])
+        return kind.bulk(ctx, [(item.envelope.id, item.payload) for item in run])
+    except Fallback:
+        return None
+    except Exception:
+        log.debug("bulk run of %s falls back to one by one", kind.name, exc_info=True)
+        session.rollback()
+        return None
+
+
+def _apply_run(session: Session, user: User, run: list[_Parsed], *, client_id: str, now: datetime,
+               plan: BulkWrite | None = None) -> tuple[list[dict], int] | None:
+    """Apply a run in one transaction with its records; None (and nothing written) if any item fails.
+
+    `plan` is the run's BulkWrite when its checks were made already (_check_run). Returns the
+    results and the cursor to answer with (the run's change number).
+    """
+    kind = mutation_type(run[0].envelope.type)
+    try:
+        if plan is None:
+            plan = _check_run(session, user, run, client_id=client_id, now=now)
+            if plan is None:
+                return None
+        entities = plan.start()
         results = [{"id": item.envelope.id, "status": "applied", "entity": entity} if entity is not None
-                   else _result(item.envelope.id, "applied") for item, entity in zip(run, plan.entities, strict=True)]
+                   else _result(item.envelope.id, "applied") for item, entity in zip(run, entities, strict=True)]
         # Recorded before the change number is taken, so on PostgreSQL this insert does not hold
-        # up other devices' batches (the counter row stays locked until commit). One executemany
+        # up other devices' batches (the counter row stays locked until commit). One statement
         # and no objects; each answer serialised once, by pydantic-core (what the JSON column's
         # json.dumps would store, several times faster).
         user_id = user.id
@@ -288,6 +306,18 @@ def _apply_run(session: Session, user: User, run: list[_Parsed], *, client_id: s
         log.debug("bulk run of %s falls back to one by one", kind.name, exc_info=True)
         session.rollback()
         return None
+
+
+def _leading_run(items: list[_Parsed], known: dict[str, dict[str, Any]]) -> tuple[int, list[_Parsed]]:
+    """Where the batch's first write is a bulk run, its start and items (else an empty run).
+
+    Only items already recorded may come before it: they are answered from their records and
+    change nothing, so checks made before any write still hold for this run when it is written.
+    """
+    start = 0
+    while start < len(items) and items[start].envelope is not None and items[start].envelope.id in known:
+        start += 1
+    return start, _bulk_run(items, start, set(known))
 
 
 RECORD_COLUMNS = ("id", "user_id", "client_id", "type", "status", "result", "created_at")
@@ -309,18 +339,25 @@ def push_batch(session: Session, user: User, mutations: list[dict[str, Any]], *,
     """Apply a device's batch (see apply_batch) and return its results with the cursor to answer with.
 
     Everything that needs no lock happens first: checking the items, and reading which ids were
-    already sent in the transaction that loaded the user (which, on SQLite, the route began
-    without the write lock: see reads_first). Only then do the writes begin, each transaction
-    taking the write lock at BEGIN as every POST's do.
+    already sent, and the checks of the batch's first bulk run (households, permissions), in the
+    transaction that loaded the user (which, on SQLite, the route began without the write lock:
+    see reads_first). Only then do the writes begin, each transaction taking the write lock at
+    BEGIN as every POST's do. The run's checks then read the committed state just before its
+    write, not in the same transaction: what PostgreSQL's READ COMMITTED gives anyway, and on
+    SQLite other devices' batches are not held up while they are read (bench/sync.py).
 
     The cursor is the change number of the batch's last bulk run when there is one (it may then
     be a little behind, never ahead: a device pulling from it misses nothing).
     """
     items = _parse_all(mutations)
     known = _stored_answers(session, user, [item.envelope.id for item in items if item.envelope is not None])
+    start, run = _leading_run(items, known)
+    checked = None
+    if len(run) > 1:  # its checks read, on SQLite without holding up the other writers (as on PostgreSQL)
+        checked = (start, len(run), _check_run(session, user, run, client_id=client_id, now=now))
     _end_read(session)
     immediate_transactions()
-    results, cursor = _apply(session, user, items, known, client_id=client_id, now=now)
+    results, cursor = _apply(session, user, items, known, client_id=client_id, now=now, checked=checked)
     if cursor is None:
         cursor = current_cursor(session)
         session.commit()
@@ -341,8 +378,11 @@ def apply_batch(session: Session, user: User, mutations: list[dict[str, Any]], *
 
 
 def _apply(session: Session, user: User, items: list[_Parsed], known: dict[str, dict[str, Any]], *, client_id: str,
-           now: datetime) -> tuple[list[dict], int | None]:
-    """Apply checked items, runs in bulk where they can go; the results and the last run's change number."""
+           now: datetime, checked: tuple[int, int, BulkWrite | None] | None = None) -> tuple[list[dict], int | None]:
+    """Apply checked items, runs in bulk where they can go; the results and the last run's change number.
+
+    `checked` is (start, length, plan or None) of a run whose checks were made already (push_batch).
+    """
     met: set[str] = set()  # ids already handled in this batch
     results: list[dict] = []
     cursor = None
@@ -350,7 +390,11 @@ def _apply(session: Session, user: User, items: list[_Parsed], known: dict[str, 
     while index < len(items):
         run = _bulk_run(items, index, known.keys() | met)
         if len(run) > 1:
-            applied = _apply_run(session, user, run, client_id=client_id, now=now)
+            if checked is not None and checked[:2] == (index, len(run)):
+                plan = checked[2]
+                applied = _apply_run(session, user, run, client_id=client_id, now=now, plan=plan) if plan else None
+            else:
+                applied = _apply_run(session, user, run, client_id=client_id, now=now)
             if applied is not None:
                 results.extend(applied[0])
                 cursor = applied[1]

@@ -34,7 +34,10 @@ def _household_rows(session: Session, ids: set[int]) -> dict[int, Row]:
 
 
 def visit_add_bulk(ctx: MutationContext, items: list[tuple[str, VisitIn]]) -> BulkWrite:
-    """Many visits at once: the same checks as visit_add, one query for the households and one for permissions."""
+    """Many visits at once: the same checks as visit_add, one query for the households and one for permissions.
+
+    Only reads: the visits' ids are taken, and their rows written, when the engine holds the write lock.
+    """
     if any(data.attachments for _id, data in items) or any(
             n.status == NeedStatus.TO_REPORT for _id, data in items for n in data.needs):
         raise Fallback  # photos are linked, and problem reports made, one by one
@@ -46,12 +49,18 @@ def visit_add_bulk(ctx: MutationContext, items: list[tuple[str, VisitIn]]) -> Bu
         raise Fallback  # … and answers "forbidden" for just that item
     for _id, data in items:
         check_visit(data, now=ctx.now)
-    rows = [(visit_id, mid, data.household_id, data)
-            for visit_id, (mid, data) in zip(reserve_visit_ids(ctx.session, len(items)), items, strict=True)]
     visitor_id = ctx.user.id  # read once: an ORM attribute costs a call each time
-    return BulkWrite(
-        entities=[new_visit_json(visit_id, mid, visitor_id, data) for visit_id, mid, _h, data in rows],
-        write=lambda change_seq: add_visits(ctx.session, ctx.user, rows, change_seq=change_seq, now=ctx.now))
+    entities = [new_visit_json(None, mid, visitor_id, data) for mid, data in items]  # ids filled in by start()
+    rows: list[tuple[int, str, int, VisitIn]] = []
+
+    def start() -> list[dict]:
+        for entity, visit_id, (mid, data) in zip(entities, reserve_visit_ids(ctx.session, len(items)), items, strict=True):
+            entity["id"] = visit_id
+            rows.append((visit_id, mid, data.household_id, data))
+        return entities
+
+    return BulkWrite(start=start, write=lambda change_seq: add_visits(ctx.session, ctx.user, rows, change_seq=change_seq,
+                                                                     now=ctx.now))
 
 
 @lru_cache(maxsize=1024)
@@ -60,7 +69,7 @@ def _utc_iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-def new_visit_json(visit_id: int, uuid: str, visitor_id: int, data: VisitIn) -> dict:
+def new_visit_json(visit_id: int | None, uuid: str, visitor_id: int, data: VisitIn) -> dict:
     """What visit_json gives for a visit just stored by add_visits, built without reading it back."""
     return {
         "id": visit_id, "uuid": uuid, "household_id": data.household_id, "visitor_id": visitor_id,

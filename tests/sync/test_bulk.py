@@ -231,3 +231,25 @@ def test_insert_many_stores_what_core_would(make_user):
     stored = {r.id: r for r in db.session.scalars(select(SyncMutation))}
     assert [stored[row[0]].result for row in rows] == [{"n": n} for n in range(5)]
     assert {r.created_at for r in stored.values()} == {datetime(2026, 9, 22, 23, 33, tzinfo=UTC)}
+
+
+def test_the_first_runs_checks_are_read_before_the_writes_begin(head, sync, monkeypatch):
+    """On SQLite that keeps the household and permission reads out of the write lock; a run after
+    another write is checked when it comes, as it may depend on that write."""
+    from app.sync import services
+
+    events: list[str] = []
+    check, end_read = services._check_run, services._end_read
+    monkeypatch.setattr(services, "_check_run", lambda *a, **k: events.append("check") or check(*a, **k))
+    monkeypatch.setattr(services, "_end_read", lambda session: events.append("end read") or end_read(session))
+    _, (first, second) = head
+    sent = visit(first.id)
+    sync([sent])
+    events.clear()
+    results = sync([sent, visit(first.id), visit(second.id)]).get_json()["results"]  # a retried item, then a run
+    assert [r["status"] for r in results] == ["duplicate", "applied", "applied"]
+    assert events == ["check", "end read"]
+    events.clear()
+    results = sync([note_item(first.id, "先"), visit(first.id), visit(second.id)]).get_json()["results"]
+    assert [r["status"] for r in results] == ["applied"] * 3
+    assert events == ["end read", "check"]
