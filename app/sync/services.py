@@ -354,7 +354,7 @@ def push_batch(session: Session, user: User, mutations: list[dict[str, Any]], *,
     start, run = _leading_run(items, known)
     checked = None
     if len(run) > 1:  # its checks read, on SQLite without holding up the other writers (as on PostgreSQL)
-        checked = (start, len(run), _check_run(session, user, run, client_id=client_id, now=now))
+        checked = (start, run, _check_run(session, user, run, client_id=client_id, now=now))
     _end_read(session)
     immediate_transactions()
     results, cursor = _apply(session, user, items, known, client_id=client_id, now=now, checked=checked)
@@ -378,23 +378,24 @@ def apply_batch(session: Session, user: User, mutations: list[dict[str, Any]], *
 
 
 def _apply(session: Session, user: User, items: list[_Parsed], known: dict[str, dict[str, Any]], *, client_id: str,
-           now: datetime, checked: tuple[int, int, BulkWrite | None] | None = None) -> tuple[list[dict], int | None]:
+           now: datetime, checked: tuple[int, list[_Parsed], BulkWrite | None] | None = None) -> tuple[list[dict], int | None]:
     """Apply checked items, runs in bulk where they can go; the results and the last run's change number.
 
-    `checked` is (start, length, plan or None) of a run whose checks were made already (push_batch).
+    `checked` is (start, run, plan or None) of the run from `start` whose checks were made already
+    (push_batch: the same run _bulk_run gives there, as only recorded items come before it).
     """
     met: set[str] = set()  # ids already handled in this batch
     results: list[dict] = []
     cursor = None
     index = 0
     while index < len(items):
-        run = _bulk_run(items, index, known.keys() | met)
+        if checked is not None and checked[0] == index:
+            run, plan = checked[1], checked[2]
+            applied = _apply_run(session, user, run, client_id=client_id, now=now, plan=plan) if plan else None
+        else:
+            run = _bulk_run(items, index, known.keys() | met)
+            applied = _apply_run(session, user, run, client_id=client_id, now=now) if len(run) > 1 else None
         if len(run) > 1:
-            if checked is not None and checked[:2] == (index, len(run)):
-                plan = checked[2]
-                applied = _apply_run(session, user, run, client_id=client_id, now=now, plan=plan) if plan else None
-            else:
-                applied = _apply_run(session, user, run, client_id=client_id, now=now)
             if applied is not None:
                 results.extend(applied[0])
                 cursor = applied[1]
