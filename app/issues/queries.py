@@ -87,13 +87,16 @@ def queue_cards(session: Session, user: User, *, now: datetime, status: str = ""
     if building_id:
         base = base.where(Problem.building_id == building_id)
     my_level = max((3 if a.role in (Role.STREET, Role.ADMIN) else 2 if a.role == Role.STAFF else 1) for a in user.roles)
-    tiers = [
-        (base.where(Problem.first_response_at.is_(None), Problem.feedback_due_at < now), Problem.feedback_due_at),
-        (base.where(Problem.level == my_level, Problem.status == Status.ESCALATED), Problem.last_activity_at.desc()),
-        (base, Problem.feedback_due_at),
-    ]
+    # Built one at a time: usually the first tier fills the page, and building a statement costs.
+    tiers = (
+        lambda: (base.where(Problem.first_response_at.is_(None), Problem.feedback_due_at < now), Problem.feedback_due_at),
+        lambda: (base.where(Problem.level == my_level, Problem.status == Status.ESCALATED),
+                 Problem.last_activity_at.desc()),
+        lambda: (base, Problem.feedback_due_at),
+    )
     found: dict[int, Card] = {}
-    for ids, order in tiers:
+    for tier in tiers:
+        ids, order = tier()
         page = _cards(select(*CARD_COLUMNS)).where(Problem.id.in_(ids.order_by(order).limit(limit))).order_by(order)
         for row in session.execute(page):
             found.setdefault(row[0], Card(*row))
