@@ -1,4 +1,4 @@
-"""Database engine settings that SQLAlchemy does not make for us."""
+"""Database engine settings that SQLAlchemy does not make for us, and statements for many rows at once (the sync push)."""
 from __future__ import annotations
 
 import json

@@ -282,6 +282,7 @@ def _apply_run(session: Session, user: User, run: list[_Parsed], *, client_id: s
         if plan is None:
             plan = _check_run(session, user, run, client_id=client_id, now=now)
             if plan is None:
+                session.rollback()  # end the reads: each item then goes in a transaction of its own
                 return None
         entities = plan.start()
         results = [{"id": item.envelope.id, "status": "applied", "entity": entity} if entity is not None
