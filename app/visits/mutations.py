@@ -96,7 +96,7 @@ def visit_json(visit: Visit, photos: list[str] | None = None) -> dict:
     """A visit as devices see it."""
     return {
         "id": visit.id, "uuid": visit.uuid, "household_id": visit.household_id, "visitor_id": visit.visitor_id,
-        "visited_at": visit.visited_at.isoformat(), "kind": visit.kind.value, "notes": visit.notes,
+        "visited_at": _utc_iso(visit.visited_at), "kind": visit.kind.value, "notes": visit.notes,
         "follow_up_on": visit.follow_up_on.isoformat() if visit.follow_up_on else None,
         "needs": [{"text": n.text, "status": n.status.value, "referral": n.referral} for n in visit.needs],
         "photos": photos or [], "deleted": visit.is_deleted,

@@ -272,3 +272,12 @@ def test_the_cycle_collector_waits_while_a_batch_is_applied(head, sync, monkeypa
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_visit_recorded_one_by_one_is_answered_as_a_pull_gives_it(head, sync, client):
+    """The same entity whichever path applied it: times in UTC, as the bulk path and a pull give them."""
+    _, (first, _second) = head
+    result = sync([visit(first.id, needs=[{"text": "楼道灯坏了", "status": "to_report"}])]).get_json()["results"][0]
+    pulled = client.get("/api/v1/sync?since=0").get_json()["changes"]["visits"]
+    assert result["entity"]["visited_at"] == "2026-09-22T23:33:00+00:00"
+    assert [result["entity"]] == pulled
