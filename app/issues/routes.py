@@ -18,7 +18,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.issues import fragments, queries, services
 from app.issues.forms import ConfirmForm, DispatchForm, ReasonForm, ReportForm, ResolveForm, UpdateForm
-from app.issues.models import CATEGORY_LABELS, Category, Dispatch, Problem, ProblemEvent, Source
+from app.issues.models import CATEGORY_LABELS, Category, Dispatch, Problem, ProblemEvent, Source, Status
 from app.issues.permissions import handled_building_ids
 from app.models import Building, Department, DepartmentKind, Household, Role, User
 from app.sync.registry import Rejected
@@ -259,19 +259,23 @@ def show(problem_id: int):
         problem = _problem(problem_id, timeline=False)
         staff_view = can(current_user, "issue.note", problem)
         record = _record(problem, staff_view)
-        # Departments are offered only while the problem is open, to those who may dispatch (the form).
-        departments = db.session.scalars(select(Department).order_by(Department.kind, Department.name)).all() \
-            if problem.is_open and can(current_user, "issue.dispatch", problem) else []
-        # Several forms on one page: prefixes keep their field ids (and labels) apart.
-        dispatch_form = DispatchForm(prefix="dispatch")
-        dispatch_form.departments.choices = [SelectChoice(d.id, d.name) for d in departments]
+        # Several forms on one page: prefixes keep their field ids (and labels) apart. Only the forms the
+        # page can show are built (the template still asks can() for each): a closed problem shows none.
+        forms = {}
+        if problem.is_open:
+            # Departments are offered only to those who may dispatch (the form).
+            departments = db.session.scalars(select(Department).order_by(Department.kind, Department.name)).all() \
+                if can(current_user, "issue.dispatch", problem) else []
+            forms["dispatch_form"] = DispatchForm(prefix="dispatch")
+            forms["dispatch_form"].departments.choices = [SelectChoice(d.id, d.name) for d in departments]
+            forms.update(update_form=UpdateForm(prefix="update"), escalate_form=ReasonForm(prefix="escalate"),
+                         resolve_form=ResolveForm(prefix="resolve"))
+        if problem.status == Status.RESOLVED:
+            forms.update(confirm_form=ConfirmForm(prefix="confirm"), reopen_form=ReasonForm(prefix="reopen"))
         my_departments = {a.department_id for a in current_user.roles if a.department_id}
         my_orders = [d for d in problem.dispatches if d.department_id in my_departments] if my_departments else []
-        return render_template(
-            "issues/show.html", problem=problem, record=record, update_form=UpdateForm(prefix="update"),
-            escalate_form=ReasonForm(prefix="escalate"), reopen_form=ReasonForm(prefix="reopen"),
-            dispatch_form=dispatch_form, resolve_form=ResolveForm(prefix="resolve"),
-            confirm_form=ConfirmForm(prefix="confirm"), staff_view=staff_view, my_orders=my_orders, kinds=DepartmentKind)
+        return render_template("issues/show.html", problem=problem, record=record, staff_view=staff_view,
+                               my_orders=my_orders, kinds=DepartmentKind, **forms)
 
 
 @bp.post("/<int:problem_id>/update")
