@@ -181,3 +181,19 @@ def test_the_cache_forgets_the_least_recently_used():
     cache.put("c", "C", later)
     assert cache.get("b", T0) is None and cache.get("a", T0) == "A" and cache.get("c", T0) == "C"
     assert cache.get("a", later) is None  # its time is up
+
+
+@pytest.mark.parametrize("who", ["staff", "street", "admin"])
+def test_those_above_the_building_see_internal_notes_and_their_actions(client, login, world, problem, make_user, who):
+    """The page's rules answered together (scope.remembering) agree with each rule asked alone."""
+    from app.auth.permissions import can
+    from app.models import Role
+
+    user = make_user(Role.ADMIN) if who == "admin" else getattr(world, who)
+    services.respond(db.session, world.staff, problem, NOTE, now=T0, public=False)
+    db.session.commit()
+    login(user)
+    page = client.get(f"/issues/{problem.id}").get_data(as_text=True)
+    assert NOTE in page
+    assert ("吹哨派单给部门" in page) == can(user, "issue.dispatch", problem)
+    assert ("标记已解决" in page or "Mark resolved" in page) == can(user, "issue.resolve", problem)
