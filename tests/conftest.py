@@ -18,6 +18,7 @@ from app import clock, create_app
 from app.config import TestingConfig, normalise_database_url
 from app.extensions import db, limiter
 from app.i18n_catalogs import compile_catalogs
+from app.issues import fragments
 from app.models import Building, Community, Household, Role, RoleAssignment, Street, User
 
 PASSWORD = "correct-horse-9"
@@ -119,10 +120,14 @@ def _wipe_once(app) -> None:
 
 @pytest.fixture(autouse=True)
 def clean_database(app):
-    """Every test starts from empty tables and an unfrozen clock with fresh rate limits."""
+    """Every test starts from empty tables, an unfrozen clock, fresh rate limits and no kept page pieces.
+
+    The pieces (app/issues/fragments.py) are keyed by ids and change numbers, which come round again
+    once the tables are emptied."""
     _wipe(app)
     clock.set_now(None)
     limiter.reset()
+    fragments.pieces.clear()
     ctx = app.app_context()
     ctx.push()
     yield

@@ -40,14 +40,3 @@ def world(make_building, make_household, make_user):
         police=make_user(Role.DEPARTMENT, departments["方庄派出所"], name="派出所民警"),
         departments=departments,
     )
-
-
-@pytest.fixture(autouse=True)
-def fresh_fragments():
-    """Each test starts with no rendered pieces kept (app/issues/fragments.py): the database is emptied
-    between tests, so ids and change numbers come round again."""
-    from app.issues import fragments
-
-    fragments.pieces.clear()
-    yield
-    fragments.pieces.clear()
