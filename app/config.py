@@ -41,7 +41,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    WTF_CSRF_TIME_LIMIT = 3600
+    # A form's token lasts a working day: a building head opens a page in the morning and may submit it
+    # hours later; an hour lost people what they had typed. (The outbox fetches a fresh token anyway.)
+    WTF_CSRF_TIME_LIMIT = 12 * 3600
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
