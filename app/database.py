@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, request
 from sqlalchemy import ARRAY, ColumnElement, String, Table, any_, bindparam, event, func, insert, literal_column, select
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Dialect, Engine, Result
 from sqlalchemy.orm import Session
 
 # Whether transactions begun in this context take SQLite's write lock at BEGIN.
@@ -137,20 +137,30 @@ def insert_many(session: Session, table: Table, columns: Sequence[str], rows: It
         connection.exec_driver_sql(plan.sql, list(zip(*[values[i] for i in plan.order], strict=True)))
 
 
-def one_of(column: ColumnElement, name: str, dialect: Dialect) -> ColumnElement[bool]:
-    """`column IN (…)` with the whole list bound as one parameter `name` (its value from list_parameter).
+_IN_QUERIES: dict[tuple, Any] = {}
 
-    `in_()` renders one placeholder per value at every execution, several µs each: a sync batch
-    looks up 200 ids at a time. PostgreSQL takes an array (`= ANY`), SQLite a JSON array (json_each).
+
+def rows_where_in(session: Session, columns: Sequence[ColumnElement], key: ColumnElement,
+                  values: Iterable[Any]) -> Result:
+    """SELECT `columns` WHERE `key` IN `values`, the list bound as one parameter.
+
+    `in_()` renders one placeholder per value at every execution, several µs each, and a sync
+    batch looks up 200 ids at a time: PostgreSQL takes an array (`= ANY`), SQLite a JSON array
+    (json_each). The statement is built once per columns, key and dialect.
     """
-    if dialect.name == "postgresql":
-        return column == any_(bindparam(name, type_=ARRAY(column.type)))
-    if dialect.name == "sqlite":
-        return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam(name, type_=String))))
-    return column.in_(bindparam(name, expanding=True))
-
-
-def list_parameter(values: Iterable[Any], dialect: Dialect) -> Any:
-    """The value to bind for a one_of() condition."""
+    dialect = session.get_bind().dialect
+    cache_key = (tuple(columns), key, dialect.name)
+    query = _IN_QUERIES.get(cache_key)
+    if query is None:
+        query = _IN_QUERIES[cache_key] = select(*columns).where(_one_of(key, dialect))
     values = list(values)
-    return json.dumps(values) if dialect.name == "sqlite" else values
+    return session.execute(query, {"values": json.dumps(values) if dialect.name == "sqlite" else values})
+
+
+def _one_of(column: ColumnElement, dialect: Dialect) -> ColumnElement[bool]:
+    """`column IN (…)` with the whole list bound as one parameter named "values"."""
+    if dialect.name == "postgresql":
+        return column == any_(bindparam("values", type_=ARRAY(column.type)))
+    if dialect.name == "sqlite":
+        return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam("values", type_=String))))
+    return column.in_(bindparam("values", expanding=True))

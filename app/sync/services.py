@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, scoped_session
 from werkzeug.exceptions import Forbidden
 
 from app.api import field_messages
-from app.database import immediate_transactions, insert_many, list_parameter, one_of
+from app.database import immediate_transactions, insert_many, rows_where_in
 from app.models import ChangeCounter, User
 from app.models.base import next_change_seq
 from app.sync.models import SyncMutation
@@ -81,20 +81,12 @@ def _stored(session: Session, mutation_id: str, user: User) -> dict[str, Any] | 
     return _answer(mutation_id, record.user_id, record.status, record.result, user)
 
 
-_RECORD_QUERIES: dict[str, Any] = {}
-
-
 def _stored_answers(session: Session, user: User, ids: list[str]) -> dict[str, dict[str, Any]]:
     """The answers for the ids of a batch already recorded, in one query (a retried batch is common)."""
     if not ids:
         return {}
-    dialect = session.get_bind().dialect
-    query = _RECORD_QUERIES.get(dialect.name)
-    if query is None:
-        query = _RECORD_QUERIES[dialect.name] = select(
-            SyncMutation.id, SyncMutation.user_id, SyncMutation.status, SyncMutation.result).where(
-            one_of(SyncMutation.id, "ids", dialect))
-    rows = session.execute(query, {"ids": list_parameter(ids, dialect)})
+    rows = rows_where_in(session, (SyncMutation.id, SyncMutation.user_id, SyncMutation.status, SyncMutation.result),
+                         SyncMutation.id, ids)
     return {row.id: _answer(row.id, row.user_id, row.status, row.result, user) for row in rows}
 
 
@@ -285,8 +277,7 @@ def _apply_run(session: Session, user: User, run: list[_Parsed], *, client_id: s
                 session.rollback()  # end the reads: each item then goes in a transaction of its own
                 return None
         entities = plan.start()
-        results = [{"id": item.envelope.id, "status": "applied", "entity": entity} if entity is not None
-                   else _result(item.envelope.id, "applied") for item, entity in zip(run, entities, strict=True)]
+        results = [_result(item.envelope.id, "applied", entity=entity) for item, entity in zip(run, entities, strict=True)]
         # Recorded before the change number is taken, so on PostgreSQL this insert does not hold
         # up other devices' batches (the counter row stays locked until commit). One statement
         # and no objects; each answer serialised once, by pydantic-core (what the JSON column's

@@ -5,32 +5,26 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from flask_babel import gettext as _
-from sqlalchemy import Row, Select, and_, or_, select
+from sqlalchemy import Row, and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.auth import scope
 from app.auth.permissions import can_each, require
-from app.database import list_parameter, one_of
+from app.database import rows_where_in
 from app.models import Household, User
 from app.sync.registry import BulkWrite, Fallback, MutationContext, Rejected, mutation, pull_source
 from app.visits.models import NeedStatus, Visit
 from app.visits.schemas import VisitIn
 from app.visits.services import add_visit, add_visits, check_visit, last_visits, reserve_visit_ids
 
-_HOUSEHOLD_QUERIES: dict[str, Select] = {}
-
 
 def _household_rows(session: Session, ids: set[int]) -> dict[int, Row]:
-    """Household id → (id, building_id, is_deleted) for the ids, bound as one parameter (one_of).
+    """Household id → (id, building_id, is_deleted) for the ids.
 
     Light rows, not ORM objects: the rule reads only building_id (app/visits/permissions.py).
     """
-    dialect = session.get_bind().dialect
-    query = _HOUSEHOLD_QUERIES.get(dialect.name)
-    if query is None:
-        query = _HOUSEHOLD_QUERIES[dialect.name] = select(Household.id, Household.building_id, Household.is_deleted).where(
-            one_of(Household.id, "ids", dialect))
-    return {row.id: row for row in session.execute(query, {"ids": list_parameter(ids, dialect)})}
+    rows = rows_where_in(session, (Household.id, Household.building_id, Household.is_deleted), Household.id, ids)
+    return {row.id: row for row in rows}
 
 
 def visit_add_bulk(ctx: MutationContext, items: list[tuple[str, VisitIn]]) -> BulkWrite:
