@@ -22,7 +22,7 @@ from app.models import Role, User
 from app.push.models import InboxItem
 from tests.conftest import csrf_from
 from tests.conventions.test_races import at_once
-from tests.issues.test_page_queries import queries_for
+from tests.query_count import queries_for
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from app.clock import utcnow
 from app.conventions.services import cast_vote, close_due_votes, draft_convention, open_vote, sign_up
 from app.extensions import db
 from app.models import Role
-from tests.issues.test_page_queries import queries_for
+from tests.query_count import queries_for
 
 _numbers = itertools.count(1)
 

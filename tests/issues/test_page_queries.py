@@ -1,46 +1,19 @@
 """The problem pages issue a fixed number of SQL queries whatever the data size (bench/issues.py
 measures their speed; these guard what the speed relies on: no query per card or per timeline step)."""
 import uuid
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_babel import force_locale, format_datetime
-from sqlalchemy import event
 
 from app.clock import to_local
 from app.extensions import db
 from app.i18n import NUMERIC_PATTERNS, local_time
-from app.issues import fragments, services
+from app.issues import services
 from app.issues.models import Category, Problem
+from tests.query_count import queries_for
 
 T0 = datetime(2026, 9, 22, 23, 33, tzinfo=UTC)
-
-
-@contextmanager
-def counted():
-    """Every SQL statement sent to the database inside the block."""
-    seen = []
-
-    def count(*_args, **_kw):
-        seen.append(1)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
-def queries_for(client, url: str) -> tuple[int, int]:
-    """Statements for the page rendered afresh, and again with its kept pieces (app/issues/fragments.py)."""
-    client.get(url)  # warm: first-request work (catalogs, templates) is not per page
-    fragments.pieces.clear()
-    with counted() as fresh:
-        assert client.get(url).status_code == 200
-    with counted() as kept:
-        assert client.get(url).status_code == 200
-    return len(fresh), len(kept)
 
 
 @pytest.fixture

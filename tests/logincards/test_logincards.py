@@ -376,7 +376,7 @@ def test_two_heads_printing_at_once_leave_one_working_card(app, street):
 
 def test_building_page_issues_the_same_queries_for_2_and_10_residents(client, login, street, make_household, make_user):
     """Whether each holder's card may be printed is decided for the whole list at once."""
-    from tests.issues.test_page_queries import queries_for
+    from tests.query_count import queries_for
 
     def move_in(n):
         for i in range(n):

@@ -1,0 +1,33 @@
+"""Counting the SQL statements a page sends: the guard that no page issues a query per row."""
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from app.extensions import db
+from app.issues import fragments
+
+
+@contextmanager
+def counted():
+    """Every SQL statement sent to the database inside the block."""
+    seen = []
+
+    def count(*_args, **_kw):
+        seen.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def queries_for(client, url: str) -> tuple[int, int]:
+    """Statements for the page rendered afresh, and again with its kept pieces (app/issues/fragments.py)."""
+    client.get(url)  # warm: first-request work (catalogs, templates) is not per page
+    fragments.pieces.clear()
+    with counted() as fresh:
+        assert client.get(url).status_code == 200
+    with counted() as kept:
+        assert client.get(url).status_code == 200
+    return len(fresh), len(kept)
