@@ -137,6 +137,18 @@ def insert_many(session: Session, table: Table, columns: Sequence[str], rows: It
         connection.exec_driver_sql(plan.sql, list(zip(*[values[i] for i in plan.order], strict=True)))
 
 
+def lock_row(session: Session, instance: Any) -> None:
+    """Make this transaction's later writes for `instance` wait for any other's (a row lock, until commit).
+
+    For writes that first look for a row and then insert or replace it (a vote, a poll answer, a
+    new card): two requests at once would otherwise both find nothing and both insert. On
+    PostgreSQL it is SELECT … FOR UPDATE of the instance's row; SQLite has one writer anyway.
+    """
+    model = type(instance)
+    (key,) = model.__mapper__.primary_key
+    session.execute(select(key).where(key == getattr(instance, key.key)).with_for_update())
+
+
 _IN_QUERIES: dict[tuple, Any] = {}
 
 

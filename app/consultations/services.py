@@ -16,6 +16,7 @@ from app.consultations.models import (
     ConsultationOption,
 )
 from app.consultations.permissions import phase1_audience
+from app.database import lock_row
 from app.models import Building, User
 
 
@@ -114,9 +115,8 @@ def answer_poll(session: Session, user: User, consultation: Consultation, option
     if len(chosen) > 1 and not consultation.poll_multiple:
         raise ConsultationError(_("Please choose only one answer."))
     # Lock the person's row first: two submits at once (a double tap) would otherwise both delete
-    # nothing and both insert, leaving two answers to a single-choice poll (PostgreSQL; SQLite has
-    # one writer anyway).
-    session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    # nothing and both insert, leaving two answers to a single-choice poll.
+    lock_row(session, user)
     session.execute(delete(ConsultationAnswer).where(ConsultationAnswer.consultation_id == consultation.id,
                                                      ConsultationAnswer.user_id == user.id))
     answers = [ConsultationAnswer(consultation_id=consultation.id, option_id=o, user_id=user.id, answered_at=now)

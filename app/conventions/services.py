@@ -26,6 +26,7 @@ from app.conventions.models import (
     VoteChannel,
     VoteHistory,
 )
+from app.database import lock_row
 from app.models import Building, Community, Household, User
 
 # Fired with (convention, kind="vote_opened" | "vote_closed", now=…, tally=… when closed) so
@@ -220,15 +221,6 @@ def is_open(convention: Convention, now: datetime) -> bool:
             and convention.vote_opens_at <= now < convention.vote_closes_at)
 
 
-def lock_household(session: Session, household: Household) -> None:
-    """Make concurrent writes for one household wait for each other (PostgreSQL row lock).
-
-    A double tap, or a head at the door while the family votes online: without it both would find
-    no row and insert one, and the second would fail on the unique constraint. SQLite has one writer.
-    """
-    session.execute(select(Household.id).where(Household.id == household.id).with_for_update())
-
-
 def household_vote(session: Session, convention: Convention, household: Household) -> Vote | None:
     """The household's current vote, if any."""
     return session.scalar(select(Vote).where(Vote.convention_id == convention.id, Vote.household_id == household.id))
@@ -254,7 +246,7 @@ def cast_vote(session: Session, user: User, household: Household, convention: Co
         require(user, "convention.vote", household)
     if household.building_id != convention.building_id:
         raise ConventionError(_("This household is not in the convention's building."))
-    lock_household(session, household)
+    lock_row(session, household)  # a double tap, or a head at the door while the family votes online
     if not is_open(convention, now):
         if convention.vote_closes_at is not None and now >= convention.vote_closes_at:
             raise ConventionError(_("The vote closed on %(when)s; votes are no longer accepted.",
@@ -383,7 +375,7 @@ def sign_up(session: Session, user: User, household: Household, convention: Conv
         raise ConventionError(_("Only an adopted convention can be signed."))
     if household.building_id != convention.building_id:
         raise ConventionError(_("This household is not in the convention's building."))
-    lock_household(session, household)
+    lock_row(session, household)  # a double tap: one sign-up, not a unique-constraint error
     existing = session.scalar(select(ConventionSignup).where(ConventionSignup.convention_id == convention.id,
                                                              ConventionSignup.household_id == household.id))
     if existing is not None:

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.database import lock_row
 from app.logincards.models import LoginCard, LoginCardSignIn, SignInOutcome
 from app.models import Building, Household, Role, RoleAssignment, User
 
@@ -36,9 +37,8 @@ def issue_card(session: Session, user: User, issued_by: User, *, care_mode: bool
 
     Reissuing revokes the card the person had: one card per person works at a time.
     """
-    # Lock the holder's row so two issuers at once cannot leave two working cards (PostgreSQL;
-    # SQLite has one writer anyway).
-    session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    # Lock the holder's row so two issuers at once cannot leave two working cards.
+    lock_row(session, user)
     for old in session.scalars(select(LoginCard).where(LoginCard.user_id == user.id, LoginCard.revoked_at.is_(None))):
         revoke_card(session, old, issued_by, now=now)
     token = secrets.token_urlsafe(TOKEN_BYTES)
