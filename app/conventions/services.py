@@ -5,6 +5,7 @@ sync handler (vote.cast), the CLI and the care-mode voting page.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -85,10 +86,15 @@ class Tally:
 
     @property
     def quorum_needed(self) -> int:
-        """How many households must vote for the quorum."""
-        import math
-
-        return math.ceil(self.quorum * self.households)
+        """How many households must vote for the quorum: the fewest for which quorum_met holds."""
+        # ceil(quorum * households) alone can be one too many in floating point (0.55 * 100 is
+        # 55.000…01, yet 55 of 100 meet a 0.55 quorum), so settle it with the rule's own division.
+        needed = min(max(math.ceil(self.quorum * self.households), 0), self.households)
+        while needed > 0 and (needed - 1) / self.households >= self.quorum:
+            needed -= 1
+        while needed < self.households and needed / self.households < self.quorum:
+            needed += 1
+        return needed
 
     def as_dict(self) -> dict:
         """The snapshot kept on the convention at close."""

@@ -198,3 +198,21 @@ def test_community_defaults_must_be_shares(s3):
 
     with pytest.raises(ConventionError, match="0 到 1 之间"):
         set_community_defaults(db.session, s3.staff, s3.building.community, quorum=1.5, threshold=0.5)
+
+
+# -- the tally as shown ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("quorum", "households"), [(0.5, 6), (0.5, 7), (0.55, 100), (0.56, 25), (0.68, 75),
+                                                    (0.14, 50), (1.0, 6)])
+def test_the_households_needed_for_the_quorum_are_exactly_what_meets_it(quorum, households):
+    """The page's "N of M households must vote" is the count at which the quorum is met, not one more.
+
+    (ceil(0.55 * 100) is 56 in floating point, yet 55 of 100 households meet a 0.55 quorum.)
+    """
+    from app.conventions.services import Tally
+
+    needed = Tally(households=households, quorum=quorum).quorum_needed
+    assert Tally(households=households, yes=needed, quorum=quorum).quorum_met
+    assert needed == 0 or not Tally(households=households, yes=needed - 1, quorum=quorum).quorum_met
+
