@@ -1,8 +1,10 @@
 """Configuration read from the environment; local state lives in instance/."""
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import ClassVar
 
@@ -11,12 +13,29 @@ def instance_secret(instance_path: str, name: str) -> str:
     """Read a generated secret from instance/<name>, creating it once on first use."""
     path = Path(instance_path) / name
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written with 0600 so only the service account can read it.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        _create_secret(path)
+    secret = path.read_text().strip()
+    if not secret:
+        raise RuntimeError(f"{path} is empty: delete it and a new secret is generated on the next start")
+    return secret
+
+
+def _create_secret(path: Path) -> None:
+    """Write a new secret to `path` unless another process has just done so.
+
+    Several gunicorn workers start at once on a fresh instance: the secret is written whole to a
+    temporary file (0600, so only the service account reads it) and linked into place, which is
+    atomic and fails if the file exists, so every worker reads the same complete key.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+        with contextlib.suppress(FileExistsError):  # another worker's secret is in place: use that one
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
 
 
 def normalise_database_url(url: str) -> str:

@@ -108,3 +108,27 @@ def test_secret_key_from_the_environment_reaches_the_app(fresh_instance):
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "set-by-the-operator"
     assert not (fresh_instance / "secret_key").exists()
+
+
+def test_a_secret_made_by_another_process_meanwhile_is_used_not_a_crash(tmp_path, monkeypatch):
+    """Several gunicorn workers start on a fresh instance at once: one writes the secret, all use it.
+
+    Here the file appears between this process's look and its write, as when another worker wins.
+    """
+    from app.config import instance_secret
+
+    theirs = instance_secret(str(tmp_path), "secret_key")
+    real_exists = Path.exists
+    monkeypatch.setattr(Path, "exists", lambda self: False if self.name == "secret_key" else real_exists(self))
+    assert instance_secret(str(tmp_path), "secret_key") == theirs
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_key"]  # no temporary file left behind
+
+
+def test_an_empty_secret_file_is_refused_not_used(tmp_path):
+    """An empty key would sign every session with nothing; say which file to remove instead."""
+    from app.config import instance_secret
+
+    (tmp_path / "secret_key").write_text("")
+    with pytest.raises(RuntimeError, match="secret_key"):
+        instance_secret(str(tmp_path), "secret_key")
+
