@@ -35,7 +35,7 @@ def vote_json(vote: Vote) -> dict:
 
 @mutation("vote.cast", VoteCastIn)
 def vote_cast(ctx: MutationContext, data: VoteCastIn) -> dict:
-    """Apply a vote as of the moment it was cast (the client's time, never after the close)."""
+    """Apply a vote as of the moment it was cast (the device's time, never later than now); refused once closed."""
     close_due_votes(ctx.session, ctx.now)
     convention = ctx.session.get(Convention, data.convention_id)
     household = ctx.session.get(Household, data.household_id)
@@ -43,7 +43,9 @@ def vote_cast(ctx: MutationContext, data: VoteCastIn) -> dict:
         raise Rejected(_("This convention no longer exists."), "not_found")
     if household is None or household.is_deleted:
         raise Rejected(_("This household is not in the ledger."), "not_found")
-    # a vote recorded offline before the close counts even if it syncs later; never a future time
+    # The vote is dated when it was taken at the door (the device's time, never a future one). Votes
+    # that reach the server after the close are refused, even if taken before it: the result is
+    # fixed at the close time (close_due_votes above), whether or not a device is still offline.
     when = min(data.client_time or ctx.client_time or ctx.now, ctx.now)
     if convention.status != ConventionStatus.VOTING:
         when = ctx.now

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.clock import utcnow
+from app.clock import LOCAL_TZ, utcnow
 from app.conventions.models import Choice, Convention, ConventionStatus, Vote, VoteHistory
 from app.conventions.services import cast_vote, live_tally
 from app.extensions import db
@@ -170,3 +170,71 @@ def test_a_building_head_cannot_set_the_community_vote_rules(client, login, s3):
     assert client.post(url, data={"quorum": "0.9", "threshold": "0.9", "csrf_token": token}).status_code == 403
     db.session.rollback()
     assert db.session.get(Community, s3.building.community.id).vote_quorum is None
+
+
+def test_an_adopted_convention_shows_its_version_date_tally_and_sign_ups(client, login, s3):
+    """After the close anyone of the building sees the adopted text with version and date, the tally, and signs up."""
+    for i in range(4):
+        cast_vote(db.session, s3.residents[i], s3.households[i], s3.convention, "yes", channel="online", now=utcnow())
+    db.session.commit()
+    s3.clock.set(s3.closes_at + timedelta(minutes=1))
+    url = f"/conventions/{s3.convention.id}"
+    token = login(s3.residents[0])
+    assert post(client, token, f"{url}/signup", household_id=s3.households[0].id).status_code == 302  # closes it too
+    page = client.get(url).get_data(as_text=True)
+    when = s3.closes_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+    assert "第 1 版" in page and f"{when} 通过" in page and "不高空抛物,窗台不摆花盆。" in page
+    assert 'data-tally="yes">4' in page
+    assert "已有 1 户承诺遵守。" in page
+    token = login(s3.spouse)  # the same household again: still one
+    post(client, token, f"{url}/signup", household_id=s3.households[0].id)
+    assert post(client, token, f"{url}/signup", household_id=s3.households[1].id).status_code == 403
+    login(s3.residents[4])  # a household that did not vote still sees the result and the count
+    page = client.get(url).get_data(as_text=True)
+    assert 'data-tally="voted">4 / 6' in page and "已有 1 户承诺遵守。" in page
+    assert "1 户已承诺" in client.get("/conventions/").get_data(as_text=True)
+
+
+def test_sync_a_door_to_door_vote_keeps_the_time_it_was_taken_at_the_door(client, login, s3, sync):
+    """Synced two hours later, the vote carries who recorded it and when; a device clock ahead is not believed."""
+    at_the_door = utcnow()
+    login(s3.head)
+    s3.clock.set(at_the_door + timedelta(hours=2))
+    results = sync({"convention_id": s3.convention.id, "household_id": s3.households[5].id, "choice": "yes",
+                    "channel": "door_to_door", "client_time": at_the_door.isoformat()},
+                   {"convention_id": s3.convention.id, "household_id": s3.households[4].id, "choice": "no",
+                    "channel": "door_to_door", "client_time": (utcnow() + timedelta(days=1)).isoformat()})
+    assert [r["status"] for r in results] == ["applied", "applied"], results
+    votes = {v.household_id: v for v in db.session.scalars(select(Vote))}
+    recorded, ahead = votes[s3.households[5].id], votes[s3.households[4].id]
+    assert recorded.cast_at == at_the_door and recorded.recorded_by_id == s3.head.id
+    assert recorded.channel == "door_to_door" and results[0]["entity"]["recorded_by"] == s3.head.id
+    assert ahead.cast_at == utcnow()
+
+
+def test_sync_votes_after_the_close_are_refused_and_the_tally_stays(client, login, s3, sync):
+    """A vote that reaches the server after the close is refused with the close time, online or at the door."""
+    cast_vote(db.session, s3.residents[0], s3.households[0], s3.convention, "yes", channel="online", now=utcnow())
+    db.session.commit()
+    login(s3.head)
+    s3.clock.set(s3.closes_at + timedelta(minutes=1))
+    late = sync({"convention_id": s3.convention.id, "household_id": s3.households[5].id, "choice": "no",
+                 "channel": "door_to_door", "client_time": (s3.closes_at - timedelta(hours=1)).isoformat()})
+    assert late[0]["status"] == "rejected" and "截止" in late[0]["error"]["message"], late
+    login(s3.residents[1])
+    own = sync({"convention_id": s3.convention.id, "household_id": s3.households[1].id, "choice": "no",
+                "channel": "online"})
+    assert own[0]["status"] == "rejected" and "截止" in own[0]["error"]["message"], own
+    db.session.rollback()
+    assert db.session.scalars(select(Vote.household_id)).all() == [s3.households[0].id]
+    assert live_tally(db.session, db.session.get(Convention, s3.convention.id)).voted == 1
+
+
+def test_sync_an_online_vote_for_another_household_is_refused(client, login, s3, sync):
+    """A resident's device cannot vote for the neighbours (care mode sends vote.cast with channel online)."""
+    login(s3.residents[0])
+    results = sync({"convention_id": s3.convention.id, "household_id": s3.households[1].id, "choice": "yes",
+                    "channel": "online"})
+    assert results[0]["status"] == "rejected" and results[0]["error"]["code"] == "forbidden", results
+    assert db.session.scalar(select(func.count()).select_from(Vote)) == 0
+

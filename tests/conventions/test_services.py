@@ -216,3 +216,45 @@ def test_the_households_needed_for_the_quorum_are_exactly_what_meets_it(quorum, 
     assert Tally(households=households, yes=needed, quorum=quorum).quorum_met
     assert needed == 0 or not Tally(households=households, yes=needed - 1, quorum=quorum).quorum_met
 
+
+def test_an_adopted_amendment_replaces_the_convention_it_amends(s3):
+    """Amended: the new version goes through its own vote; once adopted the older one is superseded, its text kept."""
+    from app.conventions.services import open_discussion
+
+    for i in range(4):
+        vote(s3, i, "yes")
+    s3.clock.set(s3.closes_at)
+    close_due_votes(db.session, utcnow())
+    assert s3.convention.status == ConventionStatus.ADOPTED
+    amendment = amend_convention(db.session, s3.head, s3.convention, "不高空抛物,阳台窗台不摆花盆。", now=utcnow())
+    open_discussion(db.session, s3.head, amendment, now=utcnow())
+    now = utcnow()
+    open_vote(db.session, s3.head, amendment, opens_at=now, closes_at=now + timedelta(days=7), now=now)
+    assert s3.convention.status == ConventionStatus.ADOPTED  # the older rule holds while the amendment is voted
+    for i in range(4):
+        cast_vote(db.session, s3.residents[i], s3.households[i], amendment, "yes", channel="online", now=now)
+    s3.clock.set(now + timedelta(days=7))
+    close_due_votes(db.session, utcnow())
+    db.session.commit()
+    assert amendment.status == ConventionStatus.ADOPTED and amendment.current_version == 2
+    assert amendment.adopted_at == now + timedelta(days=7)
+    assert s3.convention.status == ConventionStatus.SUPERSEDED
+    assert s3.convention.text == "不高空抛物,窗台不摆花盆。"  # version 1 kept
+    with pytest.raises(ConventionError):
+        sign_up(db.session, s3.residents[0], s3.households[0], s3.convention, now=utcnow())
+
+
+def test_a_rejected_amendment_leaves_the_convention_in_force(s3):
+    for i in range(4):
+        vote(s3, i, "yes")
+    s3.clock.set(s3.closes_at)
+    close_due_votes(db.session, utcnow())
+    amendment = amend_convention(db.session, s3.head, s3.convention, "可以摆花盆。", now=utcnow())
+    now = utcnow()
+    open_vote(db.session, s3.head, amendment, opens_at=now, closes_at=now + timedelta(days=7), now=now)
+    for i in range(4):
+        cast_vote(db.session, s3.residents[i], s3.households[i], amendment, "no", channel="online", now=now)
+    s3.clock.set(now + timedelta(days=7))
+    close_due_votes(db.session, utcnow())
+    assert amendment.status == ConventionStatus.REJECTED
+    assert s3.convention.status == ConventionStatus.ADOPTED
