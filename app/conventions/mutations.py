@@ -52,7 +52,8 @@ def vote_cast(ctx: MutationContext, data: VoteCastIn) -> dict:
     try:
         vote = cast_vote(ctx.session, ctx.user, household, convention, data.choice, channel=data.channel, now=when)
     except VoteConflict as exc:
-        raise Conflict(exc.message, vote_json(exc.vote)) from None
+        # the household's own vote stands; the head's attempt stays in the history as not counted
+        raise Conflict(exc.message, vote_json(exc.vote), keep_writes=True) from None
     except ConventionError as exc:
         raise Rejected(str(exc)) from None
     return vote_json(vote)

@@ -8,7 +8,8 @@ they raise:
 
 - `Rejected(message)` for a write that can never apply (a readable, translated reason);
 - `Conflict(message, server_version)` when the server's state wins (e.g. the household
-  already voted) — the device shows both versions to the person;
+  already voted) — the device shows both versions to the person (`keep_writes=True` keeps
+  what the handler wrote, such as the attempt in a history);
 - `werkzeug.exceptions.Forbidden` (via `permissions.require`) when out of scope — the
   sync engine reports it as `rejected` with the standard message.
 
@@ -50,11 +51,15 @@ class Rejected(Exception):
 
 
 class Conflict(Exception):
-    """The server's state wins; `server_version` is shown beside the device's version."""
+    """The server's state wins; `server_version` is shown beside the device's version.
 
-    def __init__(self, message: str, server_version: dict[str, Any] | None = None):
+    With `keep_writes`, what the handler wrote before raising is committed with the answer
+    (e.g. the losing attempt kept in a history as not counted); by default it is rolled back.
+    """
+
+    def __init__(self, message: str, server_version: dict[str, Any] | None = None, *, keep_writes: bool = False):
         super().__init__(message)
-        self.message, self.server_version = message, server_version or {}
+        self.message, self.server_version, self.keep_writes = message, server_version or {}, keep_writes
 
 
 Handler = Callable[[MutationContext, BaseModel], dict[str, Any] | None]

@@ -146,7 +146,8 @@ def apply_mutation(session: Session, user: User, raw: dict[str, Any], *, client_
         session.rollback()
         outcome = _result(envelope.id, "rejected", error=_error("forbidden", _("You do not have permission to do this.")))
     except Conflict as exc:
-        session.rollback()
+        if not exc.keep_writes:
+            session.rollback()
         outcome = _result(envelope.id, "conflict", error=_error("conflict", exc.message), server_version=exc.server_version)
     except Exception:
         # Unexpected: not recorded, so the device keeps it and tries again later.

@@ -238,3 +238,23 @@ def test_sync_an_online_vote_for_another_household_is_refused(client, login, s3,
     assert results[0]["status"] == "rejected" and results[0]["error"]["code"] == "forbidden", results
     assert db.session.scalar(select(func.count()).select_from(Vote)) == 0
 
+
+def test_sync_a_conflicting_door_to_door_vote_is_kept_in_the_history_as_not_counted(client, login, s3, sync):
+    """The offline path keeps the head's losing attempt, as the page's record button does."""
+    cast_vote(db.session, s3.residents[2], s3.households[2], s3.convention, "no", channel="online", now=utcnow())
+    db.session.commit()
+    login(s3.head)
+    results = sync({"convention_id": s3.convention.id, "household_id": s3.households[2].id, "choice": "yes",
+                    "channel": "door_to_door"})
+    assert results[0]["status"] == "conflict", results
+    db.session.rollback()
+    history = db.session.scalars(select(VoteHistory).where(VoteHistory.household_id == s3.households[2].id)
+                                 .order_by(VoteHistory.id)).all()
+    assert [(h.channel, h.choice, h.counted, h.recorded_by_id) for h in history] == [
+        ("online", Choice.NO, True, None), ("door_to_door", Choice.YES, False, s3.head.id)]
+    assert live_tally(db.session, s3.convention).voted == 1
+    again = sync({"convention_id": s3.convention.id, "household_id": s3.households[2].id, "choice": "yes",
+                  "channel": "door_to_door"})
+    assert again[0]["status"] == "conflict"
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(VoteHistory)) == 3  # a new attempt, a new row
