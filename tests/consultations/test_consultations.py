@@ -1,5 +1,4 @@
 """S4: the pocket park — phase 1 for party members and building heads, phase 2 for everyone, the outcome."""
-import os
 from datetime import timedelta
 
 import pytest
@@ -152,7 +151,7 @@ def test_demo_s4(app):
     assert len(db.session.scalars(select(Consultation)).all()) == 1
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="row locks: PostgreSQL")
+@pytest.mark.postgres  # row locks: SQLite has only one writer at a time
 def test_two_answers_at_once_to_a_single_choice_poll_leave_one(app, s4):
     c = s4.consultation
     c.poll_multiple = False

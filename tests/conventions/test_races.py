@@ -1,5 +1,4 @@
 """Two requests for one household at once (a double tap, two family phones): one row, no error."""
-import os
 import threading
 from datetime import timedelta
 
@@ -13,7 +12,7 @@ from app.conventions.services import cast_vote, close_due_votes, sign_up
 from app.extensions import db
 from app.models import Household, User
 
-pytestmark = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="row locks: PostgreSQL")
+pytestmark = pytest.mark.postgres  # row locks: SQLite has only one writer at a time
 
 
 def at_once(app, first_write, second_write):

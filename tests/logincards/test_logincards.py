@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -341,7 +340,7 @@ def test_a_forged_device_cookie_is_dropped(app, street):
     assert device.get_cookie("siheyuan_card") is None
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="row locks: PostgreSQL")
+@pytest.mark.postgres  # row locks: SQLite has only one writer at a time
 def test_two_heads_printing_at_once_leave_one_working_card(app, street):
     """The second issuer waits for the first (a lock on the holder's row), then cancels the first card."""
     engine = db.engine
