@@ -1,5 +1,8 @@
 """Signing in and out through the HTML form."""
+import re
+
 import pytest
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Role, User
@@ -36,6 +39,7 @@ def test_good_login_lands_on_home_with_role(client, make_household, make_user):
         (None, "wrong", "手机号或密码不正确。"),  # known phone, wrong password
         ("", "", "请输入手机号。"),
         ("12345", PASSWORD, "手机号是以1开头的11位数字。"),
+        ("1" * 300, PASSWORD, "手机号是以1开头的11位数字。"),  # over-long phone
         (None, "x" * 129, "太长了:最多 128 个字。"),
     ],
 )
@@ -45,6 +49,40 @@ def test_bad_logins_explain_in_chinese_and_sign_nobody_in(client, make_user, pho
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert client.get("/").status_code == 302  # still signed out
+
+
+@pytest.mark.parametrize(
+    ("phone", "password", "messages"),
+    [
+        ("13900000001", "wrong", ["Wrong phone number or password."]),
+        (None, "wrong", ["Wrong phone number or password."]),
+        ("", "", ["Please enter your mobile phone number.", "Please enter your password."]),
+        ("138-0000-0000", PASSWORD, ["A mobile number has 11 digits and starts with 1."]),
+        (None, "x" * 129, ["Too long: at most 128 characters."]),
+    ],
+)
+def test_bad_logins_explain_in_the_language_chosen(client, make_user, phone, password, messages):
+    """Someone who switched the sign-in page to English reads the form's messages in English, by the field."""
+    user = make_user()
+    client.post("/auth/locale", data={"locale": "en", "csrf_token": csrf_from(client.get("/auth/login").get_data(as_text=True))})
+    page = post_login(client, user.phone if phone is None else phone, password).get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert re.findall(r'<p class="error" id="[a-z_]+-error">([^<]*)</p>', page) == messages
+
+
+def test_a_failed_login_writes_nothing(client, make_user):
+    """Not the sign-in time, not the care-mode switch ticked on the form, no account for an unknown phone."""
+    user = make_user()
+    token = csrf_from(client.get("/auth/login").get_data(as_text=True))
+    for phone in (user.phone, "13900000001"):
+        response = client.post("/auth/login", data={"phone": phone, "password": "wrong", "care_mode": "y",
+                                                    "remember": "y", "csrf_token": token})
+        assert response.status_code == 400
+        assert "remember_token" not in response.headers.get("Set-Cookie", "")
+    db.session.expire_all()
+    stored = db.session.get(User, user.id)
+    assert stored.last_login_at is None and stored.care_mode is False
+    assert db.session.scalars(select(User)).all() == [stored]
 
 
 def test_repeated_failures_are_slowed_down(client, make_user):
@@ -63,10 +101,22 @@ def test_successful_logins_do_not_use_up_the_limit(client, make_user, login):
         assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 302
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"])
+OFF_SITE = ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "/\t/evil.example",
+            "///evil.example", " //evil.example", "http:/evil.example"]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
 def test_next_never_redirects_off_site(client, make_user, target):
     user = make_user()
     response = post_login(client, user.phone, PASSWORD, query_string={"next": target})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_language_switch_never_redirects_off_site(client, target):
+    token = csrf_from(client.get("/auth/login").get_data(as_text=True))
+    response = client.post("/auth/locale", data={"locale": "en", "next": target, "csrf_token": token})
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
 

@@ -1,5 +1,8 @@
 """The JSON session API used by the offline client."""
-from app.models import Role
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Role, User
 from tests.conftest import PASSWORD
 
 
@@ -84,3 +87,41 @@ def test_unauthenticated_api_gets_json_not_a_redirect(client):
     response = client.get("/api/v1/me")
     assert response.status_code == 401
     assert response.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_over_long_and_wrongly_typed_fields_are_named_and_nothing_is_written(client, make_user):
+    user = make_user()
+    token = fresh_csrf(client)
+    cases = [
+        ({"phone": user.phone, "password": "x" * 129}, {"password": "太长了:最多 128 个字。"}),
+        ({"phone": "1" * 300, "password": "x"}, {"phone": "格式不正确。"}),
+        ({"phone": 13800000000, "password": "x"}, {"phone": "填写的内容类型不对。"}),
+        ({}, {"phone": "这一项必须填写。", "password": "这一项必须填写。"}),
+    ]
+    for body, fields in cases:
+        response = client.post("/api/v1/session", json=body, headers={"X-CSRFToken": token})
+        assert response.status_code == 400, body
+        assert response.get_json()["error"]["fields"] == fields
+    assert client.get("/api/v1/me").status_code == 401
+    db.session.expire_all()
+    assert db.session.get(User, user.id).last_login_at is None
+    assert len(db.session.scalars(select(User)).all()) == 1
+
+
+def test_errors_come_in_the_language_the_person_chose(client, make_user):
+    user = make_user(locale="en")
+    token = fresh_csrf(client)
+    client.post("/auth/locale", data={"locale": "en", "csrf_token": token})
+    response = client.post("/api/v1/session", json={"phone": user.phone, "password": "nope"}, headers={"X-CSRFToken": token})
+    assert response.get_json()["error"]["message"] == "Wrong phone number or password."
+    response = client.post("/api/v1/session", json={"phone": "123", "password": ""}, headers={"X-CSRFToken": token})
+    assert response.get_json()["error"]["fields"] == {"phone": "Wrong format.", "password": "This field is required."}
+
+
+def test_a_wrong_csrf_token_is_refused_like_a_missing_one(client, make_user):
+    user = make_user()
+    fresh_csrf(client)
+    response = client.post("/api/v1/session", json={"phone": user.phone, "password": PASSWORD},
+                           headers={"X-CSRFToken": "not-the-token"})
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "csrf_failed"
+    assert client.get("/api/v1/me").status_code == 401

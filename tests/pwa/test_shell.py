@@ -2,6 +2,8 @@
 import re
 from pathlib import Path
 
+import pytest
+
 
 def test_manifest_is_installable(client):
     response = client.get("/manifest.webmanifest")
@@ -42,13 +44,23 @@ def test_offline_page_says_what_still_works(client):
     assert "现在没有网络" in page and "返回首页" in page
 
 
-def test_security_headers_on_every_page(client):
-    response = client.get("/auth/login")
-    csp = response.headers["Content-Security-Policy"]
-    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["X-Frame-Options"] == "DENY"
-    assert response.headers["Referrer-Policy"] == "same-origin"
+@pytest.mark.parametrize("path", ["/auth/login", "/offline", "/api/v1/csrf", "/api/v1/me", "/sw.js", "/manifest.webmanifest",
+                                  "/static/css/app.css", "/no/such/page", "/"])
+def test_security_headers_on_every_response(client, path):
+    """Pages, JSON, the worker, static files, errors and redirects alike."""
+    with client.get(path) as response:
+        csp = response.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "object-src 'none'" in csp and "base-uri 'self'" in csp and "form-action 'self'" in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert "Strict-Transport-Security" not in response.headers  # plain HTTP here (SESSION_COOKIE_SECURE off)
+
+
+def test_strict_transport_security_behind_https(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)
+    assert client.get("/auth/login").headers["Strict-Transport-Security"] == "max-age=31536000"
 
 
 def test_no_page_loads_anything_from_another_origin(client):
