@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, current_app, jsonify, make_response, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.pwa.assets import PRECACHE_MODULES, PRECACHE_STATIC, shell_version, static_url
@@ -42,7 +43,7 @@ def manifest():
         "name": _("Siheyuan — courtyard in your palm"),
         "short_name": _("Siheyuan"),
         "description": _("Your building's problems, votes, notices and visits, on the record."),
-        "lang": "zh-CN",
+        "lang": "en" if get_locale() is not None and get_locale().language == "en" else "zh-CN",  # the name's language
         "start_url": "/?source=pwa",
         "scope": "/",
         "display": "standalone",

@@ -1,8 +1,10 @@
 """The installable shell as the browser fetches it: manifest, service worker, offline page, headers."""
+import io
 import re
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 
 def test_manifest_is_installable(client):
@@ -13,9 +15,22 @@ def test_manifest_is_installable(client):
     assert manifest["display"] == "standalone" and manifest["start_url"].startswith("/")
     sizes = {(i["sizes"], i["purpose"]) for i in manifest["icons"]}
     assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+    assert re.fullmatch(r"#[0-9a-f]{6}", manifest["theme_color"]) and manifest["scope"] == "/"
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert f'<meta name="theme-color" content="{manifest["theme_color"]}">' in page  # the same colour before install
     for icon in manifest["icons"]:
-        with client.get(icon["src"]) as image:
-            assert image.status_code == 200 and image.data[:8] == b"\x89PNG\r\n\x1a\n"
+        with client.get(icon["src"]) as response:
+            assert response.status_code == 200 and response.data[:8] == b"\x89PNG\r\n\x1a\n"
+            with Image.open(io.BytesIO(response.data)) as image:
+                assert "{}x{}".format(*image.size) == icon["sizes"]  # the size it claims, or Chromium ignores it
+
+
+def test_manifest_names_the_language_of_its_name(client):
+    """Fetched in an English session the name is English, so its lang says en (browsers fetch it without cookies: Chinese)."""
+    token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/auth/login").get_data(as_text=True)).group(1)
+    client.post("/auth/locale", data={"locale": "en", "csrf_token": token})
+    manifest = client.get("/manifest.webmanifest").get_json()
+    assert manifest["name"] == "Siheyuan — courtyard in your palm" and manifest["lang"] == "en"
 
 
 def test_service_worker_is_served_from_the_root_with_its_precache(client):
