@@ -1,0 +1,57 @@
+"""Consultation pages end to end: party members in phase 1, comments by phase, the outcome."""
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.clock import utcnow
+from app.consultations.models import Consultation
+from app.consultations.services import add_comment, answer_poll
+from app.extensions import db
+from app.push.models import InboxItem
+from tests.consultations.test_consultations import s4  # noqa: F401 — the pocket park and its people
+
+
+def test_a_resident_staff_mark_as_party_member_takes_part_in_phase_1(client, login, s4):  # noqa: F811
+    """Phase 1 is hidden from a resident until staff set the party-member flag; then she sees it and comments."""
+    url = f"/consultations/{s4.consultation.id}"
+    token = login(s4.resident)
+    assert client.get(url).status_code == 404
+    assert client.post(f"{url}/comment", data={"csrf_token": token, "body": "我也想说"}).status_code == 404
+    token = login(s4.staff)
+    client.post(f"/consultations/party/{s4.resident.id}", data={"csrf_token": token, "member": "1"})
+    token = login(s4.resident)
+    assert "第一轮:党员和楼长" in client.get(url).get_data(as_text=True)
+    client.post(f"{url}/comment", data={"csrf_token": token, "body": "加几盏路灯。"})
+    assert [(c.phase, c.body) for c in db.session.get(Consultation, s4.consultation.id).comments] == [(1, "加几盏路灯。")]
+
+
+def test_staff_see_every_comment_by_phase_and_the_outcome_lists_the_adopted(client, login, s4):  # noqa: F811
+    """Grouped by phase; the adopted ones listed with the outcome, which reaches every participant once."""
+    c = s4.consultation
+    add_comment(db.session, s4.engineer, c, "种能吸附异味的植物。", now=utcnow())
+    add_comment(db.session, s4.head, c, "加健身器材。", now=utcnow())
+    s4.clock.set(s4.now + timedelta(days=9))
+    add_comment(db.session, s4.resident, c, "晚上要有灯。", now=utcnow())
+    answer_poll(db.session, s4.simple, c, [c.options[1].id], now=utcnow())  # took part by the poll only
+    db.session.commit()
+    url = f"/consultations/{c.id}"
+    token = login(s4.staff)
+    page = client.get(url).get_data(as_text=True)
+    phase1, phase2 = page.index("<h3>第一轮:党员和楼长"), page.index("<h3>第二轮:全体居民")
+    assert phase1 < page.index("种能吸附异味的植物。") < page.index("加健身器材。") < phase2 < page.index("晚上要有灯。")
+    for comment in (c.comments[0], c.comments[2]):
+        client.post(f"{url}/comments/{comment.id}/adopt", data={"csrf_token": token, "adopted": "1"})
+    assert client.post(f"{url}/outcome", data={"csrf_token": token, "outcome": " "}).status_code == 302
+    assert "请写明因为大家的意见改了什么。" in client.get(url).get_data(as_text=True)
+    client.post(f"{url}/outcome", data={"csrf_token": token, "outcome": "加种了侧柏和桂花,装了路灯。"})
+    client.post(f"{url}/outcome", data={"csrf_token": token, "outcome": "再发一次"})
+    assert "结果已经公布过了。" in client.get(url).get_data(as_text=True)
+    login(s4.resident)
+    page = client.get(url).get_data(as_text=True)
+    outcome = page[page.index('class="card consultation-outcome"'):]
+    outcome = outcome[:outcome.index("</section>")]
+    assert "加种了侧柏和桂花,装了路灯。" in outcome and "再发一次" not in outcome
+    assert "种能吸附异味的植物。" in outcome and "晚上要有灯。" in outcome and "加健身器材。" not in outcome
+    told = db.session.scalars(select(InboxItem.user_id).where(InboxItem.url == url)).all()
+    assert sorted(told) == sorted(u.id for u in (s4.engineer, s4.head, s4.resident, s4.simple))
+
