@@ -1,11 +1,12 @@
 """The form staff use to start a consultation. It validates; it never writes."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateTimeLocalField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
 FMT = "%Y-%m-%dT%H:%M"
+MAX_IMAGES = 6  # a plan, a few views of the site
 
 
 class CheckboxList(SelectMultipleField):
@@ -16,12 +17,12 @@ class CheckboxList(SelectMultipleField):
 
 
 class ConsultationForm(FlaskForm):
-    """Title, description with a picture, whom to ask, the phases and an optional poll."""
+    """Title, description with pictures, whom to ask, the phases and an optional poll."""
 
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Write a title.")),
                                                  Length(max=80, message=_l("At most %(max)d characters."))])
     description = TextAreaField(_l("Description"), validators=[DataRequired(message=_l("Write a description."))])
-    image = FileField(_l("Picture (optional)"))
+    images = MultipleFileField(_l("Pictures (optional, up to %(n)d)", n=MAX_IMAGES), render_kw={"accept": "image/*"})
     targets = CheckboxList(_l("Ask"), validators=[DataRequired(message=_l("Choose whom to ask."))])
     phase1_opens_at = DateTimeLocalField(_l("Phase 1 (party members and building heads) opens"), format=FMT,
                                          validators=[Optional()])

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.auth import scope
 from app.auth.permissions import can, can_each, require
 from app.clock import LOCAL_TZ, utcnow
-from app.consultations.forms import ConsultationForm
+from app.consultations.forms import MAX_IMAGES, ConsultationForm
 from app.consultations.models import Consultation, ConsultationBuilding, ConsultationComment
 from app.consultations.permissions import STAFF, phase1_audience
 from app.consultations.services import (
@@ -99,6 +99,23 @@ def _local(value):
     return value.replace(tzinfo=LOCAL_TZ) if value else None
 
 
+def _save_images(form: ConsultationForm) -> list:
+    """Store the form's pictures (at most MAX_IMAGES) through app.uploads; UploadRejected names the file refused."""
+    saved = []
+    for storage in [f for f in (form.images.data or []) if f and f.filename][:MAX_IMAGES]:
+        with storage.stream:  # large parts are spooled to temporary files: close them
+            data = storage.read()
+        try:
+            upload = save_upload(db.session, owner=_user(), uuid=str(uuidlib.uuid4()), filename=storage.filename,
+                                 data=data, upload_root=current_app.config["UPLOAD_FOLDER"], now=utcnow())
+            if upload.kind != "image":  # a voice note would show as a broken picture
+                raise UploadRejected(_("Only JPEG, PNG or WebP pictures can be sent."), "bad_upload")
+        except UploadRejected as exc:
+            raise UploadRejected(f"{storage.filename}: {exc.message}", exc.code) from None
+        saved.append(upload)
+    return saved
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
@@ -128,11 +145,7 @@ def new():
                     labels.append(building.full_name)
         buildings = db.session.scalars(select(Building).where(Building.id.in_(building_ids or [-1]))).all()
         try:
-            image = None
-            if form.image.data and getattr(form.image.data, "filename", ""):
-                image = save_upload(db.session, owner=_user(), uuid=str(uuidlib.uuid4()),
-                                    filename=form.image.data.filename, data=form.image.data.read(),
-                                    upload_root=current_app.config["UPLOAD_FOLDER"], now=utcnow())
+            images = _save_images(form)
             consultation = create_consultation(
                 db.session, _user(), title=form.title.data, description=form.description.data, buildings=buildings,
                 scope_label=", ".join(labels)[:200], phase1_opens_at=_local(form.phase1_opens_at.data),
@@ -142,13 +155,13 @@ def new():
                 now=utcnow())
         except UploadRejected as exc:
             db.session.rollback()
-            form.image.errors = [exc.message]
+            form.images.errors = [exc.message]
         except ConsultationError as exc:
             db.session.rollback()
             form[exc.field or "title"].errors = [str(exc)]
         else:
-            if image is not None:
-                link_attachments(db.session, [image], "consultation", consultation.id)
+            if images:
+                link_attachments(db.session, images, "consultation", consultation.id)
             db.session.commit()
             flash(_("The consultation is published."), "success")
             return redirect(url_for(".show", consultation_id=consultation.id))
