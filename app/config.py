@@ -72,6 +72,9 @@ class Config:
     # static files are read whole before compression instead (app/pwa/routes.py).
     COMPRESS_STREAMS = False
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per 5 minutes")
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host. 0 (the default) trusts
+    # no such header; behind one proxy it must be 1, or every sign-in counts against the proxy's address.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     FEEDBACK_HOURS = 12
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Everything the app loads is its own (no CDN): scripts and styles only from 'self'.
 CSP = "; ".join(
@@ -23,7 +24,11 @@ CSP = "; ".join(
 
 
 def init_app(app: Flask) -> None:
-    """Add the headers after each request."""
+    """Add the headers after each request; believe the configured number of proxies about the client."""
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        # The client's address (rate limits, login-card logs), scheme and host as the proxies saw them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     @app.after_request
     def _headers(response):
