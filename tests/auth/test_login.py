@@ -1,5 +1,6 @@
 """Signing in and out through the HTML form."""
 import re
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -159,3 +160,24 @@ def test_unknown_locale_is_ignored(client):
     token = csrf_from(client.get("/auth/login").get_data(as_text=True))
     client.post("/auth/locale", data={"locale": "fr", "csrf_token": token})
     assert '<html lang="zh-CN">' in client.get("/auth/login").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("remember", [True, False])
+def test_keep_me_signed_in_outlives_the_browser_session(client, make_user, remember):
+    """Closing the browser drops the session cookie: only "keep me signed in" brings the person back."""
+    user = make_user(name="李居民")
+    token = csrf_from(client.get("/auth/login").get_data(as_text=True))
+    data = {"phone": user.phone, "password": PASSWORD, "csrf_token": token, **({"remember": "y"} if remember else {})}
+    assert client.post("/auth/login", data=data).status_code == 302
+    cookie = client.get_cookie("remember_token")
+    if remember:
+        assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+        assert 29 <= (cookie.expires - datetime.now(UTC)).days <= 30
+    else:
+        assert cookie is None
+    assert client.get_cookie("session").expires is None  # the session itself ends with the browser
+    client.delete_cookie("session")  # the browser is closed and opened again
+    home = client.get("/")
+    assert home.status_code == (200 if remember else 302)
+    if remember:
+        assert "您好,李居民" in home.get_data(as_text=True)
