@@ -9,7 +9,8 @@ page list (app/<feature>/pages.py) gives that role, with the demo street loaded.
   class `care`) every interactive element is at least 64×64 — links inside running text are exempt,
   as in WCAG 2.5.8;
 - in care mode, text contrast meets AAA (axe's `color-contrast-enhanced`: 7:1, 4.5:1 for large text);
-- keyboard focus is visible on every control.
+- keyboard focus is visible on every control;
+- nothing is wider than the 360 px phone: no sideways scrolling (WCAG 1.4.10 reflow).
 """
 from __future__ import annotations
 
@@ -86,6 +87,21 @@ FOCUS_SHOWN = """
 """
 
 
+# Reflow (WCAG 1.4.10): on a 360 px phone nothing may push the page wider than the screen, or every
+# line has to be scrolled sideways to read. The widest elements are named so the culprit is found.
+TOO_WIDE = """
+() => {
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= width) return [];
+  return [...document.querySelectorAll('body *')]
+    .filter((el) => el.getBoundingClientRect().right > width + 0.5 && el.checkVisibility())
+    .slice(0, 5)
+    .map((el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} reaches ` +
+                 `${Math.round(el.getBoundingClientRect().right)} px`);
+}
+"""
+
+
 @pytest.fixture
 def demo_street(app):
     """The demo street every page is checked with (`flask demo`)."""
@@ -114,6 +130,7 @@ def problems_on(page, care: bool) -> list[str]:
         options["rules"] = {"color-contrast-enhanced": {"enabled": True}}  # AAA contrast, on top of the tags
     found = axe(page, options)
     found += [f"target size: {line}" for line in page.evaluate(MEASURE_TARGETS, [64 if care else 44, care])]
+    found += [f"wider than the screen: {line}" for line in page.evaluate(TOO_WIDE)]
     page.keyboard.press("Tab")
     return found + [f"no visible keyboard focus: {line}" for line in page.evaluate(FOCUS_SHOWN)]
 
