@@ -45,8 +45,8 @@ def configure_secrets_and_database(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions of app/extensions.py to this app."""
     from app import i18n
+    from app.auth.services import signed_in_user
     from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
-    from app.models import User
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
@@ -72,7 +72,7 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return signed_in_user(db.session, int(user_id)) if user_id.isdigit() else None
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -1,6 +1,7 @@
 """Reads for the problem pages: the building feed, the staff queue, a department's work orders."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from typing import NamedTuple
@@ -9,6 +10,7 @@ from sqlalchemy import Integer, Select, bindparam, case, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.auth import scope
+from app.database import bound_values, one_of
 from app.issues.models import OPEN_STATUSES, Dispatch, DispatchStatus, Problem, Status
 from app.models import Building, Community, Household, Role, User
 
@@ -67,42 +69,71 @@ def building_feed(session: Session, building_id: int, *, limit: int = PAGE) -> l
 
 
 def queue_cards(session: Session, user: User, *, now: datetime, status: str = "", category: str = "",
-                source: str = "", building_id: int | None = None, limit: int = PAGE) -> list[Card]:
+                source: str = "", building_id: int | None = None, limit: int = PAGE,
+                buildings: Sequence[int] | None = None) -> list[Card]:
     """Open problems in my scope: overdue first, then those escalated to my level, then by deadline.
 
-    Three short queries instead of one sort over every open problem of a street. Each picks its
-    page of ids from ix_problem_status_due alone (status, deadline, answered, building, deleted:
-    thousands of open problems sorted without reading their rows), then reads those 50 rows' light
-    columns (problems_for() loads the objects when the cards have to be rendered).
-    SQLite plans this well without statistics, as the app runs it; after an ANALYZE it chose to walk
-    every problem by deadline (~200 ms on 100,000): check the plan before adding `PRAGMA optimize`.
+    `buildings` are the ids of the buildings in my queue (scope.managed_building_ids), when the
+    caller has read them already. Three short queries instead of one sort over every open problem
+    of a street. Each picks its page of ids from ix_problem_status_due alone (status, deadline,
+    answered, building, deleted: thousands of open problems sorted without reading their rows),
+    then reads those 50 rows' light columns (problems_for() loads the objects when the cards have
+    to be rendered). SQLite plans this well without statistics, as the app runs it; after an
+    ANALYZE it chose to walk every problem by deadline (~200 ms on 100,000): check the plan before
+    adding `PRAGMA optimize`.
     """
-    base = select(Problem.id).where(Problem.building_id.in_(scope.managed_building_ids(user)),
-                                    Problem.is_deleted.is_(False))
-    base = base.where(Problem.status == status) if status else base.where(Problem.status.in_(OPEN_STATUSES))
-    if category:
-        base = base.where(Problem.category == category)
-    if source:
-        base = base.where(Problem.source == source)
-    if building_id:
-        base = base.where(Problem.building_id == building_id)
-    my_level = max((3 if a.role in (Role.STREET, Role.ADMIN) else 2 if a.role == Role.STAFF else 1) for a in user.roles)
-    # Built one at a time: usually the first tier fills the page, and building a statement costs.
-    tiers = (
-        lambda: (base.where(Problem.first_response_at.is_(None), Problem.feedback_due_at < now), Problem.feedback_due_at),
-        lambda: (base.where(Problem.level == my_level, Problem.status == Status.ESCALATED),
-                 Problem.last_activity_at.desc()),
-        lambda: (base, Problem.feedback_due_at),
-    )
+    if buildings is None:
+        buildings = list(session.scalars(scope.managed_building_ids(user)))
+    if not buildings:
+        return []
+    dialect = session.get_bind().dialect
+    filters = (bool(status), bool(category), bool(source), bool(building_id))
+    params = {"values": bound_values(dialect, buildings), "now": now, "limit": limit, "status": status,
+              "category": category, "source": source, "building_id": building_id, "level": _level(user)}
     found: dict[int, Card] = {}
-    for tier in tiers:
-        ids, order = tier()
-        page = _cards(select(*CARD_COLUMNS)).where(Problem.id.in_(ids.order_by(order).limit(limit))).order_by(order)
-        for row in session.execute(page):
+    # Usually the first tier fills the page.
+    for tier in range(QUEUE_TIERS):
+        for row in session.execute(_queue_tier(tier, filters, dialect.name), params):
             found.setdefault(row[0], Card(*row))
         if len(found) >= limit:
             break
     return list(found.values())[:limit]
+
+
+def _level(user: User) -> int:
+    """The level whose escalated problems come second in my queue: 1 building head, 2 community, 3 street."""
+    return max((3 if a.role in (Role.STREET, Role.ADMIN) else 2 if a.role == Role.STAFF else 1) for a in user.roles)
+
+
+# The queue's tiers, in order: unanswered past the deadline; escalated to my level; the rest by deadline.
+QUEUE_TIERS = 3
+
+
+@cache
+def _queue_tier(tier: int, filters: tuple[bool, bool, bool, bool], dialect_name: str) -> Select:
+    """One tier's page of cards for the filters given (status, category, source, building), all values bound.
+
+    Built once per shape: building a statement and its cache key cost more than running it.
+    """
+    status, category, source, building = filters
+    ids = select(Problem.id).where(one_of(Problem.building_id, dialect_name), Problem.is_deleted.is_(False),
+                                   Problem.status == bindparam("status") if status else Problem.status.in_(OPEN_STATUSES))
+    if category:
+        ids = ids.where(Problem.category == bindparam("category"))
+    if source:
+        ids = ids.where(Problem.source == bindparam("source"))
+    if building:
+        ids = ids.where(Problem.building_id == bindparam("building_id"))
+    if tier == 0:
+        ids, order = ids.where(Problem.first_response_at.is_(None), Problem.feedback_due_at < bindparam("now")), \
+            Problem.feedback_due_at
+    elif tier == 1:
+        ids, order = ids.where(Problem.level == bindparam("level"), Problem.status == Status.ESCALATED), \
+            Problem.last_activity_at.desc()
+    else:
+        order = Problem.feedback_due_at
+    limit = bindparam("limit", type_=Integer)
+    return _cards(select(*CARD_COLUMNS)).where(Problem.id.in_(ids.order_by(order).limit(limit))).order_by(order)
 
 
 def queue(session: Session, user: User, *, now: datetime, limit: int = PAGE, **filters) -> list[Problem]:
@@ -110,8 +141,8 @@ def queue(session: Session, user: User, *, now: datetime, limit: int = PAGE, **f
     return problems_for(session, queue_cards(session, user, now=now, limit=limit, **filters))
 
 
-def building_choices(session: Session, ids: Select) -> list[tuple[int, str]]:
-    """(id, "community building") of the buildings `ids` selects, for a filter list: plain rows, not objects."""
+def building_choices(session: Session, ids: Select | Sequence[int]) -> list[tuple[int, str]]:
+    """(id, "community building") of the buildings `ids` names, for a filter list: plain rows, not objects."""
     rows = session.execute(select(Building.id, Community.name, Building.name).join(Community)
                            .where(Building.id.in_(ids)).order_by(Building.id))
     return [(building_id, f"{community} {name}") for building_id, community, name in rows]

@@ -384,18 +384,19 @@ def work(order_id: int, step: str):
 @login_required
 def queue():
     """Open problems in my scope, overdue first, then by deadline."""
-    buildings = queries.building_choices(db.session, handled_building_ids(current_user))
+    buildings = list(db.session.scalars(handled_building_ids(current_user).order_by(Building.id)))
     if not buildings:
         abort(403)
     args = request.args
     found = queries.queue_cards(db.session, current_user, now=utcnow(), status=args.get("status", ""),
                                 category=args.get("category", ""), source=args.get("source", ""),
-                                building_id=args.get("building", type=int))
+                                building_id=args.get("building", type=int), buildings=buildings)
     cards = _card_list("queue", found, _("Nothing waiting."), thumbs=False)
-    # The filter lists every building of the street (223 options): kept, keyed by all it shows.
+    # The filter lists every building of the street (223 options): kept, keyed by the choices made and the
+    # buildings offered (their names are read again when it is rendered again, at most every 10 minutes).
     filters = fragments.cached(("queue-filter", str(get_locale()), tuple(args.items(multi=True)), tuple(buildings)),
                                utcnow(), lambda: (render_template("issues/_queue_filter.html", args=args,
-                                                                  buildings=buildings), ()))
+                                                                  buildings=queries.building_choices(db.session, buildings)), ()))
     return render_template("issues/queue.html", cards=cards, filters=filters)
 
 

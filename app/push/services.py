@@ -10,11 +10,12 @@ import binascii
 import ipaddress
 import re
 from datetime import datetime
+from functools import cache
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask_babel import gettext as _
-from sqlalchemy import Boolean, Integer, Select, cast, delete, func, insert, literal, select, update
+from sqlalchemy import Boolean, Integer, Select, bindparam, cast, delete, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -182,10 +183,16 @@ def short(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@cache
+def _unread_count() -> Select:
+    # Built once: every page's header asks, and building the statement cost more than running it.
+    table = InboxItem.__table__
+    return select(func.count()).where(table.c.user_id == bindparam("user_id"), table.c.read_at.is_(None))
+
+
 def unread_count(session: Session, user: User) -> int:
     """How many inbox items the user has not opened."""
-    return session.scalar(select(func.count()).select_from(InboxItem)
-                          .where(InboxItem.user_id == user.id, InboxItem.read_at.is_(None))) or 0
+    return session.connection().execute(_unread_count(), {"user_id": user.id}).scalar() or 0
 
 
 def inbox(session: Session, user: User, limit: int = 100) -> list[InboxItem]:

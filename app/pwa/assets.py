@@ -48,8 +48,18 @@ def content_hash(filename: str) -> str:
 
 
 def static_url(filename: str) -> str:
-    """URL of a static file with its content hash, so the service worker can cache it forever."""
-    return url_for("static", filename=filename, v=content_hash(filename))
+    """URL of a static file with its content hash, so the service worker can cache it forever.
+
+    Kept per app once built: a page asks for six to ten, and each stat() and url_for() cost more
+    than the rest of the header. Deployed files do not change under a running process (a deployment
+    restarts it); in debug mode the hash is read again on every call, as files are being edited.
+    """
+    app = current_app._get_current_object()
+    built = app.extensions.setdefault("static_urls", {})
+    found = None if app.debug else built.get(filename)
+    if found is None:
+        found = built[filename] = url_for("static", filename=filename, v=content_hash(filename))
+    return found
 
 
 def shell_version() -> str:
