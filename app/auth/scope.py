@@ -8,25 +8,39 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
 
-from sqlalchemy import Select, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, bindparam, false, or_, select, true
 
 from app.models import Building, Community, Household, Role, User
 
 
+def _reach(role: Role, value) -> ColumnElement[bool]:
+    """Where a role over the scope `value` (an id, or a bound parameter standing for one) reaches: a condition on Building."""
+    if role == Role.ADMIN:
+        return true()
+    if role == Role.RESIDENT:
+        return Building.id == select(Household.building_id).where(Household.id == value).scalar_subquery()
+    if role == Role.BUILDING_HEAD:
+        return Building.id == value
+    if role == Role.STAFF:
+        return Building.community_id == value
+    return Building.community_id.in_(select(Community.id).where(Community.street_id == value))  # STREET
+
+
+def _scope_of(a) -> int | bool | None:
+    """The id a role assignment's scope is (True for admin: everywhere); None when it reaches nothing."""
+    if a.role == Role.ADMIN:
+        return True
+    column = {Role.RESIDENT: "household_id", Role.BUILDING_HEAD: "building_id", Role.STAFF: "community_id",
+              Role.STREET: "street_id"}.get(a.role)
+    return getattr(a, column) if column else None
+
+
 def _condition(a):
     """Where one role assignment reaches: a condition on Building (None when it reaches nothing)."""
-    if a.role == Role.ADMIN:
-        return true()
-    if a.role == Role.RESIDENT and a.household_id is not None:
-        return Building.id == select(Household.building_id).where(Household.id == a.household_id).scalar_subquery()
-    if a.role == Role.BUILDING_HEAD and a.building_id is not None:
-        return Building.id == a.building_id
-    if a.role == Role.STAFF and a.community_id is not None:
-        return Building.community_id == a.community_id
-    if a.role == Role.STREET and a.street_id is not None:
-        return Building.community_id.in_(select(Community.id).where(Community.street_id == a.street_id))
-    return None
+    value = _scope_of(a)
+    return None if value is None else _reach(a.role, value)
 
 
 def building_ids(user: User, roles: tuple[Role, ...] | None = None) -> Select:
@@ -59,25 +73,36 @@ def remembering() -> Iterator[None]:
         _remembered.reset(token)
 
 
-def _roles_reaching(user: User, building_id: int) -> frozenset[Role]:
-    """The roles among the user's assignments that reach the building (one query, every assignment)."""
+@cache
+def _reaching(roles: tuple[Role, ...]) -> Select:
+    """One row for a building: for each of `roles`, whether a role over the scope bound as s<i> reaches it.
+
+    Built once per combination of roles (a person has one to three), the ids bound: building the
+    statement cost more than running it, and every page checks a building.
+    """
+    return select(*[_reach(role, bindparam(f"s{i}")).label(f"r{i}") for i, role in enumerate(roles)]).where(
+        Building.id == bindparam("building_id"))
+
+
+def _roles_reaching(user: User, building_id: int, roles: tuple[Role, ...] | None = None) -> frozenset[Role]:
+    """The roles among the user's assignments (or those of `roles`) that reach the building, in one query."""
     from app.extensions import db
 
-    reaching = [(a.role, c) for a in user.roles if (c := _condition(a)) is not None]
+    reaching = [(a.role, value) for a in user.roles if roles is None or a.role in roles
+                if (value := _scope_of(a)) is not None]
     if not reaching:
         return frozenset()
-    row = db.session.execute(select(*[c.label(f"r{i}") for i, (_, c) in enumerate(reaching)])
-                             .where(Building.id == building_id)).first()
+    params = {f"s{i}": value for i, (_, value) in enumerate(reaching) if value is not True}
+    row = db.session.connection().execute(_reaching(tuple(role for role, _ in reaching)),
+                                          {**params, "building_id": building_id}).first()
     return frozenset(role for (role, _), hit in zip(reaching, row or (), strict=False) if hit)
 
 
 def covers_building(user: User, building_id: int, roles: tuple[Role, ...] | None = None) -> bool:
     """True when one of the user's roles (or of `roles`) reaches the building."""
-    from app.extensions import db
-
     memo = _remembered.get()
     if memo is None:
-        return db.session.scalar(building_ids(user, roles).where(Building.id == building_id)) is not None
+        return bool(_roles_reaching(user, building_id, roles))
     # Keyed by the assignments themselves, so a role given or taken is never answered from memory.
     key = (user.id, tuple((a.role, a.household_id, a.building_id, a.community_id, a.street_id) for a in user.roles),
            building_id)

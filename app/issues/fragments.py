@@ -95,11 +95,22 @@ def valid_until(problems: Iterable[Problem], now: datetime) -> datetime:
     return min([now + MAX_AGE, *changes])
 
 
-def cached(key: Hashable, now: datetime, render: Callable[[], tuple[str, Iterable[Problem]]]) -> Markup:
-    """The piece stored under `key`, or `render()`'s (HTML, problems it prints) kept for next time."""
+# Stands for the CSRF token in a kept piece with forms (no token, base64 or hex, holds a NUL).
+CSRF_PLACEHOLDER = "\x00csrf\x00"
+
+
+def cached(key: Hashable, now: datetime, render: Callable[[], tuple[str, Iterable[Problem]]],
+           token: str | None = None) -> Markup:
+    """The piece stored under `key`, or `render()`'s (HTML, problems it prints) kept for next time.
+
+    A piece with forms is rendered with the asker's CSRF `token` in them: it is kept with the token
+    taken out, and each asker's own put in, so no one is ever served another's.
+    """
     html = pieces.get(key, now)
     if html is None:
         text, problems = render()
-        html = Markup(text)  # noqa: S704 — rendered by Jinja with autoescape on
+        html = Markup(text.replace(token, CSRF_PLACEHOLDER) if token else text)  # noqa: S704 — rendered by Jinja, autoescaped
         pieces.put(key, html, valid_until(problems, now))
+    if token:
+        return Markup(html.replace(CSRF_PLACEHOLDER, token))  # noqa: S704 — a token is letters, digits and -_.
     return html

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -20,7 +21,7 @@ from app.issues import fragments, queries, services
 from app.issues.forms import ConfirmForm, DispatchForm, ReasonForm, ReportForm, ResolveForm, UpdateForm
 from app.issues.models import CATEGORY_LABELS, Category, Dispatch, Problem, ProblemEvent, Source, Status
 from app.issues.permissions import handled_building_ids
-from app.models import Building, Department, DepartmentKind, Household, Role, User
+from app.models import Building, Department, Household, Role, User
 from app.sync.registry import Rejected
 from app.uploads.services import attachments_of, save_upload
 
@@ -259,23 +260,47 @@ def show(problem_id: int):
         problem = _problem(problem_id, timeline=False)
         staff_view = can(current_user, "issue.note", problem)
         record = _record(problem, staff_view)
+        actions = _actions(problem, staff_view)
+        return render_template("issues/show.html", problem=problem, record=record, actions=actions)
+
+
+ACTIONS = ("issue.escalate", "issue.dispatch", "issue.resolve", "issue.confirm")
+
+
+def _actions(problem: Problem, staff_view: bool) -> Markup:
+    """The forms and buttons below the record, kept between requests (app/issues/fragments.py).
+
+    Every form on the page is blank (a refused step redirects back with a message), so the HTML is
+    decided by the problem's version and what this person may do here — both in the key — and the
+    CSRF token, which fragments.cached puts in for whoever asks.
+    """
+    may = {action: can(current_user, action, problem) for action in ACTIONS}
+    # Departments are offered only to those who may dispatch (the form).
+    departments = tuple(tuple(row) for row in db.session.execute(select(Department.id, Department.name)
+                                                                 .order_by(Department.kind, Department.name))) \
+        if problem.is_open and may["issue.dispatch"] else ()
+    my_departments = {a.department_id for a in current_user.roles if a.department_id}
+    my_orders = [d for d in problem.dispatches if d.department_id in my_departments] if my_departments else []
+    household = problem.household
+    key = ("actions", str(get_locale()), problem.id, problem.change_seq, problem.updated_at,
+           household.change_seq if household is not None else None, staff_view, tuple(may.values()), departments,
+           tuple((order.id, order.status, order.department.name) for order in my_orders))
+
+    def render():
         # Several forms on one page: prefixes keep their field ids (and labels) apart. Only the forms the
-        # page can show are built (the template still asks can() for each): a closed problem shows none.
+        # page can show are built: a closed problem shows none.
         forms = {}
         if problem.is_open:
-            # Departments are offered only to those who may dispatch (the form).
-            departments = db.session.scalars(select(Department).order_by(Department.kind, Department.name)).all() \
-                if can(current_user, "issue.dispatch", problem) else []
             forms["dispatch_form"] = DispatchForm(prefix="dispatch")
-            forms["dispatch_form"].departments.choices = [SelectChoice(d.id, d.name) for d in departments]
+            forms["dispatch_form"].departments.choices = [SelectChoice(id_, name) for id_, name in departments]
             forms.update(update_form=UpdateForm(prefix="update"), escalate_form=ReasonForm(prefix="escalate"),
                          resolve_form=ResolveForm(prefix="resolve"))
         if problem.status == Status.RESOLVED:
             forms.update(confirm_form=ConfirmForm(prefix="confirm"), reopen_form=ReasonForm(prefix="reopen"))
-        my_departments = {a.department_id for a in current_user.roles if a.department_id}
-        my_orders = [d for d in problem.dispatches if d.department_id in my_departments] if my_departments else []
-        return render_template("issues/show.html", problem=problem, record=record, staff_view=staff_view,
-                               my_orders=my_orders, kinds=DepartmentKind, **forms)
+        return render_template("issues/_actions.html", problem=problem, staff_view=staff_view, may=may,
+                               my_orders=my_orders, **forms), ()
+
+    return fragments.cached(key, utcnow(), render, token=generate_csrf())
 
 
 @bp.post("/<int:problem_id>/update")

@@ -40,7 +40,7 @@ def test_a_record_rendered_for_staff_is_never_shown_to_others(client, login, wor
     db.session.commit()
     login(world.staff)
     staff_page = client.get(f"/issues/{problem.id}").get_data(as_text=True)
-    assert NOTE in staff_page and len(fragments.pieces) == 1  # kept, with the note in it
+    assert NOTE in staff_page and len(fragments.pieces) == 2  # the record (with the note in it) and the actions
     login(getattr(world, viewer))
     page = client.get(f"/issues/{problem.id}").get_data(as_text=True)
     assert NOTE not in page and "内部备注" not in page
@@ -76,6 +76,44 @@ def test_each_person_gets_their_own_csrf_token_and_actions_around_a_kept_record(
     response = client.post(f"/issues/{problem.id}/update", data={"csrf_token": token, "update-csrf_token": token,
                                                                  "update-text": "还是坏的"})
     assert response.status_code == 302
+
+
+def tokens_in(html: str) -> set[str]:
+    """Every CSRF token a page carries: the meta tag, plain forms and each prefixed form's hidden field."""
+    return set(re.findall(r'(?:name="(?:[a-z]+-)?csrf_token" type="hidden" value|name="csrf_token" value|'
+                          r'name="csrf-token" content)="([^"]+)"', html))
+
+
+def test_kept_forms_carry_only_the_askers_own_token(app, client, login, world, problem):
+    """Two phones of staff with the same rights share the kept forms; each page holds its own token alone."""
+    login(world.staff)
+    first = client.get(f"/issues/{problem.id}").get_data(as_text=True)
+    other = signed_in(app, world.staff)
+    second = other.get(f"/issues/{problem.id}").get_data(as_text=True)
+    assert "dispatch-csrf_token" in second and "escalate-csrf_token" in second  # the kept forms were served
+    mine, theirs = tokens_in(first), tokens_in(second)
+    assert len(mine) == 1 and len(theirs) == 1 and mine != theirs
+    assert "\x00" not in second
+    token = theirs.pop()
+    response = other.post(f"/issues/{problem.id}/escalate", data={"csrf_token": token, "escalate-csrf_token": token,
+                                                                  "escalate-reason": "需要街道协调"})
+    assert response.status_code == 302
+    assert "已上报" in other.get(f"/issues/{problem.id}").get_data(as_text=True)
+
+
+def test_kept_actions_follow_who_asks_and_the_problem(app, client, login, world, problem):
+    """The staff's forms are never served to the reporter, and a resolved problem offers the reporter
+    the confirmation instead of the update form."""
+    login(world.staff)
+    assert "吹哨" in client.get(f"/issues/{problem.id}").get_data(as_text=True)
+    resident = signed_in(app, world.resident)
+    page = resident.get(f"/issues/{problem.id}").get_data(as_text=True)
+    assert "吹哨" not in page and "dispatch-csrf_token" not in page and "update-text" in page
+    services.resolve(db.session, world.staff, problem, "门锁已换", now=T0 + timedelta(hours=1))
+    db.session.commit()
+    page = resident.get(f"/issues/{problem.id}").get_data(as_text=True)
+    assert "confirm-rating" in page and "update-text" not in page
+    assert "confirm-rating" not in client.get(f"/issues/{problem.id}").get_data(as_text=True)  # not the reporter
 
 
 def test_a_change_shows_on_the_next_request_on_every_page(client, login, world, problem, frozen_clock):
