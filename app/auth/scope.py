@@ -49,6 +49,29 @@ def building_ids(user: User, roles: tuple[Role, ...] | None = None) -> Select:
     return select(Building.id).where(or_(*conditions) if conditions else false())
 
 
+@cache
+def _reached(roles: tuple[Role, ...]) -> Select:
+    """The ids of the buildings that roles over the scopes bound as s<i> reach, built once per combination."""
+    return select(Building.id).where(or_(*[_reach(role, bindparam(f"s{i}")) for i, role in enumerate(roles)])) \
+        .order_by(Building.id)
+
+
+def building_id_list(user: User, roles: tuple[Role, ...] | None = None) -> list[int]:
+    """The ids of the buildings the user's roles (or only `roles`) cover, in order: building_ids() as a list."""
+    from app.extensions import db
+
+    shape, params = _bound(user, roles)
+    return list(db.session.connection().execute(_reached(shape), params).scalars()) if shape else []
+
+
+def _bound(user: User, roles: tuple[Role, ...] | None) -> tuple[tuple[Role, ...], dict]:
+    """The roles of the user's assignments that reach somewhere (of `roles`), and their scopes as s<i> parameters."""
+    reaching = [(a.role, value) for a in user.roles if roles is None or a.role in roles
+                if (value := _scope_of(a)) is not None]
+    return (tuple(role for role, _ in reaching),
+            {f"s{i}": value for i, (_, value) in enumerate(reaching) if value is not True})
+
+
 def community_ids(user: User, roles: tuple[Role, ...] | None = None) -> Select:
     """A SELECT of the ids of the communities whose buildings the user's roles cover."""
     return select(Building.community_id).where(Building.id.in_(building_ids(user, roles))).distinct()
@@ -88,14 +111,11 @@ def _roles_reaching(user: User, building_id: int, roles: tuple[Role, ...] | None
     """The roles among the user's assignments (or those of `roles`) that reach the building, in one query."""
     from app.extensions import db
 
-    reaching = [(a.role, value) for a in user.roles if roles is None or a.role in roles
-                if (value := _scope_of(a)) is not None]
-    if not reaching:
+    shape, params = _bound(user, roles)
+    if not shape:
         return frozenset()
-    params = {f"s{i}": value for i, (_, value) in enumerate(reaching) if value is not True}
-    row = db.session.connection().execute(_reaching(tuple(role for role, _ in reaching)),
-                                          {**params, "building_id": building_id}).first()
-    return frozenset(role for (role, _), hit in zip(reaching, row or (), strict=False) if hit)
+    row = db.session.connection().execute(_reaching(shape), {**params, "building_id": building_id}).first()
+    return frozenset(role for role, hit in zip(shape, row or (), strict=False) if hit)
 
 
 def covers_building(user: User, building_id: int, roles: tuple[Role, ...] | None = None) -> bool:
@@ -117,6 +137,10 @@ def own_household_ids(user: User) -> list[int]:
     return [a.household_id for a in user.roles if a.role == Role.RESIDENT and a.household_id is not None]
 
 
+# Those who manage buildings (rather than merely live in one).
+MANAGERS = (Role.BUILDING_HEAD, Role.STAFF, Role.STREET, Role.ADMIN)
+
+
 def managed_building_ids(user: User) -> Select:
     """Buildings the user manages (head, staff, street, admin) — not merely lives in."""
-    return building_ids(user, (Role.BUILDING_HEAD, Role.STAFF, Role.STREET, Role.ADMIN))
+    return building_ids(user, MANAGERS)

@@ -84,6 +84,9 @@ class Problem(SyncedMixin, db.Model):
         Index("ix_problem_building_activity", "building_id", "last_activity_at"),
         # The queue picks its page of ids from this index alone, in deadline order (app/issues/queries.py).
         Index("ix_problem_status_due", "status", "feedback_due_at", "first_response_at", "building_id", "is_deleted"),
+        # The queue's first tier (unanswered, past the deadline) walks this in deadline order and stops at one
+        # page: through the index above it sorted every open problem of the street.
+        Index("ix_problem_unanswered_due", "first_response_at", "feedback_due_at", "status", "building_id", "is_deleted"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -73,7 +73,7 @@ def queue_cards(session: Session, user: User, *, now: datetime, status: str = ""
                 buildings: Sequence[int] | None = None) -> list[Card]:
     """Open problems in my scope: overdue first, then those escalated to my level, then by deadline.
 
-    `buildings` are the ids of the buildings in my queue (scope.managed_building_ids), when the
+    `buildings` are the ids of the buildings in my queue (the managers' scope), when the
     caller has read them already. Three short queries instead of one sort over every open problem
     of a street. Each picks its page of ids from ix_problem_status_due alone (status, deadline,
     answered, building, deleted: thousands of open problems sorted without reading their rows),
@@ -83,7 +83,7 @@ def queue_cards(session: Session, user: User, *, now: datetime, status: str = ""
     adding `PRAGMA optimize`.
     """
     if buildings is None:
-        buildings = list(session.scalars(scope.managed_building_ids(user)))
+        buildings = scope.building_id_list(user, scope.MANAGERS)
     if not buildings:
         return []
     dialect = session.get_bind().dialect

@@ -20,7 +20,7 @@ from app.extensions import db
 from app.issues import fragments, queries, services
 from app.issues.forms import ConfirmForm, DispatchForm, ReasonForm, ReportForm, ResolveForm, UpdateForm
 from app.issues.models import CATEGORY_LABELS, Category, Dispatch, Problem, ProblemEvent, Source, Status
-from app.issues.permissions import handled_building_ids
+from app.issues.permissions import handled_building_list
 from app.models import Building, Department, Household, Role, User
 from app.sync.registry import Rejected
 from app.uploads.services import attachments_of, save_upload
@@ -409,7 +409,7 @@ def work(order_id: int, step: str):
 @login_required
 def queue():
     """Open problems in my scope, overdue first, then by deadline."""
-    buildings = list(db.session.scalars(handled_building_ids(current_user).order_by(Building.id)))
+    buildings = handled_building_list(current_user)
     if not buildings:
         abort(403)
     args = request.args
