@@ -12,6 +12,14 @@ def init_app(app) -> None:
 
     app.register_blueprint(bp)
     app.cli.add_command(conventions_cli)
+
+    from app.conventions.services import in_force
+    from app.extensions import db
+
+    @app.context_processor
+    def _in_force():
+        # For the building page (templates/conventions/_in_force.html): its conventions in force.
+        return {"conventions_in_force": lambda building_id: in_force(db.session, building_id)}
     home_action(HomeAction((Role.RESIDENT, Role.BUILDING_HEAD, Role.STAFF, Role.STREET, Role.ADMIN),
                            _l("Building conventions"),
                            _l("Read, discuss and vote on your building's rules; one vote per household."),

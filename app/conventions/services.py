@@ -8,10 +8,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
+from typing import NamedTuple
 
 from blinker import signal
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.auth import scope
@@ -405,6 +407,35 @@ def signup_counts(session: Session, conventions: list[Convention]) -> dict[int, 
                                   .where(ConventionSignup.convention_id.in_(ids))
                                   .group_by(ConventionSignup.convention_id)).all()) if ids else {}
     return {i: counts.get(i, 0) for i in ids}
+
+
+class InForce(NamedTuple):
+    """An adopted convention as the building page lists it."""
+
+    id: int
+    title: str
+    version: int
+    adopted_at: datetime | None
+    signups: int
+
+
+@cache
+def _in_force() -> Select:
+    # Built once: every building page asks.
+    signups = (select(func.count()).where(ConventionSignup.convention_id == Convention.id)
+               .correlate(Convention).scalar_subquery())
+    return (select(Convention.id, Convention.title, Convention.current_version, Convention.adopted_at, signups)
+            .where(Convention.building_id == bindparam("building_id"), Convention.status == ConventionStatus.ADOPTED,
+                   Convention.is_deleted.is_(False))
+            .order_by(Convention.adopted_at.desc(), Convention.id.desc()))
+
+
+def in_force(session: Session, building_id: int) -> list[InForce]:
+    """The building's adopted conventions, newest first, with how many households signed up (one query).
+
+    An adopted amendment supersedes the convention it amends, so only the version in force is listed.
+    """
+    return [InForce(*row) for row in session.execute(_in_force(), {"building_id": building_id})]
 
 
 def conventions_for(session: Session, user: User) -> list[Convention]:

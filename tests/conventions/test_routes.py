@@ -258,3 +258,39 @@ def test_sync_a_conflicting_door_to_door_vote_is_kept_in_the_history_as_not_coun
     assert again[0]["status"] == "conflict"
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(VoteHistory)) == 3  # a new attempt, a new row
+
+
+def test_the_building_page_shows_the_conventions_in_force(client, login, s3):
+    """#5: adopted conventions are on the building page with version, date and sign-ups; not before the
+    vote closes, and an adopted amendment takes the place of the convention it amends."""
+    from app.conventions.services import amend_convention, close_due_votes, open_discussion, open_vote, sign_up
+
+    building_page = f"/issues/building/{s3.building.id}"
+    login(s3.residents[0])
+    assert "本楼公约" not in client.get(building_page).get_data(as_text=True)  # still being voted on
+    for i in range(4):
+        cast_vote(db.session, s3.residents[i], s3.households[i], s3.convention, "yes", channel="online", now=utcnow())
+    s3.clock.set(s3.closes_at)
+    close_due_votes(db.session, utcnow())
+    sign_up(db.session, s3.residents[1], s3.households[1], s3.convention, now=utcnow())
+    db.session.commit()
+    page = client.get(building_page).get_data(as_text=True)
+    adopted_on = s3.closes_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
+    assert "本楼公约" in page and f'href="/conventions/{s3.convention.id}"' in page
+    assert "24号楼楼门公约" in page and "第 1 版" in page and adopted_on in page and "1 户已承诺" in page
+
+    now = utcnow()
+    amendment = amend_convention(db.session, s3.head, s3.convention, "不高空抛物,阳台窗台不摆花盆。", now=now)
+    open_discussion(db.session, s3.head, amendment, now=now)
+    open_vote(db.session, s3.head, amendment, opens_at=now, closes_at=now + timedelta(days=7), now=now)
+    for i in range(4):
+        cast_vote(db.session, s3.residents[i], s3.households[i], amendment, "yes", channel="online", now=now)
+    s3.clock.set(now + timedelta(days=7))
+    close_due_votes(db.session, utcnow())
+    db.session.commit()
+    page = client.get(building_page).get_data(as_text=True)
+    assert f'href="/conventions/{amendment.id}"' in page and f'href="/conventions/{s3.convention.id}"' not in page
+    assert "第 2 版" in page and "0 户已承诺" in page
+
+    login(s3.outsider)  # another building's resident may not open this building's page at all
+    assert client.get(building_page).status_code == 403
