@@ -79,6 +79,10 @@ def register_extensions(app: Flask) -> None:
             from app.database import configure_sqlite
 
             configure_sqlite(app, db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            from app.database import configure_postgresql
+
+            configure_postgresql(db.engine)
 
 
 def register_features(app: Flask) -> None:

@@ -62,6 +62,35 @@ def configure_sqlite(app: Flask, engine: Engine) -> None:
         _immediate.set(request.method not in ("GET", "HEAD", "OPTIONS"))
 
 
+def configure_postgresql(engine: Engine) -> None:
+    """End transactions that only read with COMMIT instead of ROLLBACK, so psycopg keeps its prepared statements.
+
+    psycopg prepares a statement on the server from its fifth execution on a connection and forgets
+    every prepared statement at each ROLLBACK (a rolled-back transaction may have dropped what they
+    refer to). The session ends every request by rolling back, so nothing was ever prepared: each
+    statement of each page was parsed and planned again (~1 ms for the queue's first tier). A
+    transaction that ran only SELECTs ends the same either way, so for those we commit first and
+    SQLAlchemy's rollback then finds nothing to undo. Anything else — a write, DDL, a savepoint, a
+    failed statement — is rolled back as before.
+    """
+    from psycopg.pq import TransactionStatus
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.info["wrote"] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_statement(connection, cursor, statement, parameters, context, executemany):
+        if not statement.startswith("SELECT "):
+            connection.info["wrote"] = True
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(connection):
+        dbapi_connection = connection.connection.dbapi_connection
+        if not connection.info.get("wrote", True) and dbapi_connection.info.transaction_status == TransactionStatus.INTRANS:
+            dbapi_connection.commit()
+
+
 @dataclass(frozen=True)
 class _InsertPlan:
     """How insert_many writes rows of some columns of a table on one dialect."""
