@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -84,9 +84,17 @@ class Problem(SyncedMixin, db.Model):
         Index("ix_problem_building_activity", "building_id", "last_activity_at"),
         # The queue picks its page of ids from this index alone, in deadline order (app/issues/queries.py).
         Index("ix_problem_status_due", "status", "feedback_due_at", "first_response_at", "building_id", "is_deleted"),
-        # The queue's first tier (unanswered, past the deadline) walks this in deadline order and stops at one
-        # page: through the index above it sorted every open problem of the street.
-        Index("ix_problem_unanswered_due", "first_response_at", "feedback_due_at", "status", "building_id", "is_deleted"),
+        # The queue's first tier (unanswered, past the deadline) walks one of these in deadline order and
+        # stops at one page: through the index above it sorted every open problem of the street past its
+        # deadline. Each database plans it with its own: SQLite takes "IS NULL" as an equality and reads
+        # the deadlines in order after it, and does not weigh a partial index without statistics;
+        # PostgreSQL does not take "IS NULL" as fixing the order, but reads this partial index of the
+        # unanswered alone in order, without visiting the table (migrations/versions/0013 also gives it
+        # statistics on status and first_response_at together, without which it expects ten rows).
+        Index("ix_problem_unanswered_due", "first_response_at", "feedback_due_at", "status", "building_id",
+              "is_deleted").ddl_if(dialect="sqlite"),
+        Index("ix_problem_unanswered_due_pg", "feedback_due_at", "status", "building_id", "is_deleted", "id",
+              postgresql_where=text("first_response_at IS NULL")).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
