@@ -12,6 +12,7 @@ from functools import cache
 
 from sqlalchemy import ColumnElement, Select, bindparam, false, or_, select, true
 
+from app.database import plain_rows
 from app.models import Building, Community, Household, Role, User
 
 
@@ -61,7 +62,7 @@ def building_id_list(user: User, roles: tuple[Role, ...] | None = None) -> list[
     from app.extensions import db
 
     shape, params = _bound(user, roles)
-    return list(db.session.connection().execute(_reached(shape), params).scalars()) if shape else []
+    return list(plain_rows(db.session, _reached(shape), params).scalars()) if shape else []
 
 
 def _bound(user: User, roles: tuple[Role, ...] | None) -> tuple[tuple[Role, ...], dict]:
@@ -114,7 +115,7 @@ def _roles_reaching(user: User, building_id: int, roles: tuple[Role, ...] | None
     shape, params = _bound(user, roles)
     if not shape:
         return frozenset()
-    row = db.session.connection().execute(_reaching(shape), {**params, "building_id": building_id}).first()
+    row = plain_rows(db.session, _reaching(shape), {**params, "building_id": building_id}).first()
     return frozenset(role for role, hit in zip(shape, row or (), strict=False) if hit)
 
 

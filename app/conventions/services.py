@@ -29,7 +29,7 @@ from app.conventions.models import (
     VoteChannel,
     VoteHistory,
 )
-from app.database import lock_row
+from app.database import lock_row, plain_rows
 from app.models import Building, Community, Household, User
 
 # Fired with (convention, kind="vote_opened" | "vote_closed", now=…, tally=… when closed) so
@@ -435,7 +435,7 @@ def in_force(session: Session, building_id: int) -> list[InForce]:
 
     An adopted amendment supersedes the convention it amends, so only the version in force is listed.
     """
-    return [InForce(*row) for row in session.execute(_in_force(), {"building_id": building_id})]
+    return [InForce(*row) for row in plain_rows(session, _in_force(), {"building_id": building_id})]
 
 
 def conventions_for(session: Session, user: User) -> list[Convention]:

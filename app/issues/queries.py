@@ -7,10 +7,10 @@ from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import Integer, Select, bindparam, case, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth import scope
-from app.database import bound_values, one_of
+from app.database import bound_values, one_of, plain_rows
 from app.issues.models import OPEN_STATUSES, Dispatch, DispatchStatus, Problem, Status
 from app.models import Building, Community, Household, Role, User
 
@@ -39,6 +39,16 @@ def _cards(query: Select) -> Select:
 
 
 @cache
+def _building() -> Select:
+    return select(Building).where(Building.id == bindparam("building_id")).options(joinedload(Building.community))
+
+
+def building(session: Session, building_id: int) -> Building | None:
+    """A building with its community (one statement, built once: every feed page asks)."""
+    return session.scalars(_building(), {"building_id": building_id}).first()
+
+
+@cache
 def _feed_cards() -> Select:
     # Built once: constructing the statement and its cache key each request cost more than running it.
     return (_cards(select(*CARD_COLUMNS)).where(Problem.building_id == bindparam("building_id"),
@@ -51,7 +61,7 @@ def building_feed_cards(session: Session, building_id: int, *, limit: int = PAGE
 
     Walks ix_problem_building_activity and stops at `limit` (no sort of the building's year).
     """
-    return [Card(*row) for row in session.execute(_feed_cards(), {"building_id": building_id, "limit": limit})]
+    return [Card(*row) for row in plain_rows(session, _feed_cards(), {"building_id": building_id, "limit": limit})]
 
 
 def problems_for(session: Session, cards: list[Card]) -> list[Problem]:
@@ -93,7 +103,7 @@ def queue_cards(session: Session, user: User, *, now: datetime, status: str = ""
     found: dict[int, Card] = {}
     # Usually the first tier fills the page.
     for tier in range(QUEUE_TIERS):
-        for row in session.execute(_queue_tier(tier, filters, dialect.name), params):
+        for row in plain_rows(session, _queue_tier(tier, filters, dialect.name), params):
             found.setdefault(row[0], Card(*row))
         if len(found) >= limit:
             break

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid as uuidlib
+from functools import cache
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -9,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
@@ -79,12 +80,17 @@ TIMELINE = (selectinload(Problem.events).selectinload(ProblemEvent.actor).lazylo
             selectinload(Problem.dispatches).selectinload(Dispatch.department))
 
 
-def _problem(problem_id: int, action: str = "issue.view", *, timeline: bool = True) -> Problem:
+@cache
+def _problem_query(timeline: bool) -> Select:
     # One row's many-to-ones come joined; the timeline's actors without their roles (only names are shown).
     # Without `timeline` (the page, whose record is usually kept rendered) events and dispatches load when used.
+    # Built once per form: building the statement cost more than running it.
     options = [joinedload(Problem.household), joinedload(Problem.building).joinedload(Building.community)]
-    problem = db.session.scalar(select(Problem).where(Problem.id == problem_id)
-                                .options(*options, *(TIMELINE if timeline else ())))
+    return select(Problem).where(Problem.id == bindparam("problem_id")).options(*options, *(TIMELINE if timeline else ()))
+
+
+def _problem(problem_id: int, action: str = "issue.view", *, timeline: bool = True) -> Problem:
+    problem = db.session.scalars(_problem_query(timeline), {"problem_id": problem_id}).unique().first()
     if problem is None or problem.is_deleted:
         abort(404)
     require(current_user, action, problem)
@@ -176,7 +182,7 @@ def index():
 @login_required
 def feed(building_id: int):
     """The building's problems as a feed, newest activity first."""
-    building = db.session.get(Building, building_id, options=[joinedload(Building.community)]) or abort(404)
+    building = queries.building(db.session, building_id) or abort(404)
     require(current_user, "building.view", building)
     cards = _card_list("feed", queries.building_feed_cards(db.session, building.id),
                        _("No problems reported in this building yet."), thumbs=True)

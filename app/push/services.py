@@ -19,6 +19,7 @@ from sqlalchemy import Boolean, Integer, Select, bindparam, cast, delete, func, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.database import plain_rows
 from app.models import User
 from app.models.base import UTCDateTime
 from app.push.models import Delivery, DeliveryStatus, InboxItem, MutedKind, PushMessage, PushSubscription, SentOnce
@@ -192,7 +193,7 @@ def _unread_count() -> Select:
 
 def unread_count(session: Session, user: User) -> int:
     """How many inbox items the user has not opened."""
-    return session.connection().execute(_unread_count(), {"user_id": user.id}).scalar() or 0
+    return plain_rows(session, _unread_count(), {"user_id": user.id}).scalar() or 0
 
 
 def inbox(session: Session, user: User, limit: int = 100) -> list[InboxItem]:
