@@ -202,20 +202,15 @@ def rows_where_in(session: Session, columns: Sequence[ColumnElement], key: Colum
     cache_key = (tuple(columns), key, dialect.name)
     query = _IN_QUERIES.get(cache_key)
     if query is None:
-        query = _IN_QUERIES[cache_key] = select(*columns).where(one_of(key, dialect.name))
-    return session.execute(query, {"values": bound_values(dialect, values)})
+        query = _IN_QUERIES[cache_key] = select(*columns).where(_one_of(key, dialect))
+    values = list(values)
+    return session.execute(query, {"values": json.dumps(values) if dialect.name == "sqlite" else values})
 
 
-def one_of(column: ColumnElement, dialect_name: str) -> ColumnElement[bool]:
-    """`column IN (…)` with the whole list bound as one parameter named "values" (see bound_values)."""
-    if dialect_name == "postgresql":
+def _one_of(column: ColumnElement, dialect: Dialect) -> ColumnElement[bool]:
+    """`column IN (…)` with the whole list bound as one parameter named "values"."""
+    if dialect.name == "postgresql":
         return column == any_(bindparam("values", type_=ARRAY(column.type)))
-    if dialect_name == "sqlite":
+    if dialect.name == "sqlite":
         return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam("values", type_=String))))
     return column.in_(bindparam("values", expanding=True))
-
-
-def bound_values(dialect: Dialect, values: Iterable[Any]) -> Any:
-    """The "values" parameter of one_of(): a JSON array on SQLite, a list elsewhere."""
-    values = list(values)
-    return json.dumps(values) if dialect.name == "sqlite" else values

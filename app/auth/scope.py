@@ -51,22 +51,19 @@ def building_ids(user: User, roles: tuple[Role, ...] | None = None) -> Select:
 
 
 @cache
-def _reached(roles: tuple[Role, ...]) -> Select:
-    """The ids of the buildings that roles over the scopes bound as s<i> reach, built once per combination."""
-    return select(Building.id).where(or_(*[_reach(role, bindparam(f"s{i}")) for i, role in enumerate(roles)])) \
-        .order_by(Building.id)
+def reached(shape: tuple[Role, ...]) -> Select:
+    """The ids of the buildings that roles of `shape` over the scopes bound as s<i> reach (see reach()).
+
+    Built once per combination of roles, to be embedded in statements that are built once too.
+    """
+    return select(Building.id).where(or_(*[_reach(role, bindparam(f"s{i}")) for i, role in enumerate(shape)]))
 
 
-def building_id_list(user: User, roles: tuple[Role, ...] | None = None) -> list[int]:
-    """The ids of the buildings the user's roles (or only `roles`) cover, in order: building_ids() as a list."""
-    from app.extensions import db
+def reach(user: User, roles: tuple[Role, ...] | None = None) -> tuple[tuple[Role, ...], dict]:
+    """The roles of the user's assignments that reach somewhere (of `roles`), and their scopes as s<i> parameters.
 
-    shape, params = _bound(user, roles)
-    return list(plain_rows(db.session, _reached(shape), params).scalars()) if shape else []
-
-
-def _bound(user: User, roles: tuple[Role, ...] | None) -> tuple[tuple[Role, ...], dict]:
-    """The roles of the user's assignments that reach somewhere (of `roles`), and their scopes as s<i> parameters."""
+    The shape is the key of statements built once (reached()); the parameters bind them for this user.
+    """
     reaching = [(a.role, value) for a in user.roles if roles is None or a.role in roles
                 if (value := _scope_of(a)) is not None]
     return (tuple(role for role, _ in reaching),
@@ -112,7 +109,7 @@ def _roles_reaching(user: User, building_id: int, roles: tuple[Role, ...] | None
     """The roles among the user's assignments (or those of `roles`) that reach the building, in one query."""
     from app.extensions import db
 
-    shape, params = _bound(user, roles)
+    shape, params = reach(user, roles)
     if not shape:
         return frozenset()
     row = plain_rows(db.session, _reaching(shape), {**params, "building_id": building_id}).first()

@@ -56,11 +56,6 @@ def handled_building_ids(user: User):
     return scope.building_ids(user, RESPONDERS)
 
 
-def handled_building_list(user: User) -> list[int]:
-    """The ids of the buildings whose problems are in my queue, in order."""
-    return scope.building_id_list(user, RESPONDERS)
-
-
 @rule("issue.handle")
 def _handle(user: User, building: Building) -> bool:
     """Whose queue a building's problems are in: its head, its staff, its street."""

@@ -10,7 +10,7 @@ from sqlalchemy import Integer, Select, bindparam, case, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth import scope
-from app.database import bound_values, one_of, plain_rows
+from app.database import plain_rows
 from app.issues.models import OPEN_STATUSES, Dispatch, DispatchStatus, Problem, Status
 from app.models import Building, Community, Household, Role, User
 
@@ -79,31 +79,27 @@ def building_feed(session: Session, building_id: int, *, limit: int = PAGE) -> l
 
 
 def queue_cards(session: Session, user: User, *, now: datetime, status: str = "", category: str = "",
-                source: str = "", building_id: int | None = None, limit: int = PAGE,
-                buildings: Sequence[int] | None = None) -> list[Card]:
+                source: str = "", building_id: int | None = None, limit: int = PAGE) -> list[Card]:
     """Open problems in my scope: overdue first, then those escalated to my level, then by deadline.
 
-    `buildings` are the ids of the buildings in my queue (the managers' scope), when the
-    caller has read them already. Three short queries instead of one sort over every open problem
-    of a street. Each picks its page of ids from ix_problem_status_due alone (status, deadline,
-    answered, building, deleted: thousands of open problems sorted without reading their rows),
-    then reads those 50 rows' light columns (problems_for() loads the objects when the cards have
-    to be rendered). SQLite plans this well without statistics, as the app runs it; after an
-    ANALYZE it chose to walk every problem by deadline (~200 ms on 100,000): check the plan before
-    adding `PRAGMA optimize`.
+    Three short queries instead of one sort over every open problem of a street. Each picks its
+    page of ids from an index alone (ix_problem_unanswered_due for the first, ix_problem_status_due
+    for the others: status, deadline, answered, building, deleted — thousands of open problems
+    sorted without reading their rows), then reads those 50 rows' light columns (problems_for()
+    loads the objects when the cards have to be rendered). SQLite plans this well without
+    statistics, as the app runs it; after an ANALYZE it chose to walk every problem by deadline
+    (~200 ms on 100,000): check the plan before adding `PRAGMA optimize`.
     """
-    if buildings is None:
-        buildings = scope.building_id_list(user, scope.MANAGERS)
-    if not buildings:
+    shape, params = scope.reach(user, scope.MANAGERS)
+    if not shape:
         return []
-    dialect = session.get_bind().dialect
     filters = (bool(status), bool(category), bool(source), bool(building_id))
-    params = {"values": bound_values(dialect, buildings), "now": now, "limit": limit, "status": status,
-              "category": category, "source": source, "building_id": building_id, "level": _level(user)}
+    params.update(now=now, limit=limit, status=status, category=category, source=source, building_id=building_id,
+                  level=_level(user))
     found: dict[int, Card] = {}
     # Usually the first tier fills the page.
     for tier in range(QUEUE_TIERS):
-        for row in plain_rows(session, _queue_tier(tier, filters, dialect.name), params):
+        for row in plain_rows(session, _queue_tier(tier, filters, shape), params):
             found.setdefault(row[0], Card(*row))
         if len(found) >= limit:
             break
@@ -120,13 +116,14 @@ QUEUE_TIERS = 3
 
 
 @cache
-def _queue_tier(tier: int, filters: tuple[bool, bool, bool, bool], dialect_name: str) -> Select:
-    """One tier's page of cards for the filters given (status, category, source, building), all values bound.
+def _queue_tier(tier: int, filters: tuple[bool, bool, bool, bool], shape: tuple[Role, ...]) -> Select:
+    """One tier's page of cards, for the filters given and the roles of the asker's scope, all values bound.
 
+    `filters` says which of status, category, source and building are chosen; `shape` is scope.reach()'s.
     Built once per shape: building a statement and its cache key cost more than running it.
     """
     status, category, source, building = filters
-    ids = select(Problem.id).where(one_of(Problem.building_id, dialect_name), Problem.is_deleted.is_(False),
+    ids = select(Problem.id).where(Problem.building_id.in_(scope.reached(shape)), Problem.is_deleted.is_(False),
                                    Problem.status == bindparam("status") if status else Problem.status.in_(OPEN_STATUSES))
     if category:
         ids = ids.where(Problem.category == bindparam("category"))

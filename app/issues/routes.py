@@ -21,7 +21,7 @@ from app.extensions import db
 from app.issues import fragments, queries, services
 from app.issues.forms import ConfirmForm, DispatchForm, ReasonForm, ReportForm, ResolveForm, UpdateForm
 from app.issues.models import CATEGORY_LABELS, Category, Dispatch, Problem, ProblemEvent, Source, Status
-from app.issues.permissions import handled_building_list
+from app.issues.permissions import RESPONDERS, handled_building_ids
 from app.models import Building, Department, Household, Role, User
 from app.sync.registry import Rejected
 from app.uploads.services import attachments_of, save_upload
@@ -415,19 +415,21 @@ def work(order_id: int, step: str):
 @login_required
 def queue():
     """Open problems in my scope, overdue first, then by deadline."""
-    buildings = handled_building_list(current_user)
-    if not buildings:
+    if not current_user.has_role(*RESPONDERS):
         abort(403)
     args = request.args
     found = queries.queue_cards(db.session, current_user, now=utcnow(), status=args.get("status", ""),
                                 category=args.get("category", ""), source=args.get("source", ""),
-                                building_id=args.get("building", type=int), buildings=buildings)
+                                building_id=args.get("building", type=int))
     cards = _card_list("queue", found, _("Nothing waiting."), thumbs=False)
     # The filter lists every building of the street (223 options): kept, keyed by the choices made and the
-    # buildings offered (their names are read again when it is rendered again, at most every 10 minutes).
-    filters = fragments.cached(("queue-filter", str(get_locale()), tuple(args.items(multi=True)), tuple(buildings)),
-                               utcnow(), lambda: (render_template("issues/_queue_filter.html", args=args,
-                                                                  buildings=queries.building_choices(db.session, buildings)), ()))
+    # roles that decide which buildings it offers (read again when it is rendered again, at most every
+    # 10 minutes: a building added to a community shows by then).
+    roles = tuple((a.role, a.building_id, a.community_id, a.street_id) for a in current_user.roles)
+    filters = fragments.cached(("queue-filter", str(get_locale()), tuple(args.items(multi=True)), roles), utcnow(),
+                               lambda: (render_template("issues/_queue_filter.html", args=args,
+                                        buildings=queries.building_choices(db.session,
+                                                                           handled_building_ids(current_user))), ()))
     return render_template("issues/queue.html", cards=cards, filters=filters)
 
 
