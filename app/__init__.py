@@ -82,7 +82,7 @@ def register_extensions(app: Flask) -> None:
         elif db.engine.dialect.name == "postgresql":
             from app.database import configure_postgresql
 
-            configure_postgresql(db.engine)
+            configure_postgresql(app, db.engine)
 
 
 def register_features(app: Flask) -> None:

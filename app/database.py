@@ -15,11 +15,18 @@ from sqlalchemy.orm import Session
 
 # Whether transactions begun in this context take SQLite's write lock at BEGIN.
 _immediate: ContextVar[bool] = ContextVar("sqlite_immediate", default=False)
+# Whether this context is answering a GET (or HEAD) request, whose database work only reads (PostgreSQL).
+_reading: ContextVar[bool] = ContextVar("get_request_reading", default=False)
 
 
 def immediate_transactions() -> None:
-    """Make every later SQLite transaction in this context BEGIN IMMEDIATE (for workers that write)."""
+    """Make every later transaction in this context one that writes (workers, and a GET that must log).
+
+    On SQLite it begins with BEGIN IMMEDIATE; on PostgreSQL a GET's later transactions leave the
+    read-only autocommit of configure_postgresql.
+    """
     _immediate.set(True)
+    _reading.set(False)
 
 
 def reads_first() -> None:
@@ -62,26 +69,49 @@ def configure_sqlite(app: Flask, engine: Engine) -> None:
         _immediate.set(request.method not in ("GET", "HEAD", "OPTIONS"))
 
 
-def configure_postgresql(engine: Engine) -> None:
-    """End transactions that only read with COMMIT instead of ROLLBACK, so psycopg keeps its prepared statements.
+class WriteInGetError(RuntimeError):
+    """A GET (or HEAD) request tried to change the database: GET handlers only read."""
 
-    psycopg prepares a statement on the server from its fifth execution on a connection and forgets
-    every prepared statement at each ROLLBACK (a rolled-back transaction may have dropped what they
-    refer to). The session ends every request by rolling back, so nothing was ever prepared: each
-    statement of each page was parsed and planned again (~1 ms for the queue's first tier). A
-    transaction that ran only SELECTs ends the same either way, so for those we commit first and
-    SQLAlchemy's rollback then finds nothing to undo. Anything else — a write, DDL, a savepoint, a
-    failed statement — is rolled back as before.
+
+def configure_postgresql(app: Flask, engine: Engine) -> None:
+    """Reads without a transaction round trip, and psycopg's prepared statements kept.
+
+    A GET request reads with the connection in autocommit: no BEGIN before its first statement and
+    no ROLLBACK after its last, two of the eight or nine round trips of a page. Reading is the same
+    under PostgreSQL's READ COMMITTED, where each statement has its own snapshot anyway; a GET that
+    tries to write raises WriteInGetError instead of writing unguarded (GET handlers never write, as
+    configure_sqlite also assumes).
+
+    Elsewhere a transaction that ran only SELECTs ends with COMMIT, not ROLLBACK: psycopg prepares a
+    statement on the server from its fifth execution on a connection and forgets every prepared
+    statement at each ROLLBACK (a rolled-back transaction may have dropped what they refer to), and
+    every request ended with one, so each statement of each page was parsed and planned again (~1 ms
+    for the queue's first tier). Anything that wrote, failed or used a savepoint is rolled back as before.
     """
     from psycopg.pq import TransactionStatus
 
+    @app.before_request
+    def _mark_reads():
+        _reading.set(request.method in ("GET", "HEAD"))
+
+    @app.teardown_request
+    def _unmark_reads(_exc):
+        _reading.set(False)  # what runs after the request in this context (a test, a CLI command) may write
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
+        reading = _reading.get()
         connection.info["wrote"] = False
+        connection.info["reading"] = reading
+        dbapi_connection = connection.connection.dbapi_connection
+        if dbapi_connection.info.transaction_status == TransactionStatus.IDLE:
+            dbapi_connection.autocommit = reading
 
     @event.listens_for(engine, "before_cursor_execute")
     def _on_statement(connection, cursor, statement, parameters, context, executemany):
         if not statement.startswith("SELECT "):
+            if connection.info.get("reading"):
+                raise WriteInGetError(f"a GET request tried to write: {statement[:60]}")
             connection.info["wrote"] = True
 
     @event.listens_for(engine, "rollback")
@@ -89,6 +119,12 @@ def configure_postgresql(engine: Engine) -> None:
         dbapi_connection = connection.connection.dbapi_connection
         if not connection.info.get("wrote", True) and dbapi_connection.info.transaction_status == TransactionStatus.INTRANS:
             dbapi_connection.commit()
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection, _record):
+        # Back to transactions for whoever takes the connection next (a worker, a POST).
+        if not dbapi_connection.closed and dbapi_connection.info.transaction_status == TransactionStatus.IDLE:
+            dbapi_connection.autocommit = False
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,13 @@
-"""PostgreSQL sessions end a transaction that only read with COMMIT (app.database.configure_postgresql),
-so psycopg keeps its prepared statements; anything that wrote is still rolled back."""
+"""PostgreSQL (app.database.configure_postgresql): GET requests read in autocommit and may not write;
+elsewhere a transaction that only read ends with COMMIT, so psycopg keeps its prepared statements, and
+anything that wrote is still rolled back."""
 import pytest
+from flask import jsonify
 from sqlalchemy import select, text
 
+from app import create_app
+from app.config import TestingConfig
+from app.database import immediate_transactions
 from app.extensions import db
 from app.models import Street
 
@@ -47,3 +52,55 @@ def test_a_failed_read_is_rolled_back_and_the_connection_goes_on(app):
             connection.execute(text("SELECT * FROM no_such_table"))
         connection.rollback()
         assert connection.execute(select(Street.id).limit(1)).all() is not None
+
+
+@pytest.fixture
+def probe(database_url, app):
+    """An app of its own on the test database, with routes that look at their connection or try to write."""
+    probing = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, WTF_CSRF_ENABLED=False)
+
+    @probing.route("/_probe/connection", methods=["GET", "POST"])
+    def connection():
+        db.session.execute(select(Street.id)).all()
+        return jsonify(autocommit=db.session.connection().connection.dbapi_connection.autocommit)
+
+    @probing.get("/_probe/write")
+    def write():
+        db.session.add(Street(name="GET 写入的街道"))
+        db.session.commit()
+        return "written"
+
+    @probing.get("/_probe/log")
+    def log():  # as a refused login-card scan logs itself
+        immediate_transactions()
+        db.session.rollback()
+        db.session.add(Street(name="GET 记下的日志"))
+        db.session.commit()
+        return "logged"
+
+    yield probing
+    with probing.app_context():
+        db.engine.dispose()
+
+
+def streets_named(app, name: str) -> int:
+    with app.app_context():
+        return len(db.session.scalars(select(Street.id).where(Street.name == name)).all())
+
+
+def test_a_get_reads_without_a_transaction_and_a_post_with_one(probe):
+    client = probe.test_client()
+    assert client.get("/_probe/connection").get_json() == {"autocommit": True}
+    assert client.post("/_probe/connection").get_json() == {"autocommit": False}
+    assert client.get("/_probe/connection").get_json() == {"autocommit": True}
+
+
+def test_a_get_that_tries_to_write_is_refused_and_writes_nothing(probe):
+    assert probe.test_client().get("/_probe/write").status_code == 500
+    assert streets_named(probe, "GET 写入的街道") == 0
+
+
+def test_a_get_that_says_it_writes_can_log(probe):
+    response = probe.test_client().get("/_probe/log")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "logged"
+    assert streets_named(probe, "GET 记下的日志") == 1
