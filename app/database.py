@@ -104,8 +104,8 @@ def configure_postgresql(app: Flask, engine: Engine) -> None:
         connection.info["wrote"] = False
         connection.info["reading"] = reading
         dbapi_connection = connection.connection.dbapi_connection
-        if dbapi_connection.info.transaction_status == TransactionStatus.IDLE:
-            dbapi_connection.autocommit = reading
+        if reading and dbapi_connection.info.transaction_status == TransactionStatus.IDLE:
+            dbapi_connection.autocommit = True
 
     @event.listens_for(engine, "before_cursor_execute")
     def _on_statement(connection, cursor, statement, parameters, context, executemany):

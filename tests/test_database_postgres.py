@@ -104,3 +104,9 @@ def test_a_get_that_says_it_writes_can_log(probe):
     response = probe.test_client().get("/_probe/log")
     assert response.status_code == 200 and response.get_data(as_text=True) == "logged"
     assert streets_named(probe, "GET 记下的日志") == 1
+
+
+def test_autocommit_asked_for_outside_a_request_is_kept(app):
+    """VACUUM (as an operator or the benchmark runs it) needs the connection's own autocommit."""
+    with app.app_context(), db.engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE street"))
