@@ -68,6 +68,12 @@ def configure_sqlite(app: Flask, engine: Engine) -> None:
     def _mark_writes():
         _immediate.set(request.method not in ("GET", "HEAD", "OPTIONS"))
 
+    @app.teardown_request
+    def _unmark_writes(_exc):
+        # What runs after the request in this context (a test, a CLI command) reads without the
+        # write lock again; a BEGIN IMMEDIATE left behind would lock out every other writer.
+        _immediate.set(False)
+
 
 class WriteInGetError(RuntimeError):
     """A GET (or HEAD) request tried to change the database: GET handlers only read."""

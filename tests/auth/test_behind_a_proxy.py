@@ -12,6 +12,7 @@ PROXY = "10.0.0.2"
 def proxied(app):
     """A second app on the same database, told that one reverse proxy stands in front of it."""
     application = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], TRUSTED_PROXIES=1)
+    application.test_client_class = app.test_client_class  # each request in its own context, as in production
     yield application
     with application.app_context():
         db.engine.dispose()
