@@ -52,7 +52,10 @@ class Config:
     TESTING = False
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     DATABASE_URL: str | None = os.environ.get("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    # No pool_pre_ping: on PostgreSQL a connection idle this many seconds is tested before use instead
+    # (app.database.ping_when_idle); SQLite's file needs no test.
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {}
+    DATABASE_PING_AFTER_IDLE = float(os.environ.get("DATABASE_PING_AFTER_IDLE", "2"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"

@@ -110,3 +110,44 @@ def test_autocommit_asked_for_outside_a_request_is_kept(app):
     """VACUUM (as an operator or the benchmark runs it) needs the connection's own autocommit."""
     with app.app_context(), db.engine.connect() as connection:
         connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE street"))
+
+
+def one_connection_app(database_url, ping_after: float):
+    """An app whose pool holds one connection, tested before use once idle `ping_after` seconds."""
+    application = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, DATABASE_PING_AFTER_IDLE=ping_after,
+                             SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0})
+
+    @application.get("/_probe/backend")
+    def backend():
+        return jsonify(pid=db.session.execute(text("SELECT pg_backend_pid()")).scalar())
+
+    return application
+
+
+def drop_connection(app, pid: int) -> None:
+    """What a database restart does to the pooled connection: its server process ends."""
+    with app.app_context(), db.engine.connect() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        other.commit()
+
+
+def test_a_connection_dropped_while_idle_is_replaced_before_the_request_sees_it(database_url, app):
+    probing = one_connection_app(database_url, ping_after=0)
+    first = probing.test_client().get("/_probe/backend").get_json()["pid"]
+    drop_connection(app, first)
+    response = probing.test_client().get("/_probe/backend")
+    assert response.status_code == 200 and response.get_json()["pid"] != first
+    with probing.app_context():
+        db.engine.dispose()
+
+
+def test_a_connection_used_moments_ago_is_not_pinged_so_a_drop_costs_one_request(database_url, app):
+    """The price of pinging only idle connections: a restart inside the window fails one request; the pool is then renewed."""
+    probing = one_connection_app(database_url, ping_after=3600)
+    first = probing.test_client().get("/_probe/backend").get_json()["pid"]
+    drop_connection(app, first)
+    assert probing.test_client().get("/_probe/backend").status_code == 500  # the error page, not a crash
+    response = probing.test_client().get("/_probe/backend")
+    assert response.status_code == 200 and response.get_json()["pid"] != first
+    with probing.app_context():
+        db.engine.dispose()
