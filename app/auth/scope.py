@@ -95,14 +95,21 @@ def remembering() -> Iterator[None]:
 
 
 @cache
-def _reaching(roles: tuple[Role, ...]) -> Select:
-    """One row for a building: for each of `roles`, whether a role over the scope bound as s<i> reaches it.
+def reach_columns(shape: tuple[Role, ...]) -> tuple[ColumnElement[bool], ...]:
+    """For each role of `shape`, whether a role over the scope bound as s<i> reaches the row's Building.
 
-    Built once per combination of roles (a person has one to three), the ids bound: building the
-    statement cost more than running it, and every page checks a building.
+    Built once per combination of roles (a person has one to three), the ids bound (reach()): building
+    the statement cost more than running it, and every page checks a building. A page that loads its
+    building (or a problem joined to it) selects these beside it and hands them to remember_reach(),
+    so the permission check that follows needs no query of its own.
     """
-    return select(*[_reach(role, bindparam(f"s{i}")).label(f"r{i}") for i, role in enumerate(roles)]).where(
-        Building.id == bindparam("building_id"))
+    return tuple(_reach(role, bindparam(f"s{i}")).label(f"r{i}") for i, role in enumerate(shape))
+
+
+@cache
+def _reaching(shape: tuple[Role, ...]) -> Select:
+    """One row for a building: for each role of `shape`, whether it reaches the building."""
+    return select(*reach_columns(shape)).where(Building.id == bindparam("building_id"))
 
 
 def _roles_reaching(user: User, building_id: int, roles: tuple[Role, ...] | None = None) -> frozenset[Role]:
@@ -113,7 +120,28 @@ def _roles_reaching(user: User, building_id: int, roles: tuple[Role, ...] | None
     if not shape:
         return frozenset()
     row = plain_rows(db.session, _reaching(shape), {**params, "building_id": building_id}).first()
-    return frozenset(role for role, hit in zip(shape, row or (), strict=False) if hit)
+    return _hits(shape, row or ())
+
+
+def _hits(shape: tuple[Role, ...], flags) -> frozenset[Role]:
+    return frozenset(role for role, hit in zip(shape, flags, strict=False) if hit)
+
+
+def _memo_key(user: User, building_id: int) -> tuple:
+    # Keyed by the assignments themselves, so a role given or taken is never answered from memory.
+    return (user.id, tuple((a.role, a.household_id, a.building_id, a.community_id, a.street_id) for a in user.roles),
+            building_id)
+
+
+def remember_reach(user: User, building_id: int, shape: tuple[Role, ...], flags) -> None:
+    """Inside remembering(): note which of the user's roles reach the building, read beside it.
+
+    `shape` is reach(user)[0] and `flags` the values of reach_columns(shape) on the building's row;
+    outside remembering() this does nothing and covers_building asks the database itself.
+    """
+    memo = _remembered.get()
+    if memo is not None:
+        memo[_memo_key(user, building_id)] = _hits(shape, flags)
 
 
 def covers_building(user: User, building_id: int, roles: tuple[Role, ...] | None = None) -> bool:
@@ -121,9 +149,7 @@ def covers_building(user: User, building_id: int, roles: tuple[Role, ...] | None
     memo = _remembered.get()
     if memo is None:
         return bool(_roles_reaching(user, building_id, roles))
-    # Keyed by the assignments themselves, so a role given or taken is never answered from memory.
-    key = (user.id, tuple((a.role, a.household_id, a.building_id, a.community_id, a.street_id) for a in user.roles),
-           building_id)
+    key = _memo_key(user, building_id)
     if key not in memo:
         memo[key] = _roles_reaching(user, building_id)
     found = memo[key]

@@ -39,13 +39,24 @@ def _cards(query: Select) -> Select:
 
 
 @cache
-def _building() -> Select:
-    return select(Building).where(Building.id == bindparam("building_id")).options(joinedload(Building.community))
+def _building(shape: tuple[Role, ...]) -> Select:
+    return (select(Building, *scope.reach_columns(shape)).where(Building.id == bindparam("building_id"))
+            .options(joinedload(Building.community)))
 
 
-def building(session: Session, building_id: int) -> Building | None:
-    """A building with its community (one statement, built once: every feed page asks)."""
-    return session.scalars(_building(), {"building_id": building_id}).first()
+def building(session: Session, building_id: int, viewer: User | None = None) -> Building | None:
+    """A building with its community, in one statement built once (every feed page asks).
+
+    With `viewer`, the same statement reads which of their roles reach the building, for the
+    permission check that follows (scope.remember_reach: inside scope.remembering() it needs no query).
+    """
+    shape, params = scope.reach(viewer) if viewer is not None else ((), {})
+    row = session.execute(_building(shape), {**params, "building_id": building_id}).first()
+    if row is None:
+        return None
+    if viewer is not None:
+        scope.remember_reach(viewer, building_id, shape, row[1:])
+    return row[0]
 
 
 @cache

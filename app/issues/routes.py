@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.auth import scope
@@ -81,18 +81,23 @@ TIMELINE = (selectinload(Problem.events).selectinload(ProblemEvent.actor).lazylo
 
 
 @cache
-def _problem_query(timeline: bool) -> Select:
+def _problem_query(timeline: bool, shape: tuple) -> Select:
     # One row's many-to-ones come joined; the timeline's actors without their roles (only names are shown).
     # Without `timeline` (the page, whose record is usually kept rendered) events and dispatches load when used.
-    # Built once per form: building the statement cost more than running it.
-    options = [joinedload(Problem.household), joinedload(Problem.building).joinedload(Building.community)]
-    return select(Problem).where(Problem.id == bindparam("problem_id")).options(*options, *(TIMELINE if timeline else ()))
+    # Beside the problem, which of the asker's roles (of `shape`) reach its building (scope.reach_columns).
+    # Built once per form and shape: building the statement cost more than running it.
+    options = [joinedload(Problem.household), contains_eager(Problem.building).joinedload(Building.community)]
+    return (select(Problem, *scope.reach_columns(shape)).join(Problem.building)
+            .where(Problem.id == bindparam("problem_id")).options(*options, *(TIMELINE if timeline else ())))
 
 
 def _problem(problem_id: int, action: str = "issue.view", *, timeline: bool = True) -> Problem:
-    problem = db.session.scalars(_problem_query(timeline), {"problem_id": problem_id}).unique().first()
-    if problem is None or problem.is_deleted:
+    shape, params = scope.reach(current_user)
+    row = db.session.execute(_problem_query(timeline, shape), {**params, "problem_id": problem_id}).unique().first()
+    if row is None or row[0].is_deleted:
         abort(404)
+    problem = row[0]
+    scope.remember_reach(current_user, problem.building_id, shape, row[1:])  # inside scope.remembering(): no query
     require(current_user, action, problem)
     return problem
 
@@ -182,8 +187,9 @@ def index():
 @login_required
 def feed(building_id: int):
     """The building's problems as a feed, newest activity first."""
-    building = queries.building(db.session, building_id) or abort(404)
-    require(current_user, "building.view", building)
+    with scope.remembering():  # the building's row says whether the asker's roles reach it
+        building = queries.building(db.session, building_id, current_user) or abort(404)
+        require(current_user, "building.view", building)
     cards = _card_list("feed", queries.building_feed_cards(db.session, building.id),
                        _("No problems reported in this building yet."), thumbs=True)
     return render_template("issues/feed.html", building=building, cards=cards)

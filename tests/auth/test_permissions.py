@@ -80,3 +80,23 @@ def test_every_foundation_action_is_in_the_matrix():
     foundation = {"building.view", "household.view", "household.manage", "org.admin"}
     assert foundation <= set(registered_actions())
     assert foundation <= covered
+
+
+@pytest.mark.parametrize("who", ["resident", "head", "staff", "street", "admin", "nobody"])
+def test_reach_read_beside_a_building_answers_as_the_scope_query_does(world, who):
+    """A page that loads its building with the asker's reach (issues.queries.building) gets the same
+    answers as the scope query, for every role, with no query of its own for the check."""
+    from app.auth import scope
+    from app.extensions import db
+    from app.issues import queries
+    from tests.query_count import counted
+
+    user = world[who]
+    for name in ("home", "same_community", "elsewhere"):
+        building = world[name]
+        asked = can(user, "building.view", building)  # the scope query, no memory
+        with scope.remembering():
+            assert queries.building(db.session, building.id, user) == building
+            with counted() as statements:
+                assert can(user, "building.view", building) == asked, (who, name)
+            assert statements == []
