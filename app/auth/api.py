@@ -5,10 +5,10 @@ from flask import Blueprint, jsonify, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from app.api import ApiError, validate
-from app.auth.forms import PHONE_PATTERN
+from app.auth.forms import PHONE_PATTERN, normalise_phone
 from app.auth.routes import failed_login, login_limit
 from app.auth.services import authenticate
 from app.clock import utcnow
@@ -24,6 +24,8 @@ class SessionIn(BaseModel):
     phone: str = Field(pattern=PHONE_PATTERN)
     password: str = Field(min_length=1, max_length=128)
     remember: bool = False
+
+    _phone = field_validator("phone", mode="before")(normalise_phone)
 
 
 def user_json(user: User) -> dict:

@@ -1,10 +1,30 @@
 """Sign-in forms. They validate; they never write."""
+import re
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
 PHONE_PATTERN = r"^1[3-9]\d{9}$"
+_SEPARATORS = re.compile(r"[\s\-.()]")
+
+
+def normalise_phone(value):
+    """A mobile number as people write it, read as its 11 digits.
+
+    "139 1234 5678", "139-1234-5678", "+86 13912345678", or full-width digits from a Chinese input
+    method. Anything that is not such a number comes back as typed (trimmed), for the format check
+    to explain.
+    """
+    if not isinstance(value, str):
+        return value
+    compact = _SEPARATORS.sub("", unicodedata.normalize("NFKC", value))
+    for prefix in ("+86", "0086"):
+        if compact.startswith(prefix):
+            compact = compact[len(prefix):]
+    return compact if re.fullmatch(PHONE_PATTERN, compact) else value.strip()
 
 
 class LoginForm(FlaskForm):
@@ -12,11 +32,13 @@ class LoginForm(FlaskForm):
 
     phone = StringField(
         _l("Mobile phone number"),
+        filters=[normalise_phone],
         validators=[
             DataRequired(message=_l("Please enter your mobile phone number.")),
             Regexp(PHONE_PATTERN, message=_l("A mobile number has 11 digits and starts with 1.")),
         ],
-        render_kw={"inputmode": "numeric", "autocomplete": "username", "maxlength": 11},
+        # Room for "139 1234 5678" or "+86 …": the number is read without them (normalise_phone).
+        render_kw={"inputmode": "numeric", "autocomplete": "username", "maxlength": 20},
     )
     password = PasswordField(
         _l("Password"),

@@ -52,13 +52,31 @@ def test_bad_logins_explain_in_chinese_and_sign_nobody_in(client, make_user, pho
     assert client.get("/").status_code == 302  # still signed out
 
 
+@pytest.mark.parametrize("written", ["{0} {1} {2}", "{0}-{1}-{2}", "+86 {0} {1} {2}", "{0}{1}{2} ", "full-width"])
+def test_a_number_written_with_spaces_dashes_or_a_country_code_signs_in(client, make_user, written):
+    """People copy their number from a contact card or type it the way it is printed: it is the same number."""
+    make_user(phone="13912345678")
+    typed = "１３９１２３４５６７８" if written == "full-width" else written.format("139", "1234", "5678")
+    response = post_login(client, typed, PASSWORD)
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200  # signed in
+
+
+def test_the_session_api_reads_a_spaced_number_too(client, make_user):
+    make_user(phone="13912345678")
+    token = client.get("/api/v1/csrf").get_json()["csrf_token"]
+    response = client.post("/api/v1/session", json={"phone": "+86 139 1234 5678", "password": PASSWORD},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 200 and response.get_json()["user"]["phone"] == "13912345678"
+
+
 @pytest.mark.parametrize(
     ("phone", "password", "messages"),
     [
         ("13900000001", "wrong", ["Wrong phone number or password."]),
         (None, "wrong", ["Wrong phone number or password."]),
         ("", "", ["Please enter your mobile phone number.", "Please enter your password."]),
-        ("138-0000-0000", PASSWORD, ["A mobile number has 11 digits and starts with 1."]),
+        ("138-0000-000", PASSWORD, ["A mobile number has 11 digits and starts with 1."]),  # one digit short
         (None, "x" * 129, ["Too long: at most 128 characters."]),
     ],
 )
