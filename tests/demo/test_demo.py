@@ -72,3 +72,12 @@ def test_if_empty_leaves_an_existing_database_alone(app, make_user, make_househo
     result = app.test_cli_runner().invoke(args=["demo", "--if-empty"])
     assert result.exit_code == 0
     assert counts()["Community"] == 1
+
+
+def test_if_empty_with_json_answers_an_empty_list_for_an_existing_database(app, make_user, make_household):
+    """A script reading the accounts as JSON gets JSON it can parse, saying no demo accounts were loaded."""
+    make_user(scope=make_household())
+    result = app.test_cli_runner().invoke(args=["demo", "--if-empty", "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.output) == []
+    assert counts()["Community"] == 1
