@@ -130,13 +130,12 @@ def configure_postgresql(app: Flask, engine: Engine) -> None:
             dbapi_connection.commit()
 
     @event.listens_for(engine, "checkin")
-    def _on_checkin(dbapi_connection, record):
+    def _on_checkin(dbapi_connection, _record):
         # Back to transactions for whoever takes the connection next (a worker, a POST).
         if dbapi_connection is None:  # invalidated (dropped): the pool connects afresh next time
             return
         if not dbapi_connection.closed and dbapi_connection.info.transaction_status == TransactionStatus.IDLE:
             dbapi_connection.autocommit = False
-        record.info["checked_in_at"] = time.monotonic()
 
     ping_when_idle(engine, app.config["DATABASE_PING_AFTER_IDLE"])
 
@@ -153,8 +152,9 @@ def ping_when_idle(engine: Engine, after_seconds: float) -> None:
     """
 
     @event.listens_for(engine, "connect")
-    def _on_connect(_dbapi_connection, record):
-        record.info["checked_in_at"] = time.monotonic()  # a new connection needs no ping
+    @event.listens_for(engine, "checkin")
+    def _stamp(_dbapi_connection, record):
+        record.info["checked_in_at"] = time.monotonic()  # a new connection needs no ping either
 
     @event.listens_for(engine, "checkout")
     def _on_checkout(dbapi_connection, record, _proxy):
