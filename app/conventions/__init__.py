@@ -13,13 +13,23 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(conventions_cli)
 
-    from app.conventions.services import in_force
+    from app.conventions.services import in_force, in_force_count
     from app.extensions import db
+    from app.issues.queries import read_with_building
+
+    read_with_building.register("conventions_in_force", in_force_count)
+
+    def listed(building):
+        # Most buildings have none: then the count read with the building saves the list's query.
+        if read_with_building.value(building, "conventions_in_force") == 0:
+            return []
+        return in_force(db.session, building.id)
 
     @app.context_processor
     def _in_force():
         # For the building page (templates/conventions/_in_force.html): its conventions in force.
-        return {"conventions_in_force": lambda building_id: in_force(db.session, building_id)}
+        return {"conventions_in_force": listed}
+
     home_action(HomeAction((Role.RESIDENT, Role.BUILDING_HEAD, Role.STAFF, Role.STREET, Role.ADMIN),
                            _l("Building conventions"),
                            _l("Read, discuss and vote on your building's rules; one vote per household."),

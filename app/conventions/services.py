@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from blinker import signal
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.auth import scope
@@ -425,9 +425,18 @@ def _in_force() -> Select:
     signups = (select(func.count()).where(ConventionSignup.convention_id == Convention.id)
                .correlate(Convention).scalar_subquery())
     return (select(Convention.id, Convention.title, Convention.current_version, Convention.adopted_at, signups)
-            .where(Convention.building_id == bindparam("building_id"), Convention.status == ConventionStatus.ADOPTED,
-                   Convention.is_deleted.is_(False))
+            .where(*_in_force_where(bindparam("building_id")))
             .order_by(Convention.adopted_at.desc(), Convention.id.desc()))
+
+
+def _in_force_where(building_id) -> tuple:
+    return (Convention.building_id == building_id, Convention.status == ConventionStatus.ADOPTED,
+            Convention.is_deleted.is_(False))
+
+
+def in_force_count() -> ColumnElement[int]:
+    """How many conventions are in force in the building, as a scalar subquery on Building.id."""
+    return select(func.count()).select_from(Convention).where(*_in_force_where(Building.id)).scalar_subquery()
 
 
 def in_force(session: Session, building_id: int) -> list[InForce]:

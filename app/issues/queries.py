@@ -6,13 +6,13 @@ from datetime import datetime
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Integer, Select, bindparam, case, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth import scope
-from app.database import plain_rows
+from app.database import ReadWith, plain_rows
 from app.issues.models import OPEN_STATUSES, Dispatch, DispatchStatus, Problem, Status
-from app.models import Building, Community, Household, Role, User
+from app.models import Building, Community, Department, Household, Role, User
 
 PAGE = 50
 
@@ -38,25 +38,49 @@ def _cards(query: Select) -> Select:
         Household, Household.id == Problem.household_id)
 
 
+# Figures other features print on the building page (its conventions in force), read with its building.
+read_with_building = ReadWith()
+
+
 @cache
-def _building(shape: tuple[Role, ...]) -> Select:
-    return (select(Building, *scope.reach_columns(shape)).where(Building.id == bindparam("building_id"))
-            .options(joinedload(Building.community)))
+def _building(shape: tuple[Role, ...], extras: tuple[str, ...]) -> Select:
+    return (select(Building, *scope.reach_columns(shape), *read_with_building.columns(extras))
+            .where(Building.id == bindparam("building_id")).options(joinedload(Building.community)))
 
 
 def building(session: Session, building_id: int, viewer: User | None = None) -> Building | None:
     """A building with its community, in one statement built once (every feed page asks).
 
     With `viewer`, the same statement reads which of their roles reach the building, for the
-    permission check that follows (scope.remember_reach: inside scope.remembering() it needs no query).
+    permission check that follows (scope.remember_reach: inside scope.remembering() it needs no query),
+    and on a page what other features registered with read_with_building.
     """
     shape, params = scope.reach(viewer) if viewer is not None else ((), {})
-    row = session.execute(_building(shape), {**params, "building_id": building_id}).first()
+    extras = read_with_building.names()
+    row = session.execute(_building(shape, extras), {**params, "building_id": building_id}).first()
     if row is None:
         return None
     if viewer is not None:
-        scope.remember_reach(viewer, building_id, shape, row[1:])
+        scope.remember_reach(viewer, building_id, shape, row[1:1 + len(shape)])
+    read_with_building.keep(row[0], extras, row[1 + len(shape):])
     return row[0]
+
+
+@cache
+def departments_version() -> tuple[ColumnElement, ColumnElement]:
+    """How many departments there are and when one last changed, as two scalar subqueries.
+
+    Read beside the problem on its page: the dispatch form's list is kept rendered under them, so the
+    list itself is read only when the form is rendered again (a department added, renamed or removed).
+    """
+    return (select(func.count()).select_from(Department).scalar_subquery().label("departments"),
+            select(func.max(Department.updated_at)).scalar_subquery().label("departments_changed"))
+
+
+def departments(session: Session) -> list[tuple[int, str]]:
+    """Every department and property company, as the dispatch form lists them."""
+    return [tuple(row) for row in session.execute(select(Department.id, Department.name)
+                                                  .order_by(Department.kind, Department.name))]
 
 
 @cache

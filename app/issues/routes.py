@@ -81,25 +81,33 @@ TIMELINE = (selectinload(Problem.events).selectinload(ProblemEvent.actor).lazylo
 
 
 @cache
-def _problem_query(timeline: bool, shape: tuple) -> Select:
+def _problem_query(timeline: bool, shape: tuple, page: bool = False) -> Select:
     # One row's many-to-ones come joined; the timeline's actors without their roles (only names are shown).
     # Without `timeline` (the page, whose record is usually kept rendered) events and dispatches load when used.
-    # Beside the problem, which of the asker's roles (of `shape`) reach its building (scope.reach_columns).
+    # Beside the problem, which of the asker's roles (of `shape`) reach its building (scope.reach_columns),
+    # and for the page the departments' version (the dispatch form's list is kept rendered under it).
     # Built once per form and shape: building the statement cost more than running it.
     options = [joinedload(Problem.household), contains_eager(Problem.building).joinedload(Building.community)]
-    return (select(Problem, *scope.reach_columns(shape)).join(Problem.building)
+    columns = (*scope.reach_columns(shape), *(queries.departments_version() if page else ()))
+    return (select(Problem, *columns).join(Problem.building)
             .where(Problem.id == bindparam("problem_id")).options(*options, *(TIMELINE if timeline else ())))
 
 
 def _problem(problem_id: int, action: str = "issue.view", *, timeline: bool = True) -> Problem:
+    return _problem_row(problem_id, action, timeline=timeline)[0]
+
+
+def _problem_row(problem_id: int, action: str, *, timeline: bool, page: bool = False) -> tuple[Problem, tuple]:
+    """The problem `action` is asked of (404 if there is none, 403 if refused), and what its page reads beside it."""
     shape, params = scope.reach(current_user)
-    row = db.session.execute(_problem_query(timeline, shape), {**params, "problem_id": problem_id}).unique().first()
+    row = db.session.execute(_problem_query(timeline, shape, page), {**params, "problem_id": problem_id}).unique().first()
     if row is None or row[0].is_deleted:
         abort(404)
     problem = row[0]
-    scope.remember_reach(current_user, problem.building_id, shape, row[1:])  # inside scope.remembering(): no query
+    # inside scope.remembering(): the permission checks need no query
+    scope.remember_reach(current_user, problem.building_id, shape, row[1:1 + len(shape)])
     require(current_user, action, problem)
-    return problem
+    return problem, tuple(row[1 + len(shape):])
 
 
 def _record(problem: Problem, staff_view: bool) -> Markup:
@@ -269,17 +277,17 @@ def new():
 def show(problem_id: int):
     """The problem with its timeline (internal notes only for staff) and the actions I may take."""
     with scope.remembering():  # the rules below ask about one building: one query answers them all
-        problem = _problem(problem_id, timeline=False)
+        problem, departments_version = _problem_row(problem_id, "issue.view", timeline=False, page=True)
         staff_view = can(current_user, "issue.note", problem)
         record = _record(problem, staff_view)
-        actions = _actions(problem, staff_view)
+        actions = _actions(problem, staff_view, departments_version)
         return render_template("issues/show.html", problem=problem, record=record, actions=actions)
 
 
 ACTIONS = ("issue.escalate", "issue.dispatch", "issue.resolve", "issue.confirm")
 
 
-def _actions(problem: Problem, staff_view: bool) -> Markup:
+def _actions(problem: Problem, staff_view: bool, departments_version: tuple) -> Markup:
     """The forms and buttons below the record, kept between requests (app/issues/fragments.py).
 
     Every form on the page is blank (a refused step redirects back with a message), so the HTML is
@@ -287,15 +295,14 @@ def _actions(problem: Problem, staff_view: bool) -> Markup:
     CSRF token, which fragments.cached puts in for whoever asks.
     """
     may = {action: can(current_user, action, problem) for action in ACTIONS}
-    # Departments are offered only to those who may dispatch (the form).
-    departments = tuple(tuple(row) for row in db.session.execute(select(Department.id, Department.name)
-                                                                 .order_by(Department.kind, Department.name))) \
-        if problem.is_open and may["issue.dispatch"] else ()
+    # Departments are offered only to those who may dispatch (the form); the list is read only to render it.
+    offers_departments = problem.is_open and may["issue.dispatch"]
     my_departments = {a.department_id for a in current_user.roles if a.department_id}
     my_orders = [d for d in problem.dispatches if d.department_id in my_departments] if my_departments else []
     household = problem.household
     key = ("actions", str(get_locale()), problem.id, problem.change_seq, problem.updated_at,
-           household.change_seq if household is not None else None, staff_view, tuple(may.values()), departments,
+           household.change_seq if household is not None else None, staff_view, tuple(may.values()),
+           departments_version if offers_departments else (),
            tuple((order.id, order.status, order.department.name) for order in my_orders))
 
     def render():
@@ -304,7 +311,8 @@ def _actions(problem: Problem, staff_view: bool) -> Markup:
         forms = {}
         if problem.is_open:
             forms["dispatch_form"] = DispatchForm(prefix="dispatch")
-            forms["dispatch_form"].departments.choices = [SelectChoice(id_, name) for id_, name in departments]
+            forms["dispatch_form"].departments.choices = [
+                SelectChoice(id_, name) for id_, name in (queries.departments(db.session) if offers_departments else ())]
             forms.update(update_form=UpdateForm(prefix="update"), escalate_form=ReasonForm(prefix="escalate"),
                          resolve_form=ResolveForm(prefix="resolve"))
         if problem.status == Status.RESOLVED:

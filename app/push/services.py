@@ -15,10 +15,11 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask_babel import gettext as _
-from sqlalchemy import Boolean, Integer, Select, bindparam, cast, delete, func, insert, literal, select, update
+from sqlalchemy import Boolean, ColumnElement, Integer, Select, bindparam, cast, delete, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.auth.services import read_with_user
 from app.database import plain_rows
 from app.models import User
 from app.models.base import UTCDateTime
@@ -184,15 +185,24 @@ def short(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def unread_column() -> ColumnElement[int]:
+    """The user's unopened inbox items, as a scalar subquery on User.id: read with the user of each page."""
+    table = InboxItem.__table__
+    return select(func.count()).where(table.c.user_id == User.id, table.c.read_at.is_(None)).scalar_subquery()
+
+
 @cache
 def _unread_count() -> Select:
-    # Built once: every page's header asks, and building the statement cost more than running it.
+    # Built once: building the statement cost more than running it.
     table = InboxItem.__table__
     return select(func.count()).where(table.c.user_id == bindparam("user_id"), table.c.read_at.is_(None))
 
 
 def unread_count(session: Session, user: User) -> int:
-    """How many inbox items the user has not opened."""
+    """How many inbox items the user has not opened (on a page, read with the user: no query of its own)."""
+    found = read_with_user.value(user, "inbox_unread")
+    if found is not None:
+        return found
     return plain_rows(session, _unread_count(), {"user_id": user.id}).scalar() or 0
 
 

@@ -9,6 +9,7 @@ import pytest
 from app.extensions import db
 from app.issues import fragments, services
 from app.issues.models import Category
+from app.models import Department, DepartmentKind
 from tests.conftest import PASSWORD, csrf_from
 
 T0 = datetime(2026, 9, 22, 23, 33, tzinfo=UTC)
@@ -143,6 +144,37 @@ def test_a_household_edited_shows_on_the_cards(client, login, world, problem):
     world.household.room = "305"
     db.session.commit()
     assert "6门 305" in client.get(feed).get_data(as_text=True)
+
+
+def dispatch_choices(html: str) -> list[str]:
+    """The departments the dispatch form offers, in order."""
+    return [name.strip() for name in re.findall(r'name="dispatch-departments" value="\d+">([^<]+)</label>', html)]
+
+
+@pytest.mark.parametrize("change", ["added", "renamed", "removed"])
+def test_the_dispatch_form_follows_the_departments_on_the_next_request(frozen_clock, client, login, world, change):
+    """The form is kept rendered; its list of departments is read again only when one changed."""
+    later = frozen_clock.now + timedelta(days=1)  # the departments exist (world) before the problem is reported
+    frozen_clock.set(later)
+    problem = services.report_problem(db.session, world.resident, world.household.building, category=Category.REPAIRS,
+                                      text="单元门锁坏了", household=world.household, now=later, uuid=str(uuid.uuid4()))
+    db.session.commit()
+    login(world.street)
+    show = f"/issues/{problem.id}"
+    assert dispatch_choices(client.get(show).get_data(as_text=True)) == ["城管执法队", "工商所", "方庄派出所", "食药监所"]
+    assert dispatch_choices(client.get(show).get_data(as_text=True)) == ["城管执法队", "工商所", "方庄派出所", "食药监所"]
+    frozen_clock.set(later + timedelta(minutes=1))
+    if change == "added":
+        db.session.add(Department(name="园林绿化所", kind=DepartmentKind.CITY))
+    elif change == "renamed":
+        world.departments["工商所"].name = "市场监管所"
+    else:
+        db.session.delete(world.departments["食药监所"])
+    db.session.commit()
+    expected = {"added": ["园林绿化所", "城管执法队", "工商所", "方庄派出所", "食药监所"],
+                "renamed": ["城管执法队", "市场监管所", "方庄派出所", "食药监所"],
+                "removed": ["城管执法队", "工商所", "方庄派出所"]}[change]
+    assert dispatch_choices(client.get(show).get_data(as_text=True)) == expected
 
 
 def test_a_deleted_problem_leaves_the_kept_list(client, login, world, problem):
