@@ -83,20 +83,42 @@ def departments(session: Session) -> list[tuple[int, str]]:
                                                   .order_by(Department.kind, Department.name))]
 
 
+FEED_PAGE = 20  # the building page: a phone screen or two of cards; older ones are a link away
+
+
+class FeedPage(NamedTuple):
+    """One page of a building's feed, and where the next (older) page starts when there is one."""
+
+    cards: list[Card]
+    older: tuple[datetime, int] | None  # the last card's (last activity, id)
+
+
 @cache
-def _feed_cards() -> Select:
-    # Built once: constructing the statement and its cache key each request cost more than running it.
-    return (_cards(select(*CARD_COLUMNS)).where(Problem.building_id == bindparam("building_id"),
-                                                Problem.is_deleted.is_(False))
-            .order_by(Problem.last_activity_at.desc()).limit(bindparam("limit", type_=Integer)))
+def _feed_cards(older: bool) -> Select:
+    # Built once per form: constructing the statement and its cache key each request cost more than running it.
+    query = _cards(select(*CARD_COLUMNS, Problem.last_activity_at)).where(
+        Problem.building_id == bindparam("building_id"), Problem.is_deleted.is_(False))
+    if older:
+        at = bindparam("at", type_=Problem.last_activity_at.type)
+        # The first condition lets the index walk start at the cursor; the second breaks ties by id.
+        query = query.where(Problem.last_activity_at <= at,
+                            or_(Problem.last_activity_at < at, Problem.id < bindparam("before_id", type_=Integer)))
+    return query.order_by(Problem.last_activity_at.desc(), Problem.id.desc()).limit(bindparam("limit", type_=Integer))
 
 
-def building_feed_cards(session: Session, building_id: int, *, limit: int = PAGE) -> list[Card]:
-    """The building's problems, newest activity first, as light rows.
+def building_feed_page(session: Session, building_id: int, *, limit: int = FEED_PAGE,
+                       before: tuple[datetime, int] | None = None) -> FeedPage:
+    """The building's problems, newest activity first, as light rows: `limit` of them, older than `before`.
 
-    Walks ix_problem_building_activity and stops at `limit` (no sort of the building's year).
+    Walks ix_problem_building_activity and stops after `limit` + 1 rows (the one more says whether
+    an older page exists), so any page costs the same whatever the building's history.
     """
-    return [Card(*row) for row in plain_rows(session, _feed_cards(), {"building_id": building_id, "limit": limit})]
+    params = {"building_id": building_id, "limit": limit + 1}
+    if before is not None:
+        params.update(at=before[0], before_id=before[1])
+    rows = plain_rows(session, _feed_cards(before is not None), params).all()
+    older = (rows[limit - 1][-1], rows[limit - 1][0]) if len(rows) > limit else None
+    return FeedPage([Card(*row[:-1]) for row in rows[:limit]], older)
 
 
 def problems_for(session: Session, cards: list[Card]) -> list[Problem]:
@@ -110,7 +132,7 @@ def problems_for(session: Session, cards: list[Card]) -> list[Problem]:
 
 def building_feed(session: Session, building_id: int, *, limit: int = PAGE) -> list[Problem]:
     """The building's problems, newest activity first."""
-    return problems_for(session, building_feed_cards(session, building_id, limit=limit))
+    return problems_for(session, building_feed_page(session, building_id, limit=limit).cards)
 
 
 def queue_cards(session: Session, user: User, *, now: datetime, status: str = "", category: str = "",

@@ -1,7 +1,9 @@
 """Problem pages: report, the building feed, a problem's timeline, the staff queue, work orders."""
 from __future__ import annotations
 
+import re
 import uuid as uuidlib
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -194,13 +196,35 @@ def index():
 @bp.route("/building/<int:building_id>")
 @login_required
 def feed(building_id: int):
-    """The building's problems as a feed, newest activity first."""
+    """The building's problems as a feed, newest activity first, a page at a time (?before= for older ones)."""
+    before = _feed_cursor(request.args.get("before"))
     with scope.remembering():  # the building's row says whether the asker's roles reach it
         building = queries.building(db.session, building_id, current_user) or abort(404)
         require(current_user, "building.view", building)
-    cards = _card_list("feed", queries.building_feed_cards(db.session, building.id),
-                       _("No problems reported in this building yet."), thumbs=True)
-    return render_template("issues/feed.html", building=building, cards=cards)
+    page = queries.building_feed_page(db.session, building.id, before=before)
+    cards = _card_list("feed", page.cards, _("No problems reported in this building yet.") if before is None
+                       else _("No older problems."), thumbs=True)
+    older = url_for("issues.feed", building_id=building.id, before=_feed_link(page.older)) if page.older else None
+    return render_template("issues/feed.html", building=building, cards=cards, older=older, first=before is None)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_CURSOR = re.compile(r"(\d{1,16})-(\d{1,12})")  # 16 digits of µs: up to the year 2286
+
+
+def _feed_link(older: tuple[datetime, int]) -> str:
+    """A feed page's `before`: the last card's last activity (µs since 1970) and id, exact to the row."""
+    at, problem_id = older
+    return f"{(at - _EPOCH) // timedelta(microseconds=1)}-{problem_id}"
+
+
+def _feed_cursor(value: str | None) -> tuple[datetime, int] | None:
+    if value is None:
+        return None
+    found = _CURSOR.fullmatch(value)
+    if found is None:
+        abort(400)  # a link the app never made
+    return _EPOCH + timedelta(microseconds=int(found.group(1))), int(found.group(2))
 
 
 def _save_files(form: ReportForm) -> tuple[list, list[str]]:
