@@ -87,7 +87,11 @@ def _body(**extra) -> dict:
 @bp.get("")
 @login_required
 def feed():
-    """A building's problems, newest activity first (?building=<id>, default: my first building)."""
+    """A building's problems, newest activity first, 50 at a time.
+
+    ?building=<id> (default: my first building); ?before=<older> for the next page, as the last
+    answer's `older` names it (null on the last page).
+    """
     building_id = request.args.get("building", type=int)
     if building_id is None:
         from app.auth import scope
@@ -97,10 +101,16 @@ def feed():
     if building is None:
         raise ApiError("not_found", _("This building does not exist."), 404)
     require(current_user, "building.view", building)
-    problems = queries.building_feed(db.session, building.id)
+    try:
+        before = queries.feed_cursor(request.args.get("before"))
+    except ValueError:
+        raise ApiError("invalid", _("Some fields are not valid."), 400, {"before": _("Wrong format.")}) from None
+    page = queries.building_feed_page(db.session, building.id, limit=queries.PAGE, before=before)
+    problems = queries.problems_for(db.session, page.cards)
     thumbs = attachments_of(db.session, "problem", [p.id for p in problems])
     now = utcnow()
-    return jsonify(building_id=building.id, problems=[_summary(p, thumbs, now) for p in problems])
+    return jsonify(building_id=building.id, problems=[_summary(p, thumbs, now) for p in problems],
+                   older=queries.feed_link(page.older) if page.older else None)
 
 
 @bp.get("/queue")

@@ -1,8 +1,9 @@
 """Reads for the problem pages: the building feed, the staff queue, a department's work orders."""
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
@@ -93,6 +94,30 @@ class FeedPage(NamedTuple):
     older: tuple[datetime, int] | None  # the last card's (last activity, id)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_CURSOR = re.compile(r"(\d{1,16})-(\d{1,12})")  # 16 digits of µs: up to the year 2286
+
+
+def feed_link(older: tuple[datetime, int]) -> str:
+    """How a link names where the next page starts (`?before=`).
+
+    The last card's last activity, in µs since 1970, and its id: exact to the row, so no problem is
+    skipped or shown twice.
+    """
+    at, problem_id = older
+    return f"{(at - _EPOCH) // timedelta(microseconds=1)}-{problem_id}"
+
+
+def feed_cursor(value: str | None) -> tuple[datetime, int] | None:
+    """The (last activity, id) a feed_link() names; None for the first page, ValueError if it is none."""
+    if value is None:
+        return None
+    found = _CURSOR.fullmatch(value)
+    if found is None:
+        raise ValueError(value)
+    return _EPOCH + timedelta(microseconds=int(found.group(1))), int(found.group(2))
+
+
 @cache
 def _feed_cards(older: bool) -> Select:
     # Built once per form: constructing the statement and its cache key each request cost more than running it.
@@ -128,11 +153,6 @@ def problems_for(session: Session, cards: list[Card]) -> list[Problem]:
     found = {p.id: p for p in session.scalars(select(Problem).where(Problem.id.in_([c.id for c in cards]))
                                               .options(selectinload(Problem.household), selectinload(Problem.building)))}
     return [found[c.id] for c in cards if c.id in found]
-
-
-def building_feed(session: Session, building_id: int, *, limit: int = PAGE) -> list[Problem]:
-    """The building's problems, newest activity first."""
-    return problems_for(session, building_feed_page(session, building_id, limit=limit).cards)
 
 
 def queue_cards(session: Session, user: User, *, now: datetime, status: str = "", category: str = "",

@@ -199,3 +199,17 @@ def test_feed_and_queue(client, login, world, frozen_clock):
     assert queue[0]["id"] == late.id and queue[0]["overdue"] and not queue[1]["overdue"]
     login(world.resident)
     assert client.get("/api/v1/issues/queue").status_code == 403
+
+
+def test_the_feed_pages_through_a_buildings_history(client, login, world):
+    """50 to an answer; `older` names the next page until the last, which has none; nothing twice."""
+    from app.issues.queries import PAGE
+
+    ids = [_problem(world, at=T0 + timedelta(minutes=i)).id for i in range(PAGE + 7)]
+    login(world.resident)
+    first = client.get("/api/v1/issues").get_json()
+    assert [p["id"] for p in first["problems"]] == ids[::-1][:PAGE] and first["older"]
+    rest = client.get(f"/api/v1/issues?before={first['older']}").get_json()
+    assert [p["id"] for p in rest["problems"]] == ids[::-1][PAGE:] and rest["older"] is None
+    bad = client.get("/api/v1/issues?before=yesterday")
+    assert bad.status_code == 400 and bad.get_json()["error"]["fields"] == {"before": "格式不正确。"}
