@@ -9,11 +9,11 @@ from app.issues import fragments
 
 @contextmanager
 def counted():
-    """Every SQL statement sent to the database inside the block."""
+    """Every SQL statement sent to the database inside the block, as its text."""
     seen = []
 
-    def count(*_args, **_kw):
-        seen.append(1)
+    def count(_conn, _cursor, statement, *_rest):
+        seen.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", count)
     try:

@@ -185,17 +185,20 @@ def short(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _unread(user_id) -> Select:
+    table = InboxItem.__table__
+    return select(func.count()).where(table.c.user_id == user_id, table.c.read_at.is_(None))
+
+
 def unread_column() -> ColumnElement[int]:
     """The user's unopened inbox items, as a scalar subquery on User.id: read with the user of each page."""
-    table = InboxItem.__table__
-    return select(func.count()).where(table.c.user_id == User.id, table.c.read_at.is_(None)).scalar_subquery()
+    return _unread(User.id).scalar_subquery()
 
 
 @cache
 def _unread_count() -> Select:
     # Built once: building the statement cost more than running it.
-    table = InboxItem.__table__
-    return select(func.count()).where(table.c.user_id == bindparam("user_id"), table.c.read_at.is_(None))
+    return _unread(bindparam("user_id"))
 
 
 def unread_count(session: Session, user: User) -> int:

@@ -3,13 +3,14 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.clock import LOCAL_TZ, utcnow
 from app.conventions.models import Choice, Convention, ConventionStatus, Vote, VoteHistory
 from app.conventions.services import cast_vote, live_tally
 from app.extensions import db
 from app.models import Community
+from tests.query_count import counted
 
 
 def post(client, token, url, **data):
@@ -267,13 +268,8 @@ def test_the_building_page_shows_the_conventions_in_force(client, login, s3):
 
     building_page = f"/issues/building/{s3.building.id}"
     login(s3.residents[0])
-    statements = []
-    listen = lambda _conn, _cursor, statement, *_rest: statements.append(statement)  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listen)
-    try:
+    with counted() as statements:
         assert "本楼公约" not in client.get(building_page).get_data(as_text=True)  # still being voted on
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listen)
     # None in force: the count read with the building says so, and the list is not asked for.
     assert [s for s in statements if "convention" in s] == [s for s in statements if "FROM building" in s]
     for i in range(4):

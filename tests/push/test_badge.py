@@ -3,13 +3,14 @@ request that writes counts for itself (app/auth/services.py, read_with_user)."""
 import re
 from datetime import UTC, datetime
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.auth.services import read_with_user
 from app.extensions import db
 from app.models import Role
 from app.push.models import InboxItem
 from app.push.services import mark_read, notify, unread_count
+from tests.query_count import counted
 
 T0 = datetime(2026, 9, 23, 8, 0, tzinfo=UTC)
 
@@ -20,28 +21,14 @@ def badge(html: str) -> str:
     return "" if found.group(1) else found.group(2)
 
 
-def statements_of(client, url: str) -> tuple[str, list[str]]:
-    """The page's HTML and every SQL statement it sent."""
-    seen = []
-
-    def note(_conn, _cursor, statement, *_rest):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        html = client.get(url).get_data(as_text=True)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
-    return html, seen
-
-
 def test_a_page_reads_the_badge_with_the_user(client, login, make_user, make_household):
     resident = make_user(Role.RESIDENT, make_household())
     notify(db.session, [resident], "issue.update", "物业回复了", "明早来修", "/", now=T0)
     notify(db.session, [resident], "issue.update", "街道回复了", "已派单", "/", now=T0)
     db.session.commit()
     login(resident)
-    html, statements = statements_of(client, "/")
+    with counted() as statements:
+        html = client.get("/").get_data(as_text=True)
     assert badge(html) == "2"
     counting = [s for s in statements if "inbox_item" in s]
     assert len(counting) == 1 and "role_assignment" in counting[0], counting  # the user's own statement
