@@ -131,6 +131,30 @@ def query_counts(app, phone, paths):
     return counts
 
 
+def replanned(app, phone, paths) -> list[str]:
+    """Statements of the pages PostgreSQL plans again on every execution (psycopg prepares them from their fifth run).
+
+    A prepared statement runs on a generic plan once PostgreSQL finds it no worse than the custom
+    ones of its first five runs; otherwise every execution pays for planning again, often more than
+    the run itself (the feed's LIMIT $n did: app/issues/queries.py). Read from pg_prepared_statements,
+    which is per connection: the pages run one after another, on the one connection the pool then holds.
+    """
+    from app.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
+    client = app.test_client()
+    token = client.get("/api/v1/csrf").get_json()["csrf_token"]
+    client.post("/api/v1/session", json={"phone": phone, "password": "bench-password-1"}, headers={"X-CSRFToken": token})
+    for path in paths.values():
+        for _ in range(20):  # PostgreSQL plans a prepared statement's first five runs for their values anyway
+            assert client.get(path).status_code == 200, path
+    with app.app_context():
+        rows = db.session.execute(text("SELECT statement FROM pg_prepared_statements "
+                                       "WHERE generic_plans = 0 AND custom_plans > 5")).scalars().all()
+    return [" ".join(statement.split())[:100] + "…" for statement in rows]
+
+
 def cpu_per_request(client, path: str, rounds: int = 5, per_round: int = 20) -> float:
     """CPU ms one request costs in-process (test client, no HTTP): the best of a few rounds.
 
@@ -290,6 +314,11 @@ def run(label: str, url: str, rounds: int, reuse: bool = False) -> None:
     paths = {"building feed": f"/issues/building/{ids['building']}", "problem page (open)": f"/issues/{ids['open']}",
              "problem page (closed)": f"/issues/{ids['closed']}", "staff queue": "/issues/queue"}
     counts = query_counts(app, world["phone"], paths)
+    if label == "PostgreSQL":
+        found = replanned(app, world["phone"], paths)
+        print("statements planned again on every execution:", "none" if not found else "")
+        for statement in found:
+            print("  ", statement)
     cpu = cpu_costs(app, world["phone"], paths)
     print(f"{label}, {CLIENTS} clients, {REQUESTS} requests per burst, {rounds} rounds of (ceiling, page) pairs")
     print(f"{'page':<22} {'ceiling':>8} {'req/s':>7} {'p95 ms':>7} {'share':>6} {'gunicorn':>9} {'load':>5}")

@@ -128,7 +128,11 @@ def _feed_cards(older: bool) -> Select:
         # The first condition lets the index walk start at the cursor; the second breaks ties by id.
         query = query.where(Problem.last_activity_at <= at,
                             or_(Problem.last_activity_at < at, Problem.id < bindparam("before_id", type_=Integer)))
-    return query.order_by(Problem.last_activity_at.desc(), Problem.id.desc()).limit(bindparam("limit", type_=Integer))
+    # The limit is written into the SQL when it runs (literal_execute), not bound: with LIMIT $n PostgreSQL
+    # planned the query again on every execution (its generic plan, blind to the limit, looked worse than
+    # any custom one), which cost three times what running it does. bench/issues.py lists re-planned statements.
+    return query.order_by(Problem.last_activity_at.desc(), Problem.id.desc()).limit(
+        bindparam("limit", type_=Integer, literal_execute=True))
 
 
 def building_feed_page(session: Session, building_id: int, *, limit: int = FEED_PAGE,
