@@ -26,13 +26,14 @@ PRECACHE_STATIC = (
 )
 
 # ES modules imported by other modules by plain path (no hash in the URL) that every signed-in page
-# and the service worker itself need: the outbox and its sync. Precached as they are; other plain
+# and the service worker itself need: the outbox, its sync and the times they print. Precached as they are; other plain
 # modules (recorder.js) are fetched network-first and kept for offline use when a page first uses them.
 PRECACHE_MODULES = (
     "js/db.js",
     "js/outbox.js",
     "js/sync.js",
     "js/sync-status.js",
+    "js/times.js",
 )
 
 

@@ -1,6 +1,7 @@
 // The /sync page: what is waiting, what the server refused and why; retry or discard.
 import { CONFLICT, REFUSED, WAITING, all, discard, retry } from "./outbox.js";
 import { flush } from "./sync.js";
+import { dateTime } from "./times.js";
 
 const text = document.querySelector("template[data-i18n]").dataset;
 const summary = document.querySelector("[data-sync-summary]");
@@ -29,7 +30,7 @@ function describe(m) {
   const li = document.createElement("li");
   li.className = "card";
   const title = document.createElement("strong");
-  title.textContent = `${typeLabels[m.type] || m.type} · ${new Date(m.client_time).toLocaleString("zh-CN")}`;
+  title.textContent = `${typeLabels[m.type] || m.type} · ${dateTime(m.client_time)}`;
   li.append(title);
   const what = gist(m.payload || {});
   if (what) {

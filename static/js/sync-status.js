@@ -3,6 +3,7 @@
 import { getMeta, setMeta } from "./db.js";
 import { count, currentUser } from "./outbox.js";
 import { flush } from "./sync.js";
+import { clockTime } from "./times.js";
 
 const user = currentUser();
 const widget = document.querySelector("[data-sync-status]");
@@ -10,8 +11,7 @@ const FLUSH_EVERY_MS = 30_000;
 
 function timeLabel(ms) {
   if (!ms) return widget?.dataset.never || "—";
-  const when = new Date(ms);
-  return when.toLocaleTimeString(document.documentElement.lang || "zh-CN", { hour: "2-digit", minute: "2-digit" });
+  return clockTime(ms);
 }
 
 export async function refresh() {
