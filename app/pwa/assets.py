@@ -26,8 +26,9 @@ PRECACHE_STATIC = (
 )
 
 # ES modules imported by other modules by plain path (no hash in the URL) that every signed-in page
-# and the service worker itself need: the outbox, its sync and the times they print. Precached as they are; other plain
-# modules (recorder.js) are fetched network-first and kept for offline use when a page first uses them.
+# and the service worker itself need: the outbox, its sync and the times they print. Precached as
+# they are; other plain modules (recorder.js) are fetched network-first and kept for offline use
+# when a page first uses them.
 PRECACHE_MODULES = (
     "js/db.js",
     "js/outbox.js",

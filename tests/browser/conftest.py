@@ -111,10 +111,16 @@ def browser(playwright_instance):
 
 
 @pytest.fixture
-def context(browser, live):
+def phone_timezone() -> str:
+    """The time zone the phone's clock is set to (a test module overrides it to try another)."""
+    return "Asia/Shanghai"
+
+
+@pytest.fixture
+def context(browser, live, phone_timezone):
     """A fresh browser profile (no cookies, no service worker) per test, Chinese, phone-sized."""
     ctx = browser.new_context(base_url=live.url, locale="zh-CN", viewport={"width": 360, "height": 740},
-                              timezone_id="Asia/Shanghai", service_workers="allow")
+                              timezone_id=phone_timezone, service_workers="allow")
     ctx.set_default_timeout(30_000)  # generous: CI machines are small and may be busy
     yield ctx
     ctx.close()
