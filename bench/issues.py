@@ -38,7 +38,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import requests
-from _common import ROOT, Gunicorn, build_app, databases, fangzhuang, signed_in
+from _common import PASSWORD, ROOT, Gunicorn, build_app, databases, fangzhuang, signed_in
 from sqlalchemy import event, insert, text
 
 PROBLEMS = int(os.environ.get("BENCH_PROBLEMS", "100000"))
@@ -106,14 +106,20 @@ def page_ids() -> dict:
     return {"building": busiest, "open": open_one, "closed": closed}
 
 
+def signed_in_client(app, phone: str):
+    """An in-process test client of `app`, signed in through the JSON API as the street account."""
+    client = app.test_client()
+    token = client.get("/api/v1/csrf").get_json()["csrf_token"]
+    client.post("/api/v1/session", json={"phone": phone, "password": PASSWORD}, headers={"X-CSRFToken": token})
+    return client
+
+
 def query_counts(app, phone, paths):
     """SQL statements per page, counted in-process with the same app."""
     from app.extensions import db
 
     counts = {}
-    client = app.test_client()
-    token = client.get("/api/v1/csrf").get_json()["csrf_token"]
-    client.post("/api/v1/session", json={"phone": phone, "password": "bench-password-1"}, headers={"X-CSRFToken": token})
+    client = signed_in_client(app, phone)
     with app.app_context():
         engine = db.engine
     seen = []
@@ -143,9 +149,7 @@ def replanned(app, phone, paths) -> list[str]:
 
     with app.app_context():
         db.engine.dispose()
-    client = app.test_client()
-    token = client.get("/api/v1/csrf").get_json()["csrf_token"]
-    client.post("/api/v1/session", json={"phone": phone, "password": "bench-password-1"}, headers={"X-CSRFToken": token})
+    client = signed_in_client(app, phone)
     for path in paths.values():
         for _ in range(20):  # PostgreSQL plans a prepared statement's first five runs for their values anyway
             assert client.get(path).status_code == 200, path
@@ -174,9 +178,7 @@ def cpu_costs(app, phone, paths) -> dict:
     """In-process CPU ms per request of each page, and of the ceiling's constant page."""
     from _ceiling_app import app as bare
 
-    client = app.test_client()
-    token = client.get("/api/v1/csrf").get_json()["csrf_token"]
-    client.post("/api/v1/session", json={"phone": phone, "password": "bench-password-1"}, headers={"X-CSRFToken": token})
+    client = signed_in_client(app, phone)
     costs = {name: cpu_per_request(client, path) for name, path in paths.items()}
     costs["(bare Flask)"] = cpu_per_request(bare.test_client(), "/")
     return costs
