@@ -97,10 +97,11 @@ def register_features(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     """Security headers and template helpers."""
-    from app import i18n, security
+    from app import i18n, security, slots
 
     security.init_app(app)
     i18n.init_app(app)
+    slots.init_app(app)
 
 
 def register_error_handlers_and_cli(app: Flask) -> None:

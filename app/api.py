@@ -26,9 +26,13 @@ class ApiError(Exception):
         return {"code": self.code, "message": self.message, "fields": self.fields}
 
 
-def json_error(code: str, message: str, status: int, fields: dict[str, str] | None = None):
-    """A Flask response in the API's one error shape."""
-    return jsonify(error={"code": code, "message": message, "fields": fields or {}}), status
+def json_error(code: str, message: str, status: int, fields: dict[str, str] | None = None, **extra):
+    """A Flask response in the API's one error shape (`extra` beside it, e.g. the server's version)."""
+    return jsonify(error={"code": code, "message": message, "fields": fields or {}}, **extra), status
+
+
+# The HTTP status of a refusal, by its code (app.commands.Refused); anything else is a 400.
+STATUS_OF = {"not_found": 404, "forbidden": 403, "closed": 409, "duplicate_id": 409, "conflict": 409}
 
 
 def field_messages(exc: ValidationError) -> dict[str, str]:
@@ -68,3 +72,33 @@ def validate(model: type[M], payload: Any) -> M:
         return model.model_validate(payload)
     except ValidationError as exc:
         raise ApiError("invalid", _("Some fields are not valid."), 400, field_messages(exc)) from None
+
+
+def run_command(name: str, body: Any, *, status: int = 200, **fields: Any):
+    """Run command `name` for the signed-in person on a JSON body (plus `fields` from the URL); one commit.
+
+    Answers the command's result as JSON, or the one error shape: a refusal with its status
+    (STATUS_OF), a conflict as 409 with the server's version, a permission refusal as 403 (the
+    error handlers). An optional "uuid" in the body is the public id of what it creates.
+    """
+    from app.commands import Conflict, Refused, execute
+    from app.extensions import db
+    from app.views import command_context
+
+    if not isinstance(body, dict):
+        raise ApiError("invalid", _("The request body must be a JSON object."))
+    body = {**body, **fields}
+    try:
+        ctx = command_context(client_id="api", uuid=body.get("uuid"), attachments=body.get("attachments"))
+        result = execute(name, ctx, {key: value for key, value in body.items() if key != "uuid"})
+    except Refused as exc:
+        db.session.rollback()
+        raise ApiError(exc.code, exc.message, STATUS_OF.get(exc.code, 400), exc.fields) from None
+    except Conflict as exc:
+        if exc.keep_writes:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return json_error("conflict", exc.message, 409, server_version=exc.server_version)
+    db.session.commit()
+    return jsonify(result), status

@@ -66,11 +66,11 @@ def _run(name: str, payload, *, status: int = 200):
     if len(found) != len(set(uuids)):
         raise ApiError("invalid", _("Some fields are not valid."), 400,
                        {"attachments": _("Upload the files first (PUT /api/v1/uploads/<uuid>).")})
-    ctx = MutationContext(session=db.session, user=current_user._get_current_object(), mutation_id=mutation_id,
+    ctx = MutationContext(session=db.session, user=current_user._get_current_object(), uuid=mutation_id,
                           client_id="api", client_time=None, now=utcnow(),
                           attachments=sorted(found, key=lambda a: uuids.index(a.uuid)))
     try:
-        result = kind.handler(ctx, data)
+        result = kind.run(ctx, data)
     except Rejected as exc:
         db.session.rollback()
         raise ApiError(exc.code, exc.message, STATUS_OF.get(exc.code, 400), exc.fields) from None

@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session, scoped_session
 from werkzeug.exceptions import Forbidden
 
 from app.api import field_messages
+from app.commands import BulkWrite, Conflict, Context, Fallback, Refused, command_reached
 from app.database import immediate_transactions, insert_many, rows_where_in
 from app.models import ChangeCounter, User
 from app.models.base import next_change_seq
 from app.sync.models import SyncMutation
-from app.sync.registry import BulkWrite, Conflict, Fallback, MutationContext, Rejected, mutation_type, pull_sources
+from app.sync.registry import mutation_type, pull_sources
 
 log = logging.getLogger(__name__)
 
@@ -115,16 +116,17 @@ def apply_mutation(session: Session, user: User, raw: dict[str, Any], *, client_
     record = SyncMutation(id=envelope.id, user_id=user.id, client_id=client_id, type=envelope.type, created_at=now)
     try:
         if kind is None:
-            raise Rejected(_("This kind of change (%(type)s) is not known to the server.", type=envelope.type), "unknown_type")
+            raise Refused(_("This kind of change (%(type)s) is not known to the server.", type=envelope.type), "unknown_type")
         try:
             payload = kind.schema.model_validate(envelope.payload)
         except ValidationError as exc:
-            raise Rejected(_("Some fields are not valid."), "invalid", field_messages(exc)) from None
-        ctx = MutationContext(
-            session=session, user=user, mutation_id=envelope.id, client_id=client_id,
+            raise Refused(_("Some fields are not valid."), "invalid", fields=field_messages(exc)) from None
+        ctx = Context(
+            session=session, user=user, uuid=envelope.id, client_id=client_id,
             client_time=envelope.client_time, now=now, attachments=_load_attachments(session, user, payload),
         )
-        entity = kind.handler(ctx, payload)
+        command_reached.send(kind.name)
+        entity = kind.run(ctx, payload)
         # Recorded in the same transaction as the effect. A concurrent copy of this mutation
         # (two tabs) fails on the primary key at this insert and rolls back all it did.
         record.status, record.result = "applied", _result(envelope.id, "applied", entity=entity)
@@ -139,7 +141,7 @@ def apply_mutation(session: Session, user: User, raw: dict[str, Any], *, client_
             return stored
         log.exception("integrity error applying %s", envelope.type)
         outcome = _result(envelope.id, "rejected", error=_error("invalid", _("This change does not fit the records.")))
-    except Rejected as exc:
+    except Refused as exc:
         session.rollback()
         outcome = _result(envelope.id, "rejected", error=_error(exc.code, exc.message, exc.fields))
     except Forbidden:
@@ -180,7 +182,7 @@ def _parse(raw: Any) -> _Parsed:
     try:
         parsed.envelope = MutationIn.model_validate(raw)
         kind = mutation_type(parsed.envelope.type)
-        if kind is not None and kind.bulk is not None:
+        if kind is not None and kind.apply_many is not None:
             parsed.payload = kind.schema.model_validate(parsed.envelope.payload)
     except ValidationError:
         pass  # the one-by-one path explains it (apply_mutation)
@@ -224,7 +226,7 @@ def _parse_all(mutations: list[Any]) -> list[_Parsed]:
         by_type.setdefault(item.envelope.type, []).append(item)
     for name, group in by_type.items():
         kind = mutation_type(name)
-        if kind is not None and kind.bulk is not None:
+        if kind is not None and kind.apply_many is not None:
             checked = _payloads(kind.schema, [item.envelope.payload for item in group])
             for item, payload in zip(group, checked, strict=True):
                 item.payload = payload
@@ -252,9 +254,9 @@ def _bulk_run(items: list[_Parsed], start: int, skip: set[str]) -> list[_Parsed]
 def _check_run(session: Session, user: User, run: list[_Parsed], *, client_id: str, now: datetime) -> BulkWrite | None:
     """The bulk handler's checks of a run (reads only): how to write it, or None when it must go one by one."""
     kind = mutation_type(run[0].envelope.type)
-    ctx = MutationContext(session=session, user=user, mutation_id="", client_id=client_id, client_time=None, now=now)
+    ctx = Context(session=session, user=user, now=now, client_id=client_id)
     try:
-        return kind.bulk(ctx, [(item.envelope.id, item.payload) for item in run])
+        return kind.apply_many(ctx, [(item.envelope.id, item.payload) for item in run])
     except Fallback:
         return None
     except Exception:

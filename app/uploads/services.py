@@ -11,8 +11,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.commands import Refused
 from app.models import Role, User
-from app.sync.registry import Rejected
 from app.uploads.models import Attachment
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
@@ -27,7 +27,7 @@ SubjectViewer = Callable[[User, int], bool]
 _VIEWERS: dict[str, SubjectViewer] = {}
 
 
-class UploadRejected(Rejected):
+class UploadRejected(Refused):
     """A file that is not an acceptable photo or voice note."""
 
 
@@ -118,6 +118,16 @@ def save_upload(session: Session, *, owner: User, uuid: str, filename: str, data
     session.add(attachment)
     session.flush()
     return attachment
+
+
+def own_attachments(session: Session, owner: User, uuids: list[str] | None) -> list[Attachment]:
+    """The uploads of `owner` named by `uuids`, in that order; Refused if any is missing (not sent first)."""
+    if not uuids:
+        return []
+    found = session.scalars(select(Attachment).where(Attachment.uuid.in_(uuids), Attachment.owner_id == owner.id)).all()
+    if len(found) != len(set(uuids)):
+        raise Refused(_("Upload the files first (PUT /api/v1/uploads/<uuid>)."), "invalid", field="attachments")
+    return sorted(found, key=lambda a: uuids.index(a.uuid))
 
 
 def link_attachments(session: Session, attachments: list[Attachment], subject_type: str, subject_id: int) -> None:

@@ -1,0 +1,53 @@
+"""One way for a feature to add to another feature's page: named slots.
+
+A page marks a place with `{{ slot("issues.feed.top", building=building) }}`; a feature that has
+something to show there registers it in its init_app with `add_to_slot(...)`. The page knows
+nothing of who fills it, and a slot nobody fills renders nothing (no `include … ignore missing`,
+no `is defined` checks).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, render_template
+from markupsafe import Markup
+
+
+@dataclass(frozen=True)
+class SlotPart:
+    """A template a feature adds to a slot, and what it needs besides the page's arguments."""
+
+    template: str
+    # Called with the slot's arguments; returns more template variables, or None to show nothing.
+    context: Callable[..., dict[str, Any] | None] | None = None
+    order: int = 50
+
+
+_SLOTS: dict[str, list[SlotPart]] = {}
+
+
+def add_to_slot(name: str, template: str, *, context: Callable[..., dict[str, Any] | None] | None = None,
+                order: int = 50) -> None:
+    """Show `template` in the slot `name` of another feature's page (idempotent)."""
+    part = SlotPart(template, context, order)
+    parts = _SLOTS.setdefault(name, [])
+    if part not in parts:
+        parts.append(part)
+        parts.sort(key=lambda p: p.order)
+
+
+def render_slot(name: str, **arguments: Any) -> Markup:
+    """The HTML of every part added to slot `name`, in order (empty when none)."""
+    html = []
+    for part in _SLOTS.get(name, ()):
+        extra = part.context(**arguments) if part.context is not None else {}
+        if extra is not None:
+            html.append(render_template(part.template, **arguments, **extra))
+    return Markup("").join(html)
+
+
+def init_app(app: Flask) -> None:
+    """Make `slot(...)` available to every template."""
+    app.jinja_env.globals["slot"] = render_slot
