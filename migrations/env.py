@@ -57,7 +57,7 @@ def render_item(type_, obj, autogen_context):
 
 
 def next_revision_id(versions: Path) -> str:
-    """The number after the highest NNNN_ file in versions/: revision ids are 0014, 0015 … (see README)."""
+    """The number after the highest NNNN_ file in versions/: revision ids are 0014, 0015 … (migrations/README)."""
     numbers = [int(m.group(1)) for path in versions.glob('*.py') if (m := re.match(r'(\d{4})_', path.name))]
     return f'{max(numbers, default=0) + 1:04d}'
 
