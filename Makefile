@@ -7,18 +7,21 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test translations migrate lint bench clean
+.PHONY: run test install install-test translations migrate lint bench lock clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt $(BIN)/activate
-	$(BIN)/pip install --quiet -r requirements.txt
+# The *.lock files pin every package, dependencies of dependencies too (what CI tested, Python 3.11 on
+# Linux); requirements*.txt name what the app asks for. Installing with the lock as constraints gives
+# a fresh machine the same set. `make lock` regenerates both locks after a change to requirements*.txt.
+$(VENV)/.installed: requirements.txt requirements.lock $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt -c requirements.lock
 	touch $@
 
-$(VENV)/.installed-test: requirements-test.txt requirements.txt $(VENV)/.installed
-	$(BIN)/pip install --quiet -r requirements-test.txt
+$(VENV)/.installed-test: requirements-test.txt requirements-test.lock requirements.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-test.txt -c requirements-test.lock
 	touch $@
 
 install: $(VENV)/.installed
@@ -48,5 +51,18 @@ lint: install-test
 bench: install-test translations
 	$(BIN)/python bench/run_all.py
 
+## make lock — re-pin requirements.lock and requirements-test.lock after a change to requirements*.txt
+## (pip-tools, in a venv of its own; pins not concerned stay; LOCK_ARGS=--upgrade re-resolves them all).
+## The test set is resolved under the runtime lock, so both locks agree on every package they share.
+LOCK_VENV := .venv-lock
+LOCK_ARGS ?=
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+lock:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "make lock: the pins are for Python 3.11: PYTHON=python3.11 make lock")'
+	[ -x $(LOCK_VENV)/bin/pip-compile ] || { $(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/pip install --quiet pip-tools==7.7.0; }
+	$(PIP_COMPILE) -o requirements.lock requirements.txt
+	$(PIP_COMPILE) -c requirements.lock -o requirements-test.lock requirements-test.txt
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache .ruff_cache

@@ -20,6 +20,22 @@ NAMING_CONVENTION = {
 }
 
 
+def for_this_database(dialect: str):
+    """Alembic's include_object: leave out what a model declares for another database only (ddl_if).
+
+    Some indexes exist in one form per database (app/issues/models.py); migrations/env.py and
+    tests/test_migrations.py compare the models with a database through this same rule.
+    """
+
+    def include(obj, name, kind, reflected, compare_to):
+        rule = getattr(obj, "_ddl_if", None)
+        if rule is None or rule.dialect is None:
+            return True
+        return dialect in ((rule.dialect,) if isinstance(rule.dialect, str) else rule.dialect)
+
+    return include
+
+
 class Base(DeclarativeBase):
     """Declarative base whose metadata carries the naming convention."""
 

@@ -1,8 +1,12 @@
 import logging
+import re
 from logging.config import fileConfig
+from pathlib import Path
 
 from alembic import context
 from flask import current_app
+
+from app.extensions import for_this_database
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -52,6 +56,24 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def next_revision_id(versions: Path) -> str:
+    """The number after the highest NNNN_ file in versions/: revision ids are 0014, 0015 … (migrations/README)."""
+    numbers = [int(m.group(1)) for path in versions.glob('*.py') if (m := re.match(r'(\d{4})_', path.name))]
+    return f'{max(numbers, default=0) + 1:04d}'
+
+
+def process_revision_directives(migration_context, revision, directives):
+    """Number every new revision, and write none when autogenerate finds no change."""
+    script = directives[0]
+    if getattr(config.cmd_opts, 'autogenerate', False) and script.upgrade_ops.is_empty():
+        # reference: http://alembic.zzzcomputing.com/en/latest/cookbook.html
+        directives[:] = []
+        logger.info('No changes in schema detected.')
+        return
+    if not re.fullmatch(r'\d{4}', script.rev_id):  # a four-digit --rev-id given by hand is kept
+        script.rev_id = next_revision_id(Path(context.script.versions))
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -81,23 +103,14 @@ def run_migrations_online():
 
     """
 
-    # this callback is used to prevent an auto-migration from being generated
-    # when there are no changes to the schema
-    # reference: http://alembic.zzzcomputing.com/en/latest/cookbook.html
-    def process_revision_directives(context, revision, directives):
-        if getattr(config.cmd_opts, 'autogenerate', False):
-            script = directives[0]
-            if script.upgrade_ops.is_empty():
-                directives[:] = []
-                logger.info('No changes in schema detected.')
-
-    conf_args = current_app.extensions['migrate'].configure_args
-    if conf_args.get("process_revision_directives") is None:
-        conf_args["process_revision_directives"] = process_revision_directives
+    conf_args = dict(current_app.extensions['migrate'].configure_args)
+    conf_args.setdefault('process_revision_directives', process_revision_directives)
 
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # indexes declared for one database only (ddl_if) are compared on that database only
+        conf_args.setdefault('include_object', for_this_database(connection.dialect.name))
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -6,18 +6,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-from app.extensions import db
-
-
-def for_this_database(dialect: str):
-    """Alembic's include_object: leave out what a model declares for another database only (ddl_if)."""
-
-    def include(obj, name, kind, reflected, compare_to):
-        rule = getattr(obj, "_ddl_if", None)
-        return rule is None or rule.dialect is None or dialect in ((rule.dialect,) if isinstance(rule.dialect, str)
-                                                                   else rule.dialect)
-
-    return include
+from app.extensions import db, for_this_database
 
 
 def test_migrations_build_exactly_the_models(app):
