@@ -88,8 +88,11 @@ def run_command(name: str, body: Any, *, status: int = 200, **fields: Any):
     if not isinstance(body, dict):
         raise ApiError("invalid", _("The request body must be a JSON object."))
     body = {**body, **fields}
+    uuids = body.get("attachments")
+    if not (isinstance(uuids, list) and all(isinstance(u, str) for u in uuids)):
+        uuids = None  # not a list of uuids: the command's schema says so, field by field
     try:
-        ctx = command_context(client_id="api", uuid=body.get("uuid"), attachments=body.get("attachments"))
+        ctx = command_context(client_id="api", uuid=body.get("uuid"), attachments=uuids)
         result = execute(name, ctx, {key: value for key, value in body.items() if key != "uuid"})
     except Refused as exc:
         db.session.rollback()

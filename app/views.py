@@ -70,16 +70,19 @@ def perform(name: str, payload: Any, *, done: str | Callable[[Any], str], succes
     return redirect(done(result) if callable(done) else done)
 
 
-def attempt(name: str, payload: Any, form: FlaskForm, *, ctx: Context | None = None) -> Any | None:
+def attempt(name: str, payload: Any, form: FlaskForm, *, ctx: Context | None = None,
+            message_on: str | None = None) -> Any | None:
     """Run command `name` and commit; on a refusal put its message on the form's fields and return None.
 
-    A message about a field the form does not have goes on `form.form_errors` (shown above it).
+    A message about a field the form does not have goes on `form.form_errors` (shown above it). With
+    `message_on`, the refusal's own message goes on that field, whichever fields it names (a form that
+    says why in one place).
     """
     try:
         result = execute(name, ctx or command_context(), payload)
     except (Refused, Conflict) as exc:
         _end(exc)
-        fields = getattr(exc, "fields", None) or {}
+        fields = {message_on: exc.message} if message_on else getattr(exc, "fields", None) or {}
         placed = False
         for name_, message in fields.items():
             field = getattr(form, name_.split(".")[0], None)

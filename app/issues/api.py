@@ -1,11 +1,9 @@
 """The problem loop as JSON (/api/v1/issues…): the same rules and services as the pages and sync.
 
-Writes go through the registered sync mutation handlers (app/issues/mutations.py), so a POST here
-and an `issue.*` mutation from the outbox are one code path. Errors use the API's one shape.
+Writes run the loop's commands (app/issues/commands.py), as the pages and a phone's outbox do, so a
+POST here and an `issue.*` mutation are one code path. Errors use the API's one shape.
 """
 from __future__ import annotations
-
-import uuid as uuidlib
 
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
@@ -13,22 +11,18 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.api import ApiError, validate
+from app.api import ApiError, run_command
 from app.auth.permissions import can, require
 from app.clock import utcnow
 from app.extensions import db
 from app.issues import queries
 from app.issues.models import Dispatch, Problem, ProblemEvent
-from app.issues.mutations import problem_json
 from app.issues.permissions import handled_building_ids
+from app.issues.schemas import problem_json
 from app.models import Building, Role
-from app.sync.registry import MutationContext, Rejected, mutation_type
-from app.uploads.models import Attachment
 from app.uploads.services import attachments_of
 
 bp = Blueprint("issues_api", __name__, url_prefix="/api/v1/issues")
-
-STATUS_OF = {"not_found": 404, "closed": 409}
 
 
 def _event_json(event: ProblemEvent) -> dict:
@@ -50,38 +44,10 @@ def _summary(problem: Problem, thumbs: dict, now) -> dict:
         "photos": [a.uuid for a in thumbs.get(problem.id, []) if a.kind == "image"]}
 
 
-def _run(name: str, payload, *, status: int = 200):
-    """Apply one `issue.*` mutation for the signed-in user, commit once, answer its result."""
-    kind = mutation_type(name)
-    if not isinstance(payload, dict):
-        raise ApiError("invalid", _("The request body must be a JSON object."))
-    data = validate(kind.schema, payload)
-    try:
-        mutation_id = str(uuidlib.UUID(str(payload.get("uuid")))) if payload.get("uuid") else str(uuidlib.uuid4())
-    except ValueError:
-        raise ApiError("invalid", _("Some fields are not valid."), 400, {"uuid": _("Wrong format.")}) from None
-    uuids = getattr(data, "attachments", None) or []
-    found = db.session.scalars(select(Attachment).where(Attachment.uuid.in_(uuids or ["-"]),
-                                                        Attachment.owner_id == current_user.id)).all()
-    if len(found) != len(set(uuids)):
-        raise ApiError("invalid", _("Some fields are not valid."), 400,
-                       {"attachments": _("Upload the files first (PUT /api/v1/uploads/<uuid>).")})
-    ctx = MutationContext(session=db.session, user=current_user._get_current_object(), uuid=mutation_id,
-                          client_id="api", client_time=None, now=utcnow(),
-                          attachments=sorted(found, key=lambda a: uuids.index(a.uuid)))
-    try:
-        result = kind.run(ctx, data)
-    except Rejected as exc:
-        db.session.rollback()
-        raise ApiError(exc.code, exc.message, STATUS_OF.get(exc.code, 400), exc.fields) from None
-    db.session.commit()
-    return jsonify(result), status
-
-
-def _body(**extra) -> dict:
+def _body():
+    """The JSON body of a step (none is an empty one)."""
     body = request.get_json(silent=True)
-    body = {} if body is None else body
-    return body | extra if isinstance(body, dict) else body
+    return {} if body is None else body
 
 
 @bp.get("")
@@ -160,7 +126,7 @@ def show(problem_id: int):
 @bp.post("")
 @login_required
 def report():
-    """Report a problem (body as the `issue.report` mutation; optional "uuid" makes retries idempotent)."""
+    """Report a problem (body as the `issue.report` command's payload; optional "uuid" makes retries idempotent)."""
     body = request.get_json(silent=True)
     if isinstance(body, dict) and body.get("uuid"):
         existing = db.session.scalar(select(Problem).where(Problem.uuid == str(body["uuid"])))
@@ -168,7 +134,7 @@ def report():
             if existing.entered_by_id != current_user.id:
                 raise ApiError("duplicate_id", _("This item was already sent by someone else."), 409)
             return jsonify(problem_json(existing)), 200
-    return _run("issue.report", body, status=201)
+    return run_command("issue.report", body, status=201)
 
 
 @bp.post("/<int:problem_id>/<any(comments, escalate, dispatch, resolve, confirm, reopen):step>")
@@ -176,11 +142,11 @@ def report():
 def act(problem_id: int, step: str):
     """Comment or update, escalate, dispatch, resolve, confirm or reopen one problem."""
     name = {"comments": "issue.comment"}.get(step, f"issue.{step}")
-    return _run(name, _body(problem_id=problem_id))
+    return run_command(name, _body(), problem_id=problem_id)
 
 
 @bp.post("/orders/<int:order_id>/<any(accept, progress, done):step>")
 @login_required
 def work(order_id: int, step: str):
     """A department accepts its work order, posts progress (with photos) or finishes its part."""
-    return _run(f"issue.{step}", _body(order_id=order_id))
+    return run_command(f"issue.{step}", _body(), order_id=order_id)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid as uuidlib
+from dataclasses import replace
 from datetime import datetime
 from functools import cache
 
@@ -18,14 +19,15 @@ from wtforms.fields.choices import SelectChoice
 from app.auth import scope
 from app.auth.permissions import can, require
 from app.clock import utcnow
+from app.commands import Refused
 from app.extensions import db
-from app.issues import fragments, queries, services
+from app.issues import fragments, queries
 from app.issues.forms import ConfirmForm, DispatchForm, ReasonForm, ReportForm, ResolveForm, UpdateForm
-from app.issues.models import CATEGORY_LABELS, Category, Dispatch, Problem, ProblemEvent, Source, Status
+from app.issues.models import CATEGORY_LABELS, Dispatch, Problem, ProblemEvent, Source, Status
 from app.issues.permissions import RESPONDERS, handled_building_ids
-from app.models import Building, Community, Department, Household, Role, User
-from app.sync.registry import Rejected
+from app.models import Building, Community, Household, Role, User
 from app.uploads.services import attachments_of, save_upload
+from app.views import attempt, command_context, perform
 
 bp = Blueprint("issues", __name__, url_prefix="/issues")
 
@@ -102,10 +104,6 @@ def _problem_query(timeline: bool, shape: tuple, page: bool = False) -> Select:
             .where(Problem.id == bindparam("problem_id")).options(*options, *(TIMELINE if timeline else ())))
 
 
-def _problem(problem_id: int, action: str = "issue.view", *, timeline: bool = True) -> Problem:
-    return _problem_row(problem_id, action, timeline=timeline)[0]
-
-
 def _problem_row(problem_id: int, action: str, *, timeline: bool, page: bool = False) -> tuple[Problem, tuple]:
     """The problem `action` is asked of (404 if there is none, 403 if refused), and what its page reads beside it."""
     shape, params = scope.reach(current_user)
@@ -164,26 +162,25 @@ def _card_list(kind: str, cards: list[queries.Card], empty: str, *, thumbs: bool
     return fragments.cached((kind, str(get_locale()), tuple(cards)), now, render)
 
 
-def _done(problem: Problem, message: str | None = None):
-    db.session.commit()
-    if message:
-        flash(message, "info")
-    return redirect(url_for("issues.show", problem_id=problem.id))
+def _shown(problem_id: int) -> str:
+    return url_for("issues.show", problem_id=problem_id)
 
 
-def _refused(problem: Problem, exc: Rejected):
-    db.session.rollback()
-    flash(exc.message, "error")
-    return redirect(url_for("issues.show", problem_id=problem.id))
+def _step(name: str, problem_id: int, payload: dict, message: str | None = None):
+    """Run one step of the loop on a problem and come back to its page, saying so (`message`) or why not."""
+    return perform(name, {"problem_id": problem_id, **payload}, done=_shown(problem_id), success=message)
 
 
-def _step(problem: Problem, run, message: str | None = None):
-    """Run one step of the loop on `problem`: commit and say so, or roll back and say why."""
-    try:
-        run()
-    except Rejected as exc:
-        return _refused(problem, exc)
-    return _done(problem, message)
+def _refused(problem_id: int, message: str):
+    """Back to the problem's page, saying why its form was not sent."""
+    flash(message, "error")
+    return redirect(_shown(problem_id))
+
+
+def _files_refused(file_errors: list[str]) -> None:
+    """Once what they came with is saved, say which files were refused and why."""
+    for message in file_errors:
+        flash(message, "error")
 
 
 @bp.route("/")
@@ -239,9 +236,14 @@ def _store(files: list) -> tuple[list, list[str]]:
         try:
             saved.append(save_upload(db.session, owner=current_user, uuid=str(uuidlib.uuid4()), filename=storage.filename,
                                      data=data, upload_root=current_app.config["UPLOAD_FOLDER"], now=utcnow()))
-        except Rejected as exc:
+        except Refused as exc:
             errors.append(f"{storage.filename}: {exc.message}")
     return saved, errors
+
+
+def _with_files(saved: list):
+    """The context of a command for the signed-in person, with the files this request stored as its attachments."""
+    return replace(command_context(), attachments=saved)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -264,29 +266,15 @@ def new():
         sources.append(Source.HOTLINE)
     form.source.choices = [SelectChoice(s.value, source_labels()[s]) for s in sources]
     if form.validate_on_submit():
-        household = db.session.get(Household, form.household_id.data) if form.household_id.data else None
-        if household is None:  # reporting for myself: my own household in this building
-            household = db.session.scalar(select(Household).where(
-                Household.id.in_(scope.own_household_ids(current_user) or [-1]), Household.building_id == building.id))
-        source = Source(form.source.data or "app")
-        if source == Source.HOTLINE:
-            require(current_user, "issue.hotline", building)
-        saved, file_errors = _save_files(form)
-        try:
-            problem = services.report_problem(
-                db.session, current_user, building, category=Category(form.category.data), text=form.text.data or "",
-                now=utcnow(), uuid=str(uuidlib.uuid4()), household=household, location=form.location.data or "",
-                source=source, hotline_order_no=form.hotline_order_no.data or "", attachments=saved,
-                reporter=current_user if source == Source.APP else None)
-        except Rejected as exc:
-            db.session.rollback()
-            form.text.errors.append(exc.message)
-        else:
-            db.session.commit()
-            for message in file_errors:
-                flash(message, "error")
+        saved, file_errors = _save_files(form)  # first: a bad file never loses the report
+        problem = attempt("issue.report", {
+            "building_id": building.id, "household_id": form.household_id.data or None, "category": form.category.data,
+            "text": form.text.data or "", "location": form.location.data or "", "source": form.source.data or "app",
+            "hotline_order_no": form.hotline_order_no.data or ""}, form, ctx=_with_files(saved), message_on="text")
+        if problem is not None:
+            _files_refused(file_errors)
             flash(_("Reported. The community answers within %(hours)s hours.", hours=building.community.feedback_hours), "info")
-            return redirect(url_for("issues.show", problem_id=problem.id))
+            return redirect(_shown(problem["id"]))
     return render_template("issues/new.html", form=form, building=building, buildings=buildings,
                            on_behalf=on_behalf), 400 if form.errors else 200
 
@@ -346,44 +334,28 @@ def _actions(problem: Problem, staff_view: bool, departments_version: tuple) -> 
 @login_required
 def update(problem_id: int):
     """A public update or internal note (responders), or a comment (everyone who can see it)."""
-    problem = _problem(problem_id)
     form = UpdateForm(prefix="update")
     if not form.validate_on_submit():
-        flash(_("Write something first."), "error")
-        return redirect(url_for("issues.show", problem_id=problem.id))
-    try:
-        if form.internal.data:
-            require(current_user, "issue.note", problem)
-            services.respond(db.session, current_user, problem, form.text.data, now=utcnow(), public=False)
-        elif can(current_user, "issue.respond", problem):
-            services.respond(db.session, current_user, problem, form.text.data, now=utcnow())
-        else:
-            require(current_user, "issue.comment", problem)
-            services.comment(db.session, current_user, problem, form.text.data, now=utcnow())
-    except Rejected as exc:
-        return _refused(problem, exc)
-    return _done(problem)
+        return _refused(problem_id, _("Write something first."))
+    return _step("issue.comment", problem_id, {"text": form.text.data, "internal": form.internal.data})
 
 
 @bp.post("/<int:problem_id>/escalate")
 @login_required
 def escalate(problem_id: int):
     """One-click escalation to the next level, with a reason."""
-    problem = _problem(problem_id, "issue.escalate")
-    form = ReasonForm(prefix="escalate")
-    return _step(problem, lambda: services.escalate(db.session, current_user, problem, form.reason.data or "",
-                                                    now=utcnow()), _("Sent up to the next level."))
+    return _step("issue.escalate", problem_id, {"reason": request.form.get("escalate-reason", "")},
+                 _("Sent up to the next level."))
 
 
 @bp.post("/<int:problem_id>/dispatch")
 @login_required
 def dispatch(problem_id: int):
     """Blow the whistle: dispatch to one or more departments at once."""
-    problem = _problem(problem_id, "issue.dispatch")
     ids = request.form.getlist("dispatch-departments", type=int)
-    departments = db.session.scalars(select(Department).where(Department.id.in_(ids or [-1]))).all()
-    return _step(problem, lambda: services.dispatch(db.session, current_user, problem, list(departments),
-                                                    request.form.get("dispatch-note", ""), now=utcnow()),
+    if not ids:  # checkboxes cannot be required: the page answers none as the loop does (services.dispatch)
+        return _refused(problem_id, _("Choose at least one department that has not been asked yet."))
+    return _step("issue.dispatch", problem_id, {"department_ids": ids, "note": request.form.get("dispatch-note", "")},
                  _("Dispatched."))
 
 
@@ -391,57 +363,37 @@ def dispatch(problem_id: int):
 @login_required
 def resolve(problem_id: int):
     """Mark resolved; the reporter is asked to confirm."""
-    problem = _problem(problem_id, "issue.resolve")
-    return _step(problem, lambda: services.resolve(db.session, current_user, problem,
-                                                   request.form.get("resolve-text", ""), now=utcnow()),
-                 _("Marked resolved."))
+    return _step("issue.resolve", problem_id, {"text": request.form.get("resolve-text", "")}, _("Marked resolved."))
 
 
 @bp.post("/<int:problem_id>/confirm")
 @login_required
 def confirm(problem_id: int):
     """The reporter confirms, rates and may thank."""
-    problem = _problem(problem_id, "issue.confirm")
     form = ConfirmForm(prefix="confirm")
     if not form.validate_on_submit():
-        return _refused(problem, Rejected(_("Choose 1 to 5 stars.")))
-    return _step(problem, lambda: services.confirm(db.session, current_user, problem, form.rating.data, now=utcnow(),
-                                                   thanks=form.thanks.data, text=form.text.data or ""),
-                 _("Thank you for confirming."))
+        return _refused(problem_id, _("Choose 1 to 5 stars."))
+    return _step("issue.confirm", problem_id, {"rating": form.rating.data, "thanks": form.thanks.data,
+                                               "text": form.text.data or ""}, _("Thank you for confirming."))
 
 
 @bp.post("/<int:problem_id>/reopen")
 @login_required
 def reopen(problem_id: int):
     """The reporter says it is not fixed (within 7 days)."""
-    problem = _problem(problem_id, "issue.confirm")
-    return _step(problem, lambda: services.reopen(db.session, current_user, problem,
-                                                  request.form.get("reopen-reason", ""), now=utcnow()),
-                 _("Reopened."))
+    return _step("issue.reopen", problem_id, {"reason": request.form.get("reopen-reason", "")}, _("Reopened."))
 
 
 @bp.post("/orders/<int:order_id>/<any(accept, progress, done):step>")
 @login_required
 def work(order_id: int, step: str):
     """A department accepts (报到), posts progress with photos, or finishes its part."""
-    order = db.session.get(Dispatch, order_id) or abort(404)
-    require(current_user, "dispatch.work", order)
-    file_errors: list[str] = []
-    try:
-        if step == "accept":
-            services.accept(db.session, current_user, order, now=utcnow())
-        elif step == "progress":
-            photos = [f for f in request.files.getlist("photos") if f and f.filename][:6]
-            saved, file_errors = _store(photos)
-            services.dispatch_progress(db.session, current_user, order, request.form.get("text", ""), now=utcnow(),
-                                       attachments=saved)
-        else:
-            services.complete(db.session, current_user, order, request.form.get("text", ""), now=utcnow())
-    except Rejected as exc:
-        return _refused(order.problem, exc)
-    for message in file_errors:
-        flash(message, "error")
-    return _done(order.problem)
+    order = db.session.get(Dispatch, order_id) or abort(404)  # for the page it comes back to
+    photos = [f for f in request.files.getlist("photos") if f and f.filename][:6] if step == "progress" else []
+    saved, file_errors = _store(photos)
+    # Once it is saved, only the refused files are named: `success` gives perform no message of its own.
+    return perform(f"issue.{step}", {"order_id": order_id, "text": request.form.get("text", "")}, ctx=_with_files(saved),
+                   done=_shown(order.problem_id), success=lambda _result: _files_refused(file_errors))
 
 
 @bp.route("/queue")

@@ -1,13 +1,25 @@
-"""Problem payloads on the wire (sync mutations and JSON API), validated by pydantic."""
+"""Problems on the wire: the commands' payloads, validated by pydantic, and a problem as devices see it."""
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from app.issues.models import Category, Source
+from app.issues.models import Category, Problem, Source
+
+
+def problem_json(problem: Problem) -> dict:
+    """A problem as devices see it (the reporter as a household, never a phone)."""
+    return {
+        "id": problem.id, "uuid": problem.uuid, "building_id": problem.building_id, "reporter": problem.reporter_label,
+        "category": problem.category.value, "text": problem.text, "location": problem.location,
+        "source": problem.source.value, "status": problem.status.value, "level": problem.level,
+        "reported_at": problem.reported_at.isoformat(), "feedback_due_at": problem.feedback_due_at.isoformat(),
+        "first_response_at": problem.first_response_at.isoformat() if problem.first_response_at else None,
+        "deleted": problem.is_deleted,
+    }
 
 
 class ReportIn(BaseModel):
-    """Payload of `issue.report`."""
+    """Payload of `issue.report` (no `household_id`: for myself, my own household in that building)."""
 
     building_id: int
     household_id: int | None = None

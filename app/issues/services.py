@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth import scope
+from app.commands import Refused
 from app.issues.models import (
     OPEN_STATUSES,
     Category,
@@ -22,7 +23,6 @@ from app.issues.models import (
     Status,
 )
 from app.models import Building, Department, Household, Role, User
-from app.sync.registry import Rejected
 from app.uploads.services import link_attachments
 
 REOPEN_DAYS = 7
@@ -67,13 +67,13 @@ def report_problem(session: Session, entered_by: User, building: Building, *, ca
     """Record a problem; the feedback clock starts (community's hours, 12 by default)."""
     text = text.strip()
     if not text and not attachments:
-        raise Rejected(_("Say what the problem is, or add a photo or a voice note."), "invalid",
-                       {"text": _("This field is required.")})
+        raise Refused(_("Say what the problem is, or add a photo or a voice note."), "invalid",
+                      {"text": _("This field is required.")})
     if source == Source.HOTLINE and not hotline_order_no.strip():
-        raise Rejected(_("A 12345 work order needs its order number."), "invalid",
-                       {"hotline_order_no": _("This field is required.")})
+        raise Refused(_("A 12345 work order needs its order number."), "invalid",
+                      {"hotline_order_no": _("This field is required.")})
     if household is not None and household.building_id != building.id:
-        raise Rejected(_("This household is not in that building."), "invalid")
+        raise Refused(_("This household is not in that building."), "invalid")
     hours = building.community.feedback_hours or 12
     problem = Problem(uuid=uuid, building=building, household=household, reporter=reporter or entered_by,
                       entered_by=entered_by, category=category, text=text, location=location.strip(), source=source,
@@ -90,7 +90,7 @@ def report_problem(session: Session, entered_by: User, building: Building, *, ca
 
 def _require_open(problem: Problem) -> None:
     if not problem.is_open:
-        raise Rejected(_("This problem is already resolved or closed."), "closed")
+        raise Refused(_("This problem is already resolved or closed."), "closed")
 
 
 def respond(session: Session, actor: User, problem: Problem, text: str, *, now: datetime, public: bool = True,
@@ -98,7 +98,7 @@ def respond(session: Session, actor: User, problem: Problem, text: str, *, now: 
     """A public update from a responsible person (the first one meets the deadline), or an internal note."""
     text = text.strip()
     if not text:
-        raise Rejected(_("Write what was done or what happens next."), "invalid", {"text": _("This field is required.")})
+        raise Refused(_("Write what was done or what happens next."), "invalid", {"text": _("This field is required.")})
     _require_open(problem)
     mentions = (problem.reporter is not None and f"@{problem.reporter_label}" in text) or "@报告人" in text
     event = _event(problem, actor, EventKind.RESPONSE if public else EventKind.NOTE, now=now, text=text, public=public,
@@ -120,7 +120,7 @@ def comment(session: Session, author: User, problem: Problem, text: str, *, now:
     """A comment from the reporter or a neighbour (does not count as a response)."""
     text = text.strip()
     if not text:
-        raise Rejected(_("Write something first."), "invalid", {"text": _("This field is required.")})
+        raise Refused(_("Write something first."), "invalid", {"text": _("This field is required.")})
     event = _event(problem, author, EventKind.COMMENT, now=now, text=text)
     session.flush()
     _fire(problem, event)
@@ -138,9 +138,9 @@ def escalate(session: Session, actor: User, problem: Problem, reason: str, *, no
     """One-click escalation 一键上报: to the level above the one escalating (head → community → street)."""
     _require_open(problem)
     if problem.level >= Level.STREET:
-        raise Rejected(_("This problem is already with the street office."), "invalid")
+        raise Refused(_("This problem is already with the street office."), "invalid")
     if not reason.strip():
-        raise Rejected(_("Say why it needs the next level."), "invalid", {"reason": _("This field is required.")})
+        raise Refused(_("Say why it needs the next level."), "invalid", {"reason": _("This field is required.")})
     # Community staff escalating a problem still at building level send it straight to the street.
     problem.level = min(max(problem.level, _level_of(actor, problem)) + 1, Level.STREET)
     problem.status = Status.ESCALATED
@@ -157,8 +157,8 @@ def dispatch(session: Session, actor: User, problem: Problem, departments: list[
     already = {d.department_id for d in problem.dispatches}
     new = [d for d in departments if d.id not in already]
     if not new:
-        raise Rejected(_("Choose at least one department that has not been asked yet."), "invalid",
-                       {"departments": _("This field is required.")})
+        raise Refused(_("Choose at least one department that has not been asked yet."), "invalid",
+                      {"departments": _("This field is required.")})
     orders = [Dispatch(department=d, dispatched_by_id=actor.id, dispatched_at=now, status=DispatchStatus.DISPATCHED)
               for d in new]
     problem.dispatches.extend(orders)
@@ -174,7 +174,7 @@ def accept(session: Session, actor: User, order: Dispatch, *, now: datetime) -> 
     """The department reports for duty 报到."""
     _require_open(order.problem)
     if order.status != DispatchStatus.DISPATCHED:
-        raise Rejected(_("This work order was already accepted."), "invalid")
+        raise Refused(_("This work order was already accepted."), "invalid")
     order.status, order.accepted_at = DispatchStatus.ACCEPTED, now
     event = _event(order.problem, actor, EventKind.ACCEPTED, now=now, data={"department": order.department.name})
     if order.problem.first_response_at is None:
@@ -189,10 +189,10 @@ def dispatch_progress(session: Session, actor: User, order: Dispatch, text: str,
     """A department posts progress on its work order, with photos; public, so it counts as a response."""
     _require_open(order.problem)
     if order.status == DispatchStatus.DONE:
-        raise Rejected(_("This work order is already done."), "invalid")
+        raise Refused(_("This work order is already done."), "invalid")
     text = text.strip()
     if not text:
-        raise Rejected(_("Write what was done or what happens next."), "invalid", {"text": _("This field is required.")})
+        raise Refused(_("Write what was done or what happens next."), "invalid", {"text": _("This field is required.")})
     if order.status == DispatchStatus.DISPATCHED:  # progress means the department is on it
         order.status, order.accepted_at = DispatchStatus.ACCEPTED, now
     problem = order.problem
@@ -210,7 +210,7 @@ def complete(session: Session, actor: User, order: Dispatch, text: str, *, now: 
     """The department's part is done; the problem is resolved when every part is."""
     _require_open(order.problem)
     if order.status == DispatchStatus.DONE:
-        raise Rejected(_("This work order is already done."), "invalid")
+        raise Refused(_("This work order is already done."), "invalid")
     order.status, order.done_at = DispatchStatus.DONE, now
     order.accepted_at = order.accepted_at or now
     problem = order.problem
@@ -233,9 +233,9 @@ def resolve(session: Session, actor: User, problem: Problem, text: str, *, now: 
     """Mark the problem solved (the reporter is asked to confirm)."""
     _require_open(problem)
     if any(d.status != DispatchStatus.DONE for d in problem.dispatches):
-        raise Rejected(_("Some departments have not finished their part yet."), "invalid")
+        raise Refused(_("Some departments have not finished their part yet."), "invalid")
     if not text.strip():
-        raise Rejected(_("Say what was done."), "invalid", {"text": _("This field is required.")})
+        raise Refused(_("Say what was done."), "invalid", {"text": _("This field is required.")})
     event = _resolve(problem, actor, now, text.strip())
     session.flush()
     _fire(problem, event)
@@ -246,9 +246,9 @@ def confirm(session: Session, reporter: User, problem: Problem, rating: int, *, 
             text: str = "") -> ProblemEvent:
     """The reporter confirms it is fixed, rates 1–5 and may say thanks (点赞)."""
     if problem.status != Status.RESOLVED:
-        raise Rejected(_("Only a resolved problem can be confirmed."), "invalid")
+        raise Refused(_("Only a resolved problem can be confirmed."), "invalid")
     if rating not in range(1, 6):
-        raise Rejected(_("Choose 1 to 5 stars."), "invalid", {"rating": _("Choose 1 to 5 stars.")})
+        raise Refused(_("Choose 1 to 5 stars."), "invalid", {"rating": _("Choose 1 to 5 stars.")})
     problem.status, problem.confirmed_at, problem.rating, problem.thanked = Status.CONFIRMED, now, rating, thanks
     event = _event(problem, reporter, EventKind.CONFIRMED, now=now, text=text.strip(),
                    data={"rating": rating, "thanks": thanks})
@@ -260,11 +260,11 @@ def confirm(session: Session, reporter: User, problem: Problem, rating: int, *, 
 def reopen(session: Session, reporter: User, problem: Problem, reason: str, *, now: datetime) -> ProblemEvent:
     """The reporter says it is not fixed, within 7 days of it being marked resolved."""
     if problem.status not in (Status.RESOLVED, Status.CONFIRMED) or problem.resolved_at is None:
-        raise Rejected(_("Only a resolved problem can be reopened."), "invalid")
+        raise Refused(_("Only a resolved problem can be reopened."), "invalid")
     if now - problem.resolved_at > timedelta(days=REOPEN_DAYS):
-        raise Rejected(_("More than 7 days have passed: please report it again as a new problem."), "invalid")
+        raise Refused(_("More than 7 days have passed: please report it again as a new problem."), "invalid")
     if not reason.strip():
-        raise Rejected(_("Say what is still wrong."), "invalid", {"reason": _("This field is required.")})
+        raise Refused(_("Say what is still wrong."), "invalid", {"reason": _("This field is required.")})
     problem.status, problem.resolved_at, problem.confirmed_at, problem.rating = Status.IN_PROGRESS, None, None, None
     problem.thanked = False
     event = _event(problem, reporter, EventKind.REOPENED, now=now, text=reason.strip())

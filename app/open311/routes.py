@@ -11,17 +11,17 @@ from flask import Blueprint, Response, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import Forbidden
 
 from app.auth import scope
 from app.auth.permissions import can
 from app.clock import LOCAL_TZ, utcnow
+from app.commands import Context, Refused, execute
 from app.extensions import csrf, db
-from app.issues import services as issues
-from app.issues.models import OPEN_STATUSES, Category, Dispatch, Problem, Source
+from app.issues.models import OPEN_STATUSES, Category, Dispatch, Problem
 from app.models import Building
 from app.open311.models import ApiKey, key_hash
 from app.open311.services import request_json, service_json, to_xml
-from app.sync.registry import Rejected
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 csrf.exempt(bp)  # integrators authenticate with api_key, not a browser session
@@ -155,27 +155,25 @@ def request_one(request_id: int, fmt: str):
 
 @bp.post("/requests.<fmt>")
 def create(fmt: str):
-    """A city platform posts a request for a building (address_id = our building id)."""
+    """A city platform posts a request for a building (address_id = our building id): the `open311.report` command."""
     _format(fmt)
     key = _api_key()
-    code, description = request.form.get("service_code", ""), request.form.get("description", "").strip()
+    code = request.form.get("service_code", "")
     if code not in {c.value for c in Category}:
         raise Open311Error(400, "service_code is required and must be one of /services")
-    building = db.session.get(Building, request.form.get("address_id", type=int) or 0)
-    if building is None:
-        raise Open311Error(400, "address_id (the building id) is required")
-    if not can(key.user, "issue.report_on_behalf", building):
-        raise Open311Error(403, "this api_key may not report for that building")
-    token = str(uuid.uuid4())
+    ctx = Context(session=db.session, user=key.user, now=utcnow(), uuid=str(uuid.uuid4()), client_id="open311")
     try:
-        problem = issues.report_problem(
-            db.session, key.user, building, category=Category(code), text=description, now=utcnow(), uuid=token,
-            source=Source.PLATFORM, location=request.form.get("address_string", "")[:100])
-    except Rejected as exc:
-        raise Open311Error(400, exc.message) from None
+        created = execute("open311.report", ctx, {
+            "building_id": request.form.get("address_id", type=int) or 0, "category": code,
+            "text": request.form.get("description", "").strip(), "location": request.form.get("address_string", "")[:100]})
+    except Forbidden:
+        raise Open311Error(403, "this api_key may not report for that building") from None
+    except Refused as exc:
+        db.session.rollback()
+        raise Open311Error(400, "address_id (the building id) is required" if exc.code == "not_found" else exc.message) from None
     db.session.commit()
     return _respond(fmt, "service_requests", "request",
-                    [{"service_request_id": str(problem.id), "token": token, "service_notice": _("Received."),
+                    [{"service_request_id": str(created["id"]), "token": created["uuid"], "service_notice": _("Received."),
                       "account_id": ""}], 201)
 
 

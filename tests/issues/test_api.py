@@ -213,3 +213,14 @@ def test_the_feed_pages_through_a_buildings_history(client, login, world):
     assert [p["id"] for p in rest["problems"]] == ids[::-1][PAGE:] and rest["older"] is None
     bad = client.get("/api/v1/issues?before=yesterday")
     assert bad.status_code == 400 and bad.get_json()["error"]["fields"] == {"before": "格式不正确。"}
+
+
+@pytest.mark.parametrize("attachments", ["not-a-list", 5, [5]])
+def test_attachments_that_are_not_uuids_are_a_field_error(client, login, world, attachments):
+    """A malformed "attachments" is answered on its field, as any other field is, and nothing is stored."""
+    login(world.resident)
+    response = _post(client, "/api/v1/issues", {"building_id": world.household.building_id, "category": "noise",
+                                                "text": "吵", "attachments": attachments})
+    fields = response.get_json()["error"]["fields"]
+    assert response.status_code == 400 and list(fields) == ["attachments.0" if isinstance(attachments, list) else "attachments"]
+    assert db.session.query(Problem).count() == 0

@@ -4,11 +4,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app.commands import Refused
 from app.extensions import db
 from app.issues import queries, services
 from app.issues.models import Category, DispatchStatus, Source, Status
 from app.models import Role
-from app.sync.registry import Rejected
 
 T0 = datetime(2026, 9, 22, 23, 33, tzinfo=UTC)  # 07:33 in Beijing
 
@@ -45,7 +45,7 @@ def test_s2_four_departments_must_all_finish(world):
     services.escalate(db.session, world.head, problem, "反复反映无效", now=T0)
     services.escalate(db.session, world.staff, problem, "需要街道吹哨", now=T0)
     assert problem.level == 3
-    with pytest.raises(Rejected):
+    with pytest.raises(Refused):
         services.escalate(db.session, world.street, problem, "再上报", now=T0)
     orders = services.dispatch(db.session, world.street, problem, list(world.departments.values()), "联合执法", now=T0)
     assert len(orders) == 4
@@ -53,7 +53,7 @@ def test_s2_four_departments_must_all_finish(world):
         services.accept(db.session, world.police, order, now=T0)
         services.complete(db.session, world.police, order, "已处理", now=T0)
     assert problem.status == Status.IN_PROGRESS  # one still open
-    with pytest.raises(Rejected, match=r"还有部门没有办结|Some departments"):
+    with pytest.raises(Refused, match=r"还有部门没有办结|Some departments"):
         services.resolve(db.session, world.staff, problem, "好了", now=T0)
     services.accept(db.session, world.police, orders[3], now=T0)
     services.complete(db.session, world.police, orders[3], "已处理", now=T0)
@@ -66,7 +66,7 @@ def test_s7_hotline_order_keeps_its_number(world):
                                       text="楼道充电", source=Source.HOTLINE, hotline_order_no="12345-0471", now=T0,
                                       uuid=str(uuid.uuid4()))
     assert problem.source == Source.HOTLINE and problem.hotline_order_no == "12345-0471"
-    with pytest.raises(Rejected):
+    with pytest.raises(Refused):
         services.report_problem(db.session, world.staff, world.household.building, category=Category.FIRE_SAFETY,
                                 text="楼道充电", source=Source.HOTLINE, now=T0, uuid=str(uuid.uuid4()))
 
@@ -89,7 +89,7 @@ def test_reopen_within_7_days_only(world):
     services.reopen(db.session, world.resident, problem, "还是坏的", now=T0 + timedelta(days=6))
     assert problem.status == Status.IN_PROGRESS
     services.resolve(db.session, world.staff, problem, "这次修好了", now=T0 + timedelta(days=7))
-    with pytest.raises(Rejected):
+    with pytest.raises(Refused):
         services.reopen(db.session, world.resident, problem, "又坏了", now=T0 + timedelta(days=15))
 
 
@@ -102,7 +102,7 @@ def test_resolved_problems_close_after_7_days_unconfirmed(world):
 
 
 def test_empty_report_is_refused(world):
-    with pytest.raises(Rejected):
+    with pytest.raises(Refused):
         report(world, text="  ")
 
 
@@ -163,5 +163,5 @@ def test_department_cannot_work_on_a_closed_problem(world):
     (order,) = services.dispatch(db.session, world.street, problem, [world.departments["方庄派出所"]], "", now=T0)
     services.complete(db.session, world.police, order, "完成", now=T0)
     assert problem.status == Status.RESOLVED
-    with pytest.raises(Rejected):
+    with pytest.raises(Refused):
         services.dispatch_progress(db.session, world.police, order, "再看看", now=T0)

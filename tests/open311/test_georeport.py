@@ -134,3 +134,17 @@ def test_the_key_of_a_switched_off_account_reads_nothing(client, platform):
     response = client.get("/open311/v2/requests.json", query_string={"api_key": platform["key"]})
     assert response.status_code == 403
     assert response.get_json() == [{"code": 403, "description": "api_key is missing or not valid"}]
+
+
+def test_a_key_cannot_post_for_a_building_outside_its_account(client, platform, make_household):
+    """The platform's report is the `open311.report` command: the key's account must cover the building."""
+    elsewhere = make_household()
+    response = client.post("/open311/v2/requests.json", data={
+        "api_key": platform["key"], "service_code": "noise", "description": "夜间施工噪音",
+        "address_id": elsewhere.building_id})
+    assert response.status_code == 403
+    assert response.get_json() == [{"code": 403, "description": "this api_key may not report for that building"}]
+    empty = client.post("/open311/v2/requests.xml", data={
+        "api_key": platform["key"], "service_code": "noise", "address_id": platform["building"].id})
+    assert empty.status_code == 400 and ET.fromstring(empty.data).findtext("error/description") == \
+        "请说明问题,或者拍张照片、录段语音。"
