@@ -57,6 +57,14 @@ class Conflict(Exception):
         self.message, self.server_version, self.keep_writes = message, server_version or {}, keep_writes
 
 
+def get_or_refuse(session: Session, model: type, ident: Any, message: str) -> Any:
+    """The row of `model` with this id, or Refused(message, "not_found") when there is none (or a tombstone)."""
+    row = session.get(model, ident)
+    if row is None or getattr(row, "is_deleted", False):
+        raise Refused(message, "not_found")
+    return row
+
+
 @dataclass
 class Context:
     """Everything a command may use besides its payload."""

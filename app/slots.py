@@ -44,7 +44,7 @@ def render_slot(name: str, **arguments: Any) -> Markup:
     for part in _SLOTS.get(name, ()):
         extra = part.context(**arguments) if part.context is not None else {}
         if extra is not None:
-            html.append(render_template(part.template, **arguments, **extra))
+            html.append(Markup(render_template(part.template, **arguments, **extra)))  # noqa: S704 — autoescaped by Jinja
     return Markup("").join(html)
 
 

@@ -40,6 +40,13 @@ def command_context(*, client_id: str = "web", uuid: str | None = None, attachme
                    attachments=own_attachments(db.session, user, attachments), **extra)
 
 
+def _context(ctx: Context | Callable[[], Context] | None) -> Context:
+    """The context given, built by the function given, or the signed-in person's."""
+    if ctx is None:
+        return command_context()
+    return ctx() if callable(ctx) else ctx
+
+
 def _end(exc: Refused | Conflict) -> None:
     """Roll back what a refused command wrote (a conflict may keep it); a missing record is a 404."""
     if isinstance(exc, Conflict) and exc.keep_writes:
@@ -50,15 +57,18 @@ def _end(exc: Refused | Conflict) -> None:
         abort(404)
 
 
-def perform(name: str, payload: Any, *, done: str | Callable[[Any], str], success: str | Callable[[Any], str] | None = None,
-            back: str | None = None, ctx: Context | None = None) -> Response:
+def perform(name: str, payload: Any, *, done: str | Callable[[Any], str | Response],
+            success: str | Callable[[Any], str | None] | None = None, back: str | None = None,
+            ctx: Context | Callable[[], Context] | None = None, category: str = "success") -> Response:
     """Run command `name` for the signed-in person, commit, flash `success` and redirect to `done`.
 
     On a refusal or conflict: roll back, flash why and redirect to `back` (default `done`, when it
-    is a URL). `done` and `success` may be functions of the command's result.
+    is a URL). `done` and `success` may be functions of the command's result; `done` may give a page
+    to show instead of a URL (e.g. a printed login card, which must not be reloaded). `ctx` may be a
+    function that builds the context: what it refuses (e.g. an upload) is answered as the command's.
     """
     try:
-        result = execute(name, ctx or command_context(), payload)
+        result = execute(name, _context(ctx), payload)
     except (Refused, Conflict) as exc:
         _end(exc)
         flash(exc.message, "error")
@@ -66,11 +76,12 @@ def perform(name: str, payload: Any, *, done: str | Callable[[Any], str], succes
     db.session.commit()
     message = success(result) if callable(success) else success
     if message:
-        flash(message, "success")
-    return redirect(done(result) if callable(done) else done)
+        flash(message, category)
+    target = done(result) if callable(done) else done
+    return target if isinstance(target, Response) else redirect(target)
 
 
-def attempt(name: str, payload: Any, form: FlaskForm, *, ctx: Context | None = None,
+def attempt(name: str, payload: Any, form: FlaskForm, *, ctx: Context | Callable[[], Context] | None = None,
             message_on: str | None = None) -> Any | None:
     """Run command `name` and commit; on a refusal put its message on the form's fields and return None.
 
@@ -79,7 +90,7 @@ def attempt(name: str, payload: Any, form: FlaskForm, *, ctx: Context | None = N
     says why in one place).
     """
     try:
-        result = execute(name, ctx or command_context(), payload)
+        result = execute(name, _context(ctx), payload)
     except (Refused, Conflict) as exc:
         _end(exc)
         fields = {message_on: exc.message} if message_on else getattr(exc, "fields", None) or {}

@@ -1,18 +1,22 @@
 """Care mode 关怀模式: four big actions for elderly residents.
 
 Report by voice, notices read aloud, vote with three buttons, call the building head. The care
-pages reuse the problem, notice and convention services; they only change how things are shown.
+pages read through the problem, notice and convention queries and services and write through their
+commands (a care vote is vote.cast); they only change how things are shown.
 """
 from flask_babel import lazy_gettext as _l
 
 
 def init_app(app) -> None:
-    """Register the care pages and the home-page card that turns care mode on."""
+    """Register the care pages, the care-mode switch command and the home-page card that turns care mode on."""
+    from app.care import commands
     from app.care.routes import bp
+    from app.commands import register_commands
     from app.home.actions import HomeAction, home_action
     from app.models import Role
 
     app.register_blueprint(bp)
+    register_commands(commands)
     home_action(HomeAction((Role.RESIDENT,), _l("Care mode"),
                            _l("Big text, big buttons, four things only: report by voice, notices read aloud, "
                               "vote, call the building head."), "care.settings", 90))

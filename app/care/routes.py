@@ -1,28 +1,22 @@
 """Care-mode pages 关怀模式: one task per page, four big actions, a way home from everywhere."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.auth.permissions import require
-from app.care.services import (
-    CARE_CATEGORIES,
-    building_heads,
-    my_problems,
-    open_votes,
-    own_household,
-    set_care_mode,
-)
+from app.care.services import CARE_CATEGORIES, building_heads, my_problems, open_votes, own_household
 from app.clock import utcnow
-from app.conventions.models import CHOICE_LABELS
-from app.conventions.routes import get_convention
-from app.conventions.services import ConventionError, cast_vote, household_vote
+from app.conventions.models import CHOICE_LABELS, Convention
+from app.conventions.queries import find_convention
+from app.conventions.services import household_vote
 from app.extensions import db
+from app.issues.labels import status_labels
 from app.issues.models import CATEGORY_LABELS
-from app.issues.routes import status_labels
-from app.notices.routes import get_notice, notice_image
+from app.notices.queries import get_notice, notice_image
 from app.push.services import inbox, unread_count
+from app.views import perform
 
 bp = Blueprint("care", __name__, url_prefix="/care")
 
@@ -86,23 +80,25 @@ def votes():
     return render_template("care/votes.html", votes=open_now)
 
 
+def _convention(convention_id: int) -> Convention:
+    """The convention, if it exists and the person may see it (404 / 403 otherwise)."""
+    convention = find_convention(db.session, convention_id) or abort(404)
+    require(current_user, "convention.view", convention)
+    return convention
+
+
 @bp.route("/vote/<int:convention_id>", methods=["GET", "POST"])
 @login_required
 def vote(convention_id: int):
     """The convention in large type, read aloud, and three big buttons: 同意 / 不同意 / 弃权."""
     household = _household()
-    convention = get_convention(convention_id)
     if request.method == "POST":
-        # Without JavaScript the buttons post here; with it, they go through the outbox (vote.cast).
-        try:
-            cast_vote(db.session, current_user, household, convention, request.form.get("choice"),
-                      channel="online", now=utcnow())
-        except ConventionError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return redirect(url_for("care.vote", convention_id=convention.id))
-        db.session.commit()
-        return redirect(url_for("care.vote_done", convention_id=convention.id))
+        # Without JavaScript the buttons post here; with it, they go through the outbox: the same vote.cast.
+        return perform("vote.cast", {"convention_id": convention_id, "household_id": household.id,
+                                     "choice": request.form.get("choice", ""), "channel": "online"},
+                       done=url_for("care.vote_done", convention_id=convention_id),
+                       back=url_for("care.vote", convention_id=convention_id))
+    convention = _convention(convention_id)
     return render_template("care/vote.html", convention=convention, household=household,
                            my_vote=household_vote(db.session, convention, household), CHOICE_LABELS=CHOICE_LABELS)
 
@@ -112,7 +108,7 @@ def vote(convention_id: int):
 def vote_done(convention_id: int):
     """The confirmation page: what the household's vote is now, as the server has it."""
     household = _household()
-    convention = get_convention(convention_id)
+    convention = _convention(convention_id)
     return render_template("care/vote_done.html", convention=convention,
                            my_vote=household_vote(db.session, convention, household), CHOICE_LABELS=CHOICE_LABELS)
 
@@ -122,9 +118,6 @@ def vote_done(convention_id: int):
 def settings():
     """Care mode on or off, one big switch (kept on the account)."""
     if request.method == "POST":
-        on = request.form.get("care_mode") == "on"
-        set_care_mode(current_user, on)
-        db.session.commit()
-        flash(_("Care mode is on.") if on else _("Care mode is off."), "success")
-        return redirect(url_for("home.index"))
+        return perform("care.set_mode", {"on": request.form.get("care_mode") == "on"}, done=url_for("home.index"),
+                       success=lambda mode: _("Care mode is on.") if mode["care_mode"] else _("Care mode is off."))
     return render_template("care/settings.html")

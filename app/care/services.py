@@ -1,7 +1,7 @@
 """What the care pages show: the person's household and building, who to call, what is open.
 
-Reads only; writes go through the services of the features that own them (issues, notices,
-conventions), so a care-mode report or vote is the same record as any other.
+Reads, and the care-mode switch; other writes go through the commands of the features that own
+them (issues, notices, conventions), so a care-mode report or vote is the same record as any other.
 """
 from __future__ import annotations
 

@@ -8,31 +8,20 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.auth import scope
 from app.auth.permissions import can, can_each, require
 from app.clock import LOCAL_TZ, utcnow
 from app.consultations.forms import MAX_IMAGES, ConsultationForm
-from app.consultations.models import Consultation, ConsultationBuilding, ConsultationComment
+from app.consultations.models import Consultation, ConsultationBuilding
 from app.consultations.permissions import STAFF, phase1_audience
-from app.consultations.services import (
-    ConsultationError,
-    add_comment,
-    answer_poll,
-    comments_by_phase,
-    create_consultation,
-    current_phase,
-    my_answers,
-    poll_results,
-    publish_outcome,
-    set_adopted,
-    set_party_member,
-    visible_to,
-)
+from app.consultations.queries import find_consultation, in_audience, may_see, target_choices
+from app.consultations.services import comments_by_phase, current_phase, my_answers, poll_results, visible_to
 from app.extensions import db
-from app.models import Building, Community, Household, Role, RoleAssignment, User
-from app.uploads.services import UploadRejected, attachments_of, link_attachments, register_subject_viewer, save_upload
+from app.models import Household, Role, RoleAssignment, User
+from app.uploads.models import Attachment
+from app.uploads.services import UploadRejected, attachments_of, register_subject_viewer, save_upload
+from app.views import attempt, command_context, perform
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultations")
 
@@ -41,15 +30,9 @@ def _user() -> User:
     return current_user._get_current_object()
 
 
-def may_see(user: User, consultation: Consultation) -> bool:
-    """In its scope and, while only phase 1 is open, in phase 1's audience (the page and its pictures alike)."""
-    return can(user, "consultation.view", consultation) and visible_to(
-        user, consultation, utcnow(), manager=can(user, "consultation.manage", consultation))
-
-
 def _can_see_image(user: User, consultation_id: int) -> bool:
     consultation = db.session.get(Consultation, consultation_id)
-    return consultation is not None and may_see(user, consultation)
+    return consultation is not None and may_see(user, consultation, utcnow())
 
 
 register_subject_viewer("consultation", _can_see_image)
@@ -57,13 +40,9 @@ register_subject_viewer("consultation", _can_see_image)
 
 def get_consultation(consultation_id: int, action: str = "consultation.view") -> Consultation:
     """The consultation if the user may `action` it and, for phase 1, is in its audience (404/403 otherwise)."""
-    # The page lists every comment with its author: load them with it, not one query per comment.
-    consultation = db.session.get(Consultation, consultation_id, options=[
-        selectinload(Consultation.comments).selectinload(ConsultationComment.author)])
-    if consultation is None:
-        abort(404)
+    consultation = find_consultation(db.session, consultation_id, with_comments=True) or abort(404)
     require(current_user, action, consultation)
-    if not visible_to(_user(), consultation, utcnow(), manager=can(_user(), "consultation.manage", consultation)):
+    if not in_audience(_user(), consultation, utcnow()):
         abort(404)
     return consultation
 
@@ -83,23 +62,11 @@ def index():
                            can_compose=can(user, "consultation.compose"))
 
 
-def target_choices() -> list[tuple[str, str]]:
-    """The communities and buildings the signed-in staff may ask."""
-    buildings = scope.building_ids(_user(), STAFF)
-    communities = db.session.scalars(select(Community).where(Community.id.in_(
-        select(Building.community_id).where(Building.id.in_(buildings)))).order_by(Community.name))
-    choices = []
-    for community in communities:
-        choices.append((f"c:{community.id}", _("All of %(name)s", name=community.name)))
-        choices += [(f"b:{b.id}", b.full_name) for b in community.buildings]
-    return choices
-
-
 def _local(value):
     return value.replace(tzinfo=LOCAL_TZ) if value else None
 
 
-def _save_images(form: ConsultationForm) -> list:
+def _save_images(form: ConsultationForm) -> list[Attachment]:
     """Store the form's pictures (at most MAX_IMAGES) through app.uploads; UploadRejected names the file refused."""
     saved = []
     for storage in [f for f in (form.images.data or []) if f and f.filename][:MAX_IMAGES]:
@@ -111,7 +78,7 @@ def _save_images(form: ConsultationForm) -> list:
             if upload.kind != "image":  # a voice note would show as a broken picture
                 raise UploadRejected(_("Only JPEG, PNG or WebP pictures can be sent."), "bad_upload")
         except UploadRejected as exc:
-            raise UploadRejected(f"{storage.filename}: {exc.message}", exc.code) from None
+            raise UploadRejected(f"{storage.filename}: {exc.message}", exc.code, field="images") from None
         saved.append(upload)
     return saved
 
@@ -122,49 +89,22 @@ def new():
     """Start a consultation."""
     require(current_user, "consultation.compose")
     form = ConsultationForm()
-    form.targets.choices = target_choices()
+    form.targets.choices = target_choices(db.session, _user())
     if request.method == "GET":
         start = (utcnow() + timedelta(hours=1)).astimezone(LOCAL_TZ).replace(tzinfo=None, minute=0, second=0,
                                                                              microsecond=0)
         form.phase2_opens_at.data, form.phase2_closes_at.data = start, start + timedelta(days=7)
     if form.validate_on_submit():
-        allowed = {v for v, _label in form.targets.choices}
-        building_ids, labels = set(), []
-        for value in form.targets.data:
-            if value not in allowed:
-                continue
-            kind, _sep, ident = value.partition(":")
-            if kind == "c":
-                community = db.session.get(Community, int(ident))
-                building_ids |= {b.id for b in community.buildings}
-                labels.append(community.name)
-            else:
-                building = db.session.get(Building, int(ident))
-                if building.id not in building_ids:
-                    building_ids.add(building.id)
-                    labels.append(building.full_name)
-        buildings = db.session.scalars(select(Building).where(Building.id.in_(building_ids or [-1]))).all()
-        try:
-            images = _save_images(form)
-            consultation = create_consultation(
-                db.session, _user(), title=form.title.data, description=form.description.data, buildings=buildings,
-                scope_label=", ".join(labels)[:200], phase1_opens_at=_local(form.phase1_opens_at.data),
-                phase1_closes_at=_local(form.phase1_closes_at.data), phase2_opens_at=_local(form.phase2_opens_at.data),
-                phase2_closes_at=_local(form.phase2_closes_at.data), poll_question=form.poll_question.data or "",
-                poll_options=(form.poll_options.data or "").splitlines(), poll_multiple=form.poll_multiple.data,
-                now=utcnow())
-        except UploadRejected as exc:
-            db.session.rollback()
-            form.images.errors = [exc.message]
-        except ConsultationError as exc:
-            db.session.rollback()
-            form[exc.field or "title"].errors = [str(exc)]
-        else:
-            if images:
-                link_attachments(db.session, images, "consultation", consultation.id)
-            db.session.commit()
+        created = attempt("consultation.create", {
+            "title": form.title.data, "description": form.description.data, "targets": form.targets.data,
+            "phase1_opens_at": _local(form.phase1_opens_at.data), "phase1_closes_at": _local(form.phase1_closes_at.data),
+            "phase2_opens_at": _local(form.phase2_opens_at.data), "phase2_closes_at": _local(form.phase2_closes_at.data),
+            "poll_question": form.poll_question.data or "", "poll_options": (form.poll_options.data or "").splitlines(),
+            "poll_multiple": form.poll_multiple.data,
+        }, form, ctx=lambda: command_context(attachments=[image.uuid for image in _save_images(form)]))
+        if created:
             flash(_("The consultation is published."), "success")
-            return redirect(url_for(".show", consultation_id=consultation.id))
+            return redirect(_show(created["id"]))
     return render_template("consultations/new.html", form=form)
 
 
@@ -186,68 +126,42 @@ def show(consultation_id: int):
                            adopted=[c for c in consultation.comments if c.adopted])
 
 
-def _back(consultation: Consultation):
-    return redirect(url_for(".show", consultation_id=consultation.id))
+def _show(consultation_id: int) -> str:
+    return url_for(".show", consultation_id=consultation_id)
 
 
 @bp.post("/<int:consultation_id>/comment")
 @login_required
 def comment(consultation_id: int):
     """Add my comment in the phase now open."""
-    consultation = get_consultation(consultation_id)
-    try:
-        add_comment(db.session, _user(), consultation, request.form.get("body", ""), now=utcnow())
-    except ConsultationError as exc:
-        flash(str(exc), "error")
-        return _back(consultation)
-    db.session.commit()
-    flash(_("Thank you, your comment is posted."), "success")
-    return _back(consultation)
+    return perform("consultation.comment", {"consultation_id": consultation_id, "body": request.form.get("body", "")},
+                   done=_show(consultation_id), success=_("Thank you, your comment is posted."))
 
 
 @bp.post("/<int:consultation_id>/poll")
 @login_required
 def poll(consultation_id: int):
     """My answer to the poll (replaces an earlier one)."""
-    consultation = get_consultation(consultation_id)
-    try:
-        ids = [int(v) for v in request.form.getlist("option") if v.isdigit()]
-        answer_poll(db.session, _user(), consultation, ids, now=utcnow())
-    except ConsultationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _back(consultation)
-    db.session.commit()
-    flash(_("Thank you, your answer is recorded."), "success")
-    return _back(consultation)
+    return perform("consultation.poll", {"consultation_id": consultation_id,
+                                         "option_ids": [int(v) for v in request.form.getlist("option") if v.isdigit()]},
+                   done=_show(consultation_id), success=_("Thank you, your answer is recorded."))
 
 
 @bp.post("/<int:consultation_id>/comments/<int:comment_id>/adopt")
 @login_required
 def adopt(consultation_id: int, comment_id: int):
     """Mark a comment as adopted into the plan (or undo it)."""
-    consultation = get_consultation(consultation_id, "consultation.manage")
-    found = db.session.get(ConsultationComment, comment_id)
-    if found is None or found.consultation_id != consultation.id:
-        abort(404)
-    set_adopted(db.session, found, request.form.get("adopted") == "1")
-    db.session.commit()
-    return _back(consultation)
+    return perform("consultation.adopt", {"consultation_id": consultation_id, "comment_id": comment_id,
+                                          "adopted": request.form.get("adopted") == "1"}, done=_show(consultation_id))
 
 
 @bp.post("/<int:consultation_id>/outcome")
 @login_required
 def outcome(consultation_id: int):
     """Publish the outcome and tell everyone who took part."""
-    consultation = get_consultation(consultation_id, "consultation.manage")
-    try:
-        people = publish_outcome(db.session, _user(), consultation, request.form.get("outcome", ""), now=utcnow())
-    except ConsultationError as exc:
-        flash(str(exc), "error")
-        return _back(consultation)
-    db.session.commit()
-    flash(_("Outcome published and sent to %(n)d people who took part.", n=len(people)), "success")
-    return _back(consultation)
+    return perform("consultation.outcome", {"consultation_id": consultation_id, "text": request.form.get("outcome", "")},
+                   done=_show(consultation_id),
+                   success=lambda done: _("Outcome published and sent to %(n)d people who took part.", n=done["told"]))
 
 
 @bp.get("/party")
@@ -266,13 +180,5 @@ def party():
 @login_required
 def set_party(user_id: int):
     """Mark or unmark a resident as a party member."""
-    member = db.session.get(User, user_id)
-    if member is None:
-        abort(404)
-    require(current_user, "consultation.party", member)
-    set_party_member(db.session, member, request.form.get("member") == "1")
-    db.session.commit()
-    flash(_("Saved."), "success")
-    return redirect(url_for(".party"))
-
-
+    return perform("consultation.party_member", {"user_id": user_id, "member": request.form.get("member") == "1"},
+                   done=url_for(".party"), success=_("Saved."))

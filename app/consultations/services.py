@@ -1,4 +1,8 @@
-"""Consultation rules: who takes part in which phase, comments, the poll, adopted comments and the outcome."""
+"""Consultation rules: who takes part in which phase, comments, the poll, adopted comments and the outcome.
+
+Plain functions with explicit arguments; they flush, the caller commits. What does not fit the
+consultation's state is Refused (with the form field it concerns, when there is one).
+"""
 from __future__ import annotations
 
 from collections import Counter
@@ -8,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from app.commands import Refused
 from app.consultations.models import (
     Consultation,
     ConsultationAnswer,
@@ -20,18 +25,6 @@ from app.database import lock_row
 from app.models import Building, User
 
 
-class ConsultationError(ValueError):
-    """A request that does not fit the consultation's state; the message says why.
-
-    `field` names the form field the message belongs under, so the page shows (and a screen
-    reader announces) it next to the input to correct.
-    """
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
 def create_consultation(session: Session, user: User, *, title: str, description: str, buildings: list[Building],
                         scope_label: str, phase2_opens_at: datetime, phase2_closes_at: datetime, now: datetime,
                         phase1_opens_at: datetime | None = None, phase1_closes_at: datetime | None = None,
@@ -40,18 +33,17 @@ def create_consultation(session: Session, user: User, *, title: str, description
     """A new consultation of `buildings`, with an optional phase 1 and an optional poll."""
     title, description = (title or "").strip(), (description or "").strip()
     if not title or not description:
-        raise ConsultationError(_("A consultation needs a title and a description."))
+        raise Refused(_("A consultation needs a title and a description."), field="title")
     if not buildings:
-        raise ConsultationError(_("Choose whom to ask."), "targets")
+        raise Refused(_("Choose whom to ask."), field="targets")
     if phase2_closes_at <= phase2_opens_at:
-        raise ConsultationError(_("Each phase must close after it opens."), "phase2_closes_at")
+        raise Refused(_("Each phase must close after it opens."), field="phase2_closes_at")
     if phase1_opens_at is not None and (phase1_closes_at is None or phase1_closes_at <= phase1_opens_at
                                         or phase1_closes_at > phase2_opens_at):
-        raise ConsultationError(_("Phase 1 must close after it opens and before phase 2 opens."),
-                                "phase1_closes_at")
+        raise Refused(_("Phase 1 must close after it opens and before phase 2 opens."), field="phase1_closes_at")
     options = [o.strip() for o in (poll_options or []) if o.strip()]
     if poll_question.strip() and len(options) < 2:
-        raise ConsultationError(_("A poll needs at least two answers."), "poll_options")
+        raise Refused(_("A poll needs at least two answers."), field="poll_options")
     consultation = Consultation(
         title=title, description=description, scope_label=scope_label, created_by=user,
         phase1_opens_at=phase1_opens_at, phase1_closes_at=phase1_closes_at if phase1_opens_at else None,
@@ -83,9 +75,9 @@ def visible_to(user: User, consultation: Consultation, now: datetime, *, manager
 def _require_phase(user: User, consultation: Consultation, now: datetime) -> int:
     phase = current_phase(consultation, now)
     if phase is None:
-        raise ConsultationError(_("This consultation is not open for comments now."))
+        raise Refused(_("This consultation is not open for comments now."))
     if phase == 1 and not phase1_audience(user):
-        raise ConsultationError(_("Phase 1 is for party members and building representatives."))
+        raise Refused(_("Phase 1 is for party members and building representatives."))
     return phase
 
 
@@ -94,7 +86,7 @@ def add_comment(session: Session, user: User, consultation: Consultation, body: 
     phase = _require_phase(user, consultation, now)
     body = (body or "").strip()
     if not body:
-        raise ConsultationError(_("Please write your comment."))
+        raise Refused(_("Please write your comment."))
     comment = ConsultationComment(consultation_id=consultation.id, author_id=user.id, phase=phase, body=body[:2000],
                                   created_at=now)
     session.add(comment)
@@ -109,11 +101,11 @@ def answer_poll(session: Session, user: User, consultation: Consultation, option
     valid = {o.id for o in consultation.options}
     chosen = sorted(set(option_ids))
     if not consultation.options:
-        raise ConsultationError(_("This consultation has no poll."))
+        raise Refused(_("This consultation has no poll."))
     if not chosen or not set(chosen) <= valid:
-        raise ConsultationError(_("Please choose an answer."))
+        raise Refused(_("Please choose an answer."))
     if len(chosen) > 1 and not consultation.poll_multiple:
-        raise ConsultationError(_("Please choose only one answer."))
+        raise Refused(_("Please choose only one answer."))
     # Lock the person's row first: two submits at once (a double tap) would otherwise both delete
     # nothing and both insert, leaving two answers to a single-choice poll.
     lock_row(session, user)
@@ -172,9 +164,9 @@ def publish_outcome(session: Session, user: User, consultation: Consultation, te
 
     text = (text or "").strip()
     if not text:
-        raise ConsultationError(_("Write what changed because of the comments."))
+        raise Refused(_("Write what changed because of the comments."))
     if consultation.outcome_at is not None:
-        raise ConsultationError(_("The outcome has already been published."))
+        raise Refused(_("The outcome has already been published."))
     consultation.outcome, consultation.outcome_at = text, now
     people = participants(session, consultation)
     session.flush()

@@ -3,32 +3,21 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app) -> None:
-    """Register pages, rules, the vote.cast mutation and pull source, home actions, CLI and demo data."""
-    from app.conventions import demo, models, mutations, permissions  # noqa: F401 — registration on import
+    """Register pages, rules, commands (vote.cast works offline), pull sources, the building page's list, CLI, demo data."""
+    from app.commands import register_commands
+    from app.conventions import commands, demo, models, mutations, permissions  # noqa: F401 — rules etc. on import
     from app.conventions.cli import conventions_cli
+    from app.conventions.queries import in_force_on_building_page
     from app.conventions.routes import bp
     from app.home.actions import HomeAction, home_action
     from app.models import Role
+    from app.slots import add_to_slot
 
     app.register_blueprint(bp)
     app.cli.add_command(conventions_cli)
-
-    from app.conventions.services import in_force, in_force_count
-    from app.extensions import db
-    from app.issues.queries import read_with_building
-
-    read_with_building.register("conventions_in_force", in_force_count)
-
-    def listed(building):
-        # Most buildings have none: then the count read with the building saves the list's query.
-        if read_with_building.value(building, "conventions_in_force") == 0:
-            return []
-        return in_force(db.session, building.id)
-
-    @app.context_processor
-    def _in_force():
-        # For the building page (templates/conventions/_in_force.html): its conventions in force.
-        return {"conventions_in_force": listed}
+    register_commands(commands)
+    # The building's page (the problem feed) lists the conventions in force at its top.
+    add_to_slot("issues.feed.top", "conventions/_in_force.html", context=in_force_on_building_page)
 
     home_action(HomeAction((Role.RESIDENT, Role.BUILDING_HEAD, Role.STAFF, Role.STREET, Role.ADMIN),
                            _l("Building conventions"),

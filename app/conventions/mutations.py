@@ -1,62 +1,14 @@
-"""Offline door-to-door votes (vote.cast) and what the building head's device downloads."""
+"""What the building head's device downloads for door-to-door votes offline (vote.cast is in commands.py)."""
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
-
-from flask_babel import gettext as _
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth import scope
 from app.conventions.models import Convention, ConventionStatus, Vote
-from app.conventions.services import ConventionError, VoteConflict, cast_vote, close_due_votes, live_tally
+from app.conventions.services import live_tally, vote_json
 from app.models import Household, User
-from app.sync.registry import Conflict, MutationContext, Rejected, mutation, pull_source
-
-
-class VoteCastIn(BaseModel):
-    """A vote recorded on a device: usually at the door, offline."""
-
-    convention_id: int
-    household_id: int
-    choice: str
-    channel: Literal["door_to_door", "online"] = "door_to_door"
-    client_time: datetime | None = None
-
-
-def vote_json(vote: Vote) -> dict:
-    """A household's current vote as devices see it."""
-    return {"id": vote.id, "convention_id": vote.convention_id, "household_id": vote.household_id,
-            "choice": vote.choice.value, "channel": vote.channel.value, "cast_at": vote.cast_at.isoformat(),
-            "recorded_by": vote.recorded_by_id}
-
-
-@mutation("vote.cast", VoteCastIn)
-def vote_cast(ctx: MutationContext, data: VoteCastIn) -> dict:
-    """Apply a vote as of the moment it was cast (the device's time, never later than now); refused once closed."""
-    close_due_votes(ctx.session, ctx.now)
-    convention = ctx.session.get(Convention, data.convention_id)
-    household = ctx.session.get(Household, data.household_id)
-    if convention is None or convention.is_deleted:
-        raise Rejected(_("This convention no longer exists."), "not_found")
-    if household is None or household.is_deleted:
-        raise Rejected(_("This household is not in the ledger."), "not_found")
-    # The vote is dated when it was taken at the door (the device's time, never a future one). Votes
-    # that reach the server after the close are refused, even if taken before it: the result is
-    # fixed at the close time (close_due_votes above), whether or not a device is still offline.
-    when = min(data.client_time or ctx.client_time or ctx.now, ctx.now)
-    if convention.status != ConventionStatus.VOTING:
-        when = ctx.now
-    try:
-        vote = cast_vote(ctx.session, ctx.user, household, convention, data.choice, channel=data.channel, now=when)
-    except VoteConflict as exc:
-        # the household's own vote stands; the head's attempt stays in the history as not counted
-        raise Conflict(exc.message, vote_json(exc.vote), keep_writes=True) from None
-    except ConventionError as exc:
-        raise Rejected(str(exc)) from None
-    return vote_json(vote)
+from app.sync.registry import pull_source
 
 
 @pull_source("conventions")

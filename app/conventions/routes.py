@@ -6,8 +6,8 @@ from datetime import timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.auth import scope
 from app.auth.permissions import can, require
@@ -21,26 +21,15 @@ from app.conventions.models import (
     STATUS_LABELS,
     Choice,
     Convention,
-    ConventionComment,
     ConventionStatus,
 )
+from app.conventions.queries import find_convention
 from app.conventions.services import (
-    ConventionError,
-    VoteConflict,
-    add_comment,
-    amend_convention,
-    cast_vote,
     close_due_votes,
     conventions_for,
     display_status,
-    draft_convention,
-    edit_convention,
     household_vote,
     is_open,
-    open_discussion,
-    open_vote,
-    set_community_defaults,
-    sign_up,
     signup_count,
     signup_counts,
     tally_for,
@@ -49,6 +38,7 @@ from app.conventions.services import (
 )
 from app.extensions import db
 from app.models import Building, Community, Household, Role
+from app.views import attempt, perform
 
 bp = Blueprint("conventions", __name__, url_prefix="/conventions")
 
@@ -61,11 +51,7 @@ def _labels():
 
 def get_convention(convention_id: int, action: str = "convention.view", *, with_comments: bool = False) -> Convention:
     """The convention if it exists and the user may `action` it (404 / 403 otherwise)."""
-    # The page lists every comment with its author: load them with it, not one query per comment.
-    options = [selectinload(Convention.comments).selectinload(ConventionComment.author)] if with_comments else []
-    convention = db.session.get(Convention, convention_id, options=options)
-    if convention is None or convention.is_deleted:
-        abort(404)
+    convention = find_convention(db.session, convention_id, with_comments=with_comments) or abort(404)
     require(current_user, action, convention)
     return convention
 
@@ -103,17 +89,10 @@ def defaults(community_id: int):
     if request.method == "GET":
         form.quorum.data = community.vote_quorum or DEFAULT_QUORUM
         form.threshold.data = community.vote_threshold or DEFAULT_THRESHOLD
-    if form.validate_on_submit():
-        try:
-            set_community_defaults(db.session, _user(), community, quorum=form.quorum.data,
-                                   threshold=form.threshold.data)
-        except ConventionError as exc:
-            db.session.rollback()
-            form.quorum.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Saved. New votes in %(community)s use these shares.", community=community.name), "success")
-            return redirect(url_for("conventions.index"))
+    if form.validate_on_submit() and attempt("convention.defaults", {
+            "community_id": community.id, "quorum": form.quorum.data, "threshold": form.threshold.data}, form):
+        flash(_("Saved. New votes in %(community)s use these shares.", community=community.name), "success")
+        return redirect(url_for("conventions.index"))
     return render_template("conventions/defaults.html", form=form, community=community), 400 if form.errors else 200
 
 
@@ -127,15 +106,11 @@ def new():
     require(current_user, "convention.manage", building)
     form = ConventionForm()
     if form.validate_on_submit():
-        try:
-            convention = draft_convention(db.session, _user(), building, form.title.data, form.text.data, now=utcnow(),
-                                          quorum=form.quorum.data, threshold=form.threshold.data)
-        except ConventionError as exc:
-            form.text.errors = [str(exc)]
-        else:
-            db.session.commit()
+        created = attempt("convention.create", {"building_id": building.id, "title": form.title.data, "text": form.text.data,
+                                                "quorum": form.quorum.data, "threshold": form.threshold.data}, form)
+        if created:
             flash(_("Draft saved. Open it for discussion when it is ready."), "success")
-            return redirect(url_for(".show", convention_id=convention.id))
+            return redirect(_show(created["id"]))
     return render_template("conventions/new.html", form=form, building=building)
 
 
@@ -180,176 +155,103 @@ def result(convention_id: int):
                            tally=tally_for(db.session, convention, now), signups=signup_count(db.session, convention))
 
 
-def _back(convention: Convention):
-    return redirect(url_for(".show", convention_id=convention.id))
+def _show(convention_id: int) -> str:
+    return url_for(".show", convention_id=convention_id)
 
 
-def _post_convention(convention_id: int, action: str) -> Convention:
-    """Close due votes first (POSTs may write), then load the convention."""
-    if close_due_votes(db.session, utcnow()):
-        db.session.commit()  # the result stands whatever this request does next
-    return get_convention(convention_id, action)
+@bp.before_request
+def _close_due_votes():
+    """A POST closes the votes that are due first, and keeps that whatever the request does next."""
+    # The commands close them too; committed here, the result also stands when the command is refused.
+    if request.method == "POST" and current_user.is_authenticated and close_due_votes(db.session, utcnow()):
+        db.session.commit()
+
+
+def _valid(form: FlaskForm, name: str):
+    """The field's value when the form is valid, else None (the command then says what is missing)."""
+    return form[name].data if form.validate() else None
 
 
 @bp.post("/<int:convention_id>/edit")
 @login_required
 def edit(convention_id: int):
     """Save a new version of the text."""
-    convention = _post_convention(convention_id, "convention.manage")
-    form = EditForm()
-    try:
-        if not form.validate():
-            raise ConventionError(_("Write the text."))
-        version = edit_convention(db.session, _user(), convention, form.text.data, now=utcnow())
-    except ConventionError as exc:
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Saved as version %(n)d.", n=version.number), "success")
-    return _back(convention)
+    return perform("convention.edit", {"convention_id": convention_id, "text": _valid(EditForm(), "text") or ""},
+                   done=_show(convention_id), success=lambda c: _("Saved as version %(n)d.", n=c["version"]))
 
 
 @bp.post("/<int:convention_id>/discuss")
 @login_required
 def discuss(convention_id: int):
     """Open the draft for residents' comments."""
-    convention = _post_convention(convention_id, "convention.manage")
-    try:
-        open_discussion(db.session, _user(), convention, now=utcnow())
-    except ConventionError as exc:
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Residents can now read it and comment."), "success")
-    return _back(convention)
+    return perform("convention.open_discussion", {"convention_id": convention_id}, done=_show(convention_id),
+                   success=_("Residents can now read it and comment."))
 
 
 @bp.post("/<int:convention_id>/vote/open")
 @login_required
 def start_vote(convention_id: int):
     """Open the vote now, until the chosen close time."""
-    convention = _post_convention(convention_id, "convention.manage")
-    form = OpenVoteForm()
-    now = utcnow()
-    try:
-        if not form.validate():
-            raise ConventionError(_("Choose when the vote closes."))
-        closes_at = form.closes_at.data.replace(tzinfo=LOCAL_TZ)
-        open_vote(db.session, _user(), convention, opens_at=now, closes_at=closes_at, now=now)
-    except ConventionError as exc:
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("The vote is open."), "success")
-    return _back(convention)
+    closes_at = _valid(OpenVoteForm(), "closes_at")
+    return perform("convention.open_vote", {"convention_id": convention_id,
+                                            "closes_at": closes_at.replace(tzinfo=LOCAL_TZ) if closes_at else None},
+                   done=_show(convention_id), success=_("The vote is open."))
 
 
 @bp.post("/<int:convention_id>/comment")
 @login_required
 def comment(convention_id: int):
     """Add a comment during discussion."""
-    convention = _post_convention(convention_id, "convention.comment")
-    form = CommentForm()
-    try:
-        if not form.validate():
-            raise ConventionError(_("Please write your comment."))
-        add_comment(db.session, _user(), convention, form.body.data, now=utcnow())
-    except ConventionError as exc:
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Thank you, your comment is posted."), "success")
-    return _back(convention)
+    return perform("convention.comment", {"convention_id": convention_id, "body": _valid(CommentForm(), "body") or ""},
+                   done=_show(convention_id), success=_("Thank you, your comment is posted."))
 
 
-def _household_arg() -> Household:
-    household = db.session.get(Household, request.form.get("household_id", type=int) or 0)
-    if household is None or household.is_deleted:
-        abort(404)
-    return household
+def _household_vote(convention_id: int, channel: str) -> dict:
+    return {"convention_id": convention_id, "household_id": request.form.get("household_id", type=int) or 0,
+            "choice": request.form.get("choice", ""), "channel": channel}
 
 
 @bp.post("/<int:convention_id>/vote")
 @login_required
 def vote(convention_id: int):
     """My household's vote (同意/不同意/弃权); the last choice before the close counts."""
-    convention = _post_convention(convention_id, "convention.view")
-    household = _household_arg()
-    try:
-        cast_vote(db.session, _user(), household, convention, request.form.get("choice"), channel="online",
-                  now=utcnow())
-    except ConventionError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _back(convention)
-    db.session.commit()
-    flash(_("Your household's vote is recorded. You can change it until the vote closes."), "success")
-    return _back(convention)
+    return perform("vote.cast", _household_vote(convention_id, "online"), done=_show(convention_id),
+                   success=_("Your household's vote is recorded. You can change it until the vote closes."))
 
 
 @bp.post("/<int:convention_id>/record")
 @login_required
 def record(convention_id: int):
-    """A building head records a household's vote at the door."""
-    convention = _post_convention(convention_id, "convention.tally")
-    household = _household_arg()
-    try:
-        cast_vote(db.session, _user(), household, convention, request.form.get("choice"), channel="door_to_door",
-                  now=utcnow())
-    except VoteConflict as exc:
-        db.session.commit()  # keep the attempt in the history; the household's own vote stands
-        flash(exc.message, "error")
-        return _back(convention)
-    except ConventionError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _back(convention)
-    db.session.commit()
-    flash(_("Vote recorded for %(household)s.", household=household.label), "success")
-    return _back(convention)
+    """A building head records a household's vote at the door (a household that voted itself keeps its vote)."""
+    return perform("vote.cast", _household_vote(convention_id, "door_to_door"), done=_show(convention_id),
+                   success=lambda v: _("Vote recorded for %(household)s.",
+                                       household=db.session.get(Household, v["household_id"]).label))
 
 
 @bp.post("/<int:convention_id>/close")
 @login_required
 def close(convention_id: int):
     """Compute the result of a vote whose close time has passed (also done by the worker)."""
-    convention = _post_convention(convention_id, "convention.manage")
-    db.session.commit()
-    if convention.status == ConventionStatus.VOTING:
-        flash(_("The vote is still open until its close time."), "info")
-    return redirect(url_for(".result", convention_id=convention.id)
-                    if convention.status != ConventionStatus.VOTING else url_for(".show", convention_id=convention.id))
+    still_open = lambda c: c["status"] == ConventionStatus.VOTING.value  # noqa: E731
+    return perform("convention.close", {"convention_id": convention_id},
+                   done=lambda c: _show(c["id"]) if still_open(c) else url_for(".result", convention_id=c["id"]),
+                   success=lambda c: _("The vote is still open until its close time.") if still_open(c) else None,
+                   category="info", back=_show(convention_id))
 
 
 @bp.post("/<int:convention_id>/signup")
 @login_required
 def signup(convention_id: int):
     """My household commits to the adopted convention (承诺)."""
-    convention = _post_convention(convention_id, "convention.view")
-    household = _household_arg()
-    try:
-        sign_up(db.session, _user(), household, convention, now=utcnow())
-    except ConventionError as exc:
-        flash(str(exc), "error")
-        return _back(convention)
-    db.session.commit()
-    flash(_("Thank you for signing up to the convention."), "success")
-    return _back(convention)
+    return perform("convention.sign_up", {"convention_id": convention_id,
+                                          "household_id": request.form.get("household_id", type=int) or 0},
+                   done=_show(convention_id), success=_("Thank you for signing up to the convention."))
 
 
 @bp.post("/<int:convention_id>/amend")
 @login_required
 def amend(convention_id: int):
     """Start an amendment of the adopted convention (a new version through the same steps)."""
-    convention = _post_convention(convention_id, "convention.manage")
-    form = EditForm()
-    try:
-        if not form.validate():
-            raise ConventionError(_("Write the text."))
-        amendment = amend_convention(db.session, _user(), convention, form.text.data, now=utcnow())
-    except ConventionError as exc:
-        flash(str(exc), "error")
-        return _back(convention)
-    db.session.commit()
-    flash(_("Amendment drafted."), "success")
-    return redirect(url_for(".show", convention_id=amendment.id))
+    return perform("convention.amend", {"convention_id": convention_id, "text": _valid(EditForm(), "text") or ""},
+                   done=lambda amendment: _show(amendment["id"]), back=_show(convention_id),
+                   success=_("Amendment drafted."))

@@ -1,7 +1,9 @@
 """Convention rules: drafting, discussion, one vote per household, the result at close time.
 
-Plain functions with explicit arguments; flush, never commit. Reused by the HTML pages, the
-sync handler (vote.cast), the CLI and the care-mode voting page.
+Plain functions with explicit arguments; flush, never commit. The commands (commands.py) call
+them for the pages, sync (vote.cast) and care mode; the CLI and the close-due loop too. A request
+that does not fit the convention's state is Refused; a door-to-door vote for a household that
+voted itself is a Conflict (its own vote stands).
 """
 from __future__ import annotations
 
@@ -13,11 +15,12 @@ from typing import NamedTuple
 
 from blinker import signal
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.auth import scope
 from app.auth.permissions import require
+from app.commands import Conflict, Refused
 from app.conventions.models import (
     Choice,
     Convention,
@@ -35,18 +38,6 @@ from app.models import Building, Community, Household, User
 # Fired with (convention, kind="vote_opened" | "vote_closed", now=…, tally=… when closed) so
 # notifications (app/push/convention_events.py) can subscribe without conventions knowing push.
 convention_event = signal("convention-event")
-
-
-class ConventionError(ValueError):
-    """A request that does not fit the convention's state; the message tells the person why."""
-
-
-class VoteConflict(Exception):
-    """A door-to-door vote for a household that already voted itself: its own vote stands."""
-
-    def __init__(self, message: str, vote: Vote):
-        super().__init__(message)
-        self.message, self.vote = message, vote
 
 
 @dataclass
@@ -120,7 +111,7 @@ def draft_convention(session: Session, user: User, building: Building, title: st
     """A new convention in draft, with version 1 of its text."""
     title, text = (title or "").strip(), (text or "").strip()
     if not title or not text:
-        raise ConventionError(_("A convention needs a title and a text."))
+        raise Refused(_("A convention needs a title and a text."), field="text")
     _check_shares(quorum, threshold)
     convention = Convention(building=building, title=title, status=ConventionStatus.DRAFT, current_version=1,
                             quorum=quorum, threshold=threshold, created_by=user, amends_id=amends.id if amends else None)
@@ -133,17 +124,22 @@ def draft_convention(session: Session, user: User, building: Building, title: st
 def _check_shares(quorum: float | None, threshold: float | None) -> None:
     for value in (quorum, threshold):
         if value is not None and not 0 < value <= 1:
-            raise ConventionError(_("Quorum and threshold are shares between 0 and 1 (for example 0.5)."))
+            raise _not_shares()
+
+
+def _not_shares() -> Refused:
+    # Shown under the quorum, the first of the two shares.
+    return Refused(_("Quorum and threshold are shares between 0 and 1 (for example 0.5)."), field="quorum")
 
 
 def edit_convention(session: Session, user: User, convention: Convention, text: str, *, now: datetime,
                     title: str | None = None) -> ConventionVersion:
     """A new version of the text (draft or discussion only); earlier versions are kept."""
     if convention.status not in (ConventionStatus.DRAFT, ConventionStatus.DISCUSSION):
-        raise ConventionError(_("The text can only change before the vote opens."))
+        raise Refused(_("The text can only change before the vote opens."))
     text = (text or "").strip()
     if not text:
-        raise ConventionError(_("A convention needs a title and a text."))
+        raise Refused(_("A convention needs a title and a text."))
     if title and title.strip():
         convention.title = title.strip()
     if text == convention.text:
@@ -159,7 +155,7 @@ def edit_convention(session: Session, user: User, convention: Convention, text: 
 def open_discussion(session: Session, user: User, convention: Convention, *, now: datetime) -> None:
     """Residents may now read and comment."""
     if convention.status != ConventionStatus.DRAFT:
-        raise ConventionError(_("Only a draft can be opened for discussion."))
+        raise Refused(_("Only a draft can be opened for discussion."))
     convention.status = ConventionStatus.DISCUSSION
     session.flush()
 
@@ -167,10 +163,10 @@ def open_discussion(session: Session, user: User, convention: Convention, *, now
 def add_comment(session: Session, user: User, convention: Convention, body: str, *, now: datetime) -> ConventionComment:
     """A comment during discussion."""
     if convention.status != ConventionStatus.DISCUSSION:
-        raise ConventionError(_("Comments are open only while the convention is under discussion."))
+        raise Refused(_("Comments are open only while the convention is under discussion."))
     body = (body or "").strip()
     if not body:
-        raise ConventionError(_("Please write your comment."))
+        raise Refused(_("Please write your comment."))
     comment = ConventionComment(convention=convention, author=user, version=convention.current_version, body=body[:2000])
     session.add(comment)
     session.flush()
@@ -182,7 +178,7 @@ def set_community_defaults(session: Session, user: User, community: Community, *
     """The quorum and threshold a community's conventions get unless they set their own."""
     require(user, "convention.defaults", community)
     if quorum is None or threshold is None:
-        raise ConventionError(_("Quorum and threshold are shares between 0 and 1 (for example 0.5)."))
+        raise _not_shares()
     _check_shares(quorum, threshold)
     community.vote_quorum, community.vote_threshold = quorum, threshold
     session.flush()
@@ -192,9 +188,9 @@ def open_vote(session: Session, user: User, convention: Convention, *, opens_at:
               now: datetime) -> None:
     """Open the vote from `opens_at` to `closes_at`; the text is frozen."""
     if convention.status not in (ConventionStatus.DRAFT, ConventionStatus.DISCUSSION):
-        raise ConventionError(_("The vote has already been held."))
+        raise Refused(_("The vote has already been held."))
     if closes_at <= opens_at or closes_at <= now:
-        raise ConventionError(_("The vote must close after it opens, and in the future."))
+        raise Refused(_("The vote must close after it opens, and in the future."))
     convention.status = ConventionStatus.VOTING
     convention.vote_opens_at, convention.vote_closes_at = opens_at, closes_at
     # The rule a vote is held under is fixed when it opens: a later change of the community's
@@ -208,19 +204,19 @@ def open_vote(session: Session, user: User, convention: Convention, *, opens_at:
 
 
 def parse_choice(value: str | Choice | None) -> Choice:
-    """The choice, or ConventionError with a clear message."""
+    """The choice, or Refused with a clear message."""
     try:
         return Choice(value)
     except ValueError:
-        raise ConventionError(_("Please choose agree, disagree or abstain.")) from None
+        raise Refused(_("Please choose agree, disagree or abstain.")) from None
 
 
 def parse_channel(value: str | VoteChannel | None) -> VoteChannel:
-    """The channel, or ConventionError with a clear message."""
+    """The channel, or Refused with a clear message."""
     try:
         return VoteChannel(value)
     except ValueError:
-        raise ConventionError(_("Unknown way of voting.")) from None
+        raise Refused(_("Unknown way of voting.")) from None
 
 
 def is_open(convention: Convention, now: datetime) -> bool:
@@ -242,9 +238,9 @@ def cast_vote(session: Session, user: User, household: Household, convention: Co
       counts, and a household's own vote replaces a door-to-door one. A second account of the same
       household replaces the household's vote too.
     - Door to door: `user` is the building head recording at the door (rule "convention.record");
-      if the household already voted itself, VoteConflict is raised with its vote, which stands
-      (the attempt is kept in the history as not counted).
-    Raises ConventionError (bad choice, vote not open) and Forbidden (not your household).
+      if the household already voted itself, Conflict is raised with its vote, which stands (the
+      attempt is kept in the history as not counted: the conflict keeps the writes).
+    Raises Refused (bad choice, vote not open) and Forbidden (not your household).
     """
     choice, channel = parse_choice(choice), parse_channel(channel)
     if channel == VoteChannel.DOOR_TO_DOOR:
@@ -253,13 +249,13 @@ def cast_vote(session: Session, user: User, household: Household, convention: Co
     else:
         require(user, "convention.vote", household)
     if household.building_id != convention.building_id:
-        raise ConventionError(_("This household is not in the convention's building."))
+        raise Refused(_("This household is not in the convention's building."))
     lock_row(session, household)  # a double tap, or a head at the door while the family votes online
     if not is_open(convention, now):
         if convention.vote_closes_at is not None and now >= convention.vote_closes_at:
-            raise ConventionError(_("The vote closed on %(when)s; votes are no longer accepted.",
-                                    when=_local(convention.vote_closes_at)))
-        raise ConventionError(_("This convention is not open for voting."))
+            raise Refused(_("The vote closed on %(when)s; votes are no longer accepted.",
+                            when=_local(convention.vote_closes_at)))
+        raise Refused(_("This convention is not open for voting."))
     vote = household_vote(session, convention, household)
     history = VoteHistory(convention_id=convention.id, household_id=household.id, choice=choice, channel=channel,
                           cast_by_id=user.id, recorded_by_id=recorded_by.id if recorded_by else None, cast_at=now)
@@ -267,8 +263,8 @@ def cast_vote(session: Session, user: User, household: Household, convention: Co
     if (channel == VoteChannel.DOOR_TO_DOOR and vote is not None and vote.channel == VoteChannel.ONLINE):
         history.counted = False
         session.flush()
-        raise VoteConflict(_("This household already voted itself (%(choice)s); its own vote stands.",
-                             choice=choice_label(vote.choice)), vote)
+        raise Conflict(_("This household already voted itself (%(choice)s); its own vote stands.",
+                         choice=choice_label(vote.choice)), vote_json(vote), keep_writes=True)
     if vote is None:
         vote = Vote(convention_id=convention.id, household_id=household.id)
         session.add(vote)
@@ -276,6 +272,13 @@ def cast_vote(session: Session, user: User, household: Household, convention: Co
     vote.recorded_by_id = recorded_by.id if recorded_by else None
     session.flush()
     return vote
+
+
+def vote_json(vote: Vote) -> dict:
+    """A household's current vote as devices see it."""
+    return {"id": vote.id, "convention_id": vote.convention_id, "household_id": vote.household_id,
+            "choice": vote.choice.value, "channel": vote.channel.value, "cast_at": vote.cast_at.isoformat(),
+            "recorded_by": vote.recorded_by_id}
 
 
 def choice_label(choice: Choice) -> str:
@@ -364,7 +367,7 @@ def close_due_votes(session: Session, now: datetime) -> list[Convention]:
 def amend_convention(session: Session, user: User, convention: Convention, text: str, *, now: datetime) -> Convention:
     """Amend an adopted convention: a new convention (the next version) going through the same lifecycle."""
     if convention.status != ConventionStatus.ADOPTED:
-        raise ConventionError(_("Only an adopted convention can be amended."))
+        raise Refused(_("Only an adopted convention can be amended."))
     amendment = draft_convention(session, user, convention.building, convention.title, text, now=now,
                                  quorum=convention.quorum, threshold=convention.threshold, amends=convention)
     amendment.versions[0].number = convention.current_version + 1
@@ -380,9 +383,9 @@ def sign_up(session: Session, user: User, household: Household, convention: Conv
     """The household commits to an adopted convention (once)."""
     require(user, "convention.vote", household)
     if convention.status != ConventionStatus.ADOPTED:
-        raise ConventionError(_("Only an adopted convention can be signed."))
+        raise Refused(_("Only an adopted convention can be signed."))
     if household.building_id != convention.building_id:
-        raise ConventionError(_("This household is not in the convention's building."))
+        raise Refused(_("This household is not in the convention's building."))
     lock_row(session, household)  # a double tap: one sign-up, not a unique-constraint error
     existing = session.scalar(select(ConventionSignup).where(ConventionSignup.convention_id == convention.id,
                                                              ConventionSignup.household_id == household.id))
@@ -425,18 +428,9 @@ def _in_force() -> Select:
     signups = (select(func.count()).where(ConventionSignup.convention_id == Convention.id)
                .correlate(Convention).scalar_subquery())
     return (select(Convention.id, Convention.title, Convention.current_version, Convention.adopted_at, signups)
-            .where(*_in_force_where(bindparam("building_id")))
+            .where(Convention.building_id == bindparam("building_id"), Convention.status == ConventionStatus.ADOPTED,
+                   Convention.is_deleted.is_(False))
             .order_by(Convention.adopted_at.desc(), Convention.id.desc()))
-
-
-def _in_force_where(building_id) -> tuple:
-    return (Convention.building_id == building_id, Convention.status == ConventionStatus.ADOPTED,
-            Convention.is_deleted.is_(False))
-
-
-def in_force_count() -> ColumnElement[int]:
-    """How many conventions are in force in the building, as a scalar subquery on Building.id."""
-    return select(func.count()).select_from(Convention).where(*_in_force_where(Building.id)).scalar_subquery()
 
 
 def in_force(session: Session, building_id: int) -> list[InForce]:

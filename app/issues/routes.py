@@ -23,6 +23,7 @@ from app.commands import Refused
 from app.extensions import db
 from app.issues import fragments, queries
 from app.issues.forms import ConfirmForm, DispatchForm, ReasonForm, ReportForm, ResolveForm, UpdateForm
+from app.issues.labels import clock_texts, dispatch_labels, event_labels, source_labels, status_labels
 from app.issues.models import CATEGORY_LABELS, Dispatch, Problem, ProblemEvent, Source, Status
 from app.issues.permissions import RESPONDERS, handled_building_ids
 from app.models import Building, Community, Household, Role, User
@@ -30,37 +31,6 @@ from app.uploads.services import attachments_of, save_upload
 from app.views import attempt, command_context, perform
 
 bp = Blueprint("issues", __name__, url_prefix="/issues")
-
-def source_labels() -> dict:
-    """Sources in words (built per request, in the person's language)."""
-    return {Source.APP: _("App"), Source.VISIT: _("Building-head visit"), Source.HOTLINE: _("12345 hotline"),
-            Source.WALK_IN: _("Walk-in"), Source.GROUP: _("Group chat"), Source.PLATFORM: _("City platform")}
-
-
-def status_labels() -> dict:
-    """Statuses in words."""
-    return {"reported": _("Reported"), "acknowledged": _("Acknowledged"), "in_progress": _("In progress"),
-            "escalated": _("Escalated"), "resolved": _("Resolved"), "confirmed": _("Confirmed"), "closed": _("Closed")}
-
-
-def event_labels() -> dict:
-    """Timeline steps in words."""
-    return {"reported": _("reported"), "response": _("answered"), "note": _("internal note"), "comment": _("commented"),
-            "escalated": _("escalated"), "dispatched": _("dispatched to departments"), "accepted": _("reported for duty"),
-            "dispatch_progress": _("posted progress"), "dispatch_done": _("finished its part"), "resolved": _("resolved"),
-            "confirmed": _("confirmed"), "reopened": _("reopened"), "closed": _("closed")}
-
-
-def dispatch_labels() -> dict:
-    """A department's part in words."""
-    return {"dispatched": _("Dispatched"), "accepted": _("Reported for duty"), "done": _("Done")}
-
-
-def clock_texts() -> dict:
-    """The answer clock's wordings (templates/issues/_macros.html fills in the time)."""
-    return {"answered": _("Answered %(time)s"), "overdue": _("Overdue: no answer since %(time)s"),
-            "due": _("Answer due in %(h)s h")}
-
 
 # The wordings above in each language, translated once per process (catalogs do not change while it runs).
 _WORDINGS: dict[str, dict] = {}

@@ -5,12 +5,14 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app) -> None:
-    """Register pages, rules, settings, the household-page hook and the home action."""
+    """Register pages, rules, commands, settings, the household page's card links and the home action."""
+    from app.commands import register_commands
     from app.home.actions import HomeAction, home_action
-    from app.logincards import models, permissions  # noqa: F401 — registration on import
+    from app.logincards import commands, models, permissions  # noqa: F401 — rules etc. on import
     from app.logincards.links import household_card_links
     from app.logincards.routes import bp
     from app.models import Role
+    from app.slots import add_to_slot
 
     # A card's phone stays signed in this long; cards are for people who cannot sign in again.
     app.config.setdefault("LOGINCARD_REMEMBER_DAYS", int(os.environ.get("LOGINCARD_REMEMBER_DAYS", "180")))
@@ -21,7 +23,9 @@ def init_app(app) -> None:
     app.config.setdefault("LOGINCARD_BASE_URL", os.environ.get("LOGINCARD_BASE_URL", ""))
 
     app.register_blueprint(bp)
-    app.add_template_global(household_card_links, "logincard_links")
+    register_commands(commands)
+    # The household page of the visits ledger offers a card for each account the viewer may print for.
+    add_to_slot("visits.household.actions", "logincards/_household_links.html", context=household_card_links)
     home_action(HomeAction((Role.BUILDING_HEAD, Role.STAFF), _l("Login cards"),
                            _l("Print a QR card that signs in a resident who cannot manage a password."),
                            "logincards.index", 45))

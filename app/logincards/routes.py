@@ -27,7 +27,6 @@ from sqlalchemy import select
 
 from app.auth import scope
 from app.auth.permissions import can_each, require
-from app.clock import utcnow
 from app.database import immediate_transactions
 from app.extensions import db, limiter
 from app.logincards import services
@@ -36,6 +35,7 @@ from app.logincards.models import LoginCard, SignInOutcome
 from app.logincards.permissions import ISSUERS
 from app.logincards.qr import qr_png_data_uri
 from app.models import Building, Household, Role, User
+from app.views import attempt, perform
 
 bp = Blueprint("logincards", __name__)
 
@@ -169,41 +169,40 @@ def manage(user_id: int):
                            sign_ins=services.sign_ins_of(db.session, holder), form=IssueForm())
 
 
+def _printed(issued: dict):
+    """The card to print: the token is in its QR code, shown only now."""
+    holder = db.session.get(User, issued["user_id"])
+    response = make_response(render_template("logincards/print.html", holder=holder, household=home_household(holder),
+                                             card=db.session.get(LoginCard, issued["card_id"]),
+                                             qr=qr_png_data_uri(card_url(issued["token"]))))
+    # The page holds the token: no cache may keep it, and going back must not show it again.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.post("/logincards/users/<int:user_id>/print")
 @login_required
 def print_card(user_id: int):
     """Issue a card and render it for printing, in one step: the token is shown only now."""
-    holder = get_or_404(User, user_id)
-    require(current_user, "logincard.manage", holder)
     form = IssueForm()
     if not form.validate_on_submit():
         abort(400)
-    if not holder.is_active:
-        flash(_("This account is switched off; a card would not sign in."), "error")
-        return redirect(url_for("logincards.manage", user_id=holder.id))
-    now = utcnow()
-    card, token = services.issue_card(db.session, holder, _user(), care_mode=form.care_mode.data, now=now)
-    db.session.commit()
-    url = card_url(token)
-    response = make_response(render_template("logincards/print.html", holder=holder, household=home_household(holder),
-                                             card=card, qr=qr_png_data_uri(url)))
-    # The page holds the token: no cache may keep it, and going back must not show it again.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return perform("logincard.print", {"user_id": user_id, "care_mode": form.care_mode.data}, done=_printed,
+                   back=url_for("logincards.manage", user_id=user_id))
 
 
 @bp.route("/logincards/cards/<int:card_id>/revoke", methods=["GET", "POST"])
 @login_required
 def revoke(card_id: int):
     """Ask, then revoke (作废) a card: it stops working at once, and signs out the phones it opened."""
-    card = get_or_404(LoginCard, card_id)
-    require(current_user, "logincard.manage", card.user)
     form = ConfirmForm()
     if form.validate_on_submit():
-        if services.revoke_card(db.session, card, _user(), now=utcnow()):
-            db.session.commit()
-            flash(_("The card is cancelled. It no longer signs anyone in."), "info")
-        return redirect(url_for("logincards.manage", user_id=card.user_id))
+        return perform("logincard.revoke", {"card_id": card_id},
+                       done=lambda revoked: url_for("logincards.manage", user_id=revoked["user_id"]),
+                       success=lambda revoked: _("The card is cancelled. It no longer signs anyone in.")
+                       if revoked["revoked"] else None, category="info")
+    card = get_or_404(LoginCard, card_id)
+    require(current_user, "logincard.manage", card.user)
     if card.is_revoked:
         return redirect(url_for("logincards.manage", user_id=card.user_id))
     return render_template("logincards/revoke.html", card=card, form=form)
@@ -212,17 +211,13 @@ def revoke(card_id: int):
 # -- for the person holding the card ---------------------------------------------------------
 
 
-def _refuse(card: LoginCard | None, outcome: SignInOutcome):
-    """Log the refused attempt and show the person why."""
-    card_id, user_id = (card.id, card.user_id) if card is not None else (None, None)
-    # This may be a GET, whose SQLite transaction began as a reader; a reader cannot become a
-    # writer once another writer has committed. So end it and log in a write transaction.
-    immediate_transactions()
-    db.session.rollback()
-    services.record_attempt(db.session, card_id=card_id, user_id=user_id, outcome=outcome,
-                            ip=request.remote_addr or "", user_agent=request.user_agent.string, now=utcnow())
-    db.session.commit()
-    return render_template("logincards/refused.html", message=refusal_message(outcome)), REFUSALS[outcome]
+def _confirm_page(holder: User, form: ConfirmForm):
+    """The card's page with its big sign-in button."""
+    response = make_response(render_template("logincards/card.html", holder=holder, household=home_household(holder),
+                                             form=form))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @bp.route("/card/<token>", methods=["GET", "POST"])
@@ -231,30 +226,34 @@ def card(token: str):
     """Scanning a card opens this page; the big button (a POST with CSRF) signs in.
 
     Opening the address never signs anyone in, so a chat app's link preview or a browser's
-    prefetch cannot use up or misuse a card.
+    prefetch cannot use up or misuse a card. A refused card is logged either way.
     """
-    item = services.find_card(db.session, token)
-    outcome = services.card_outcome(item)
-    if outcome != SignInOutcome.OK:
-        return _refuse(item, outcome)
     form = ConfirmForm()
-    if not form.validate_on_submit():
-        response = make_response(render_template("logincards/card.html", holder=item.user,
-                                                 household=home_household(item.user), form=form))
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["X-Robots-Tag"] = "noindex"
-        return response
-    services.sign_in_with_card(db.session, item, ip=request.remote_addr or "", user_agent=request.user_agent.string,
-                               now=utcnow())
-    db.session.commit()
+    signing_in = form.validate_on_submit()
+    if not signing_in:
+        item = services.find_card(db.session, token)
+        if services.card_outcome(item) == SignInOutcome.OK:
+            return _confirm_page(item.user, form)
+        # This GET logs the refused card, but its SQLite transaction began as a reader, and a reader
+        # cannot become a writer once another writer has committed. So end it and log in a write transaction.
+        immediate_transactions()
+        db.session.rollback()
+    scanned = attempt("logincard.scan", {"token": token, "ip": request.remote_addr or "",
+                                         "user_agent": request.user_agent.string, "sign_in": signing_in}, form)
+    outcome = SignInOutcome(scanned["outcome"])
+    if outcome != SignInOutcome.OK:
+        return render_template("logincards/refused.html", message=refusal_message(outcome)), REFUSALS[outcome]
+    holder = db.session.get(User, scanned["user_id"])
+    if not signing_in:  # the card turned good between the two reads: still only the page
+        return _confirm_page(holder, form)
     if current_user.is_authenticated:
         logout_user()  # someone else was signed in on this phone
-    login_user(item.user, remember=True, duration=timedelta(days=remember_days()))
-    session["locale"] = item.user.locale
+    login_user(holder, remember=True, duration=timedelta(days=remember_days()))
+    session["locale"] = holder.locale
     flash(_("You are signed in. Next time just open Siheyuan: no need to scan the card again."), "info")
     response = redirect(url_for("home.index"))
     g.drop_card_cookie = False
-    response.set_cookie(DEVICE_COOKIE, _serializer().dumps([item.id, item.user_id]),
+    response.set_cookie(DEVICE_COOKIE, _serializer().dumps([scanned["card_id"], holder.id]),
                         max_age=remember_days() * 86400, httponly=True, samesite="Lax",
                         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
     return response

@@ -80,7 +80,7 @@ def record_attempt(session: Session, *, card_id: int | None, user_id: int | None
                    user_agent: str, now: datetime) -> LoginCardSignIn:
     """Log one use of a card (or of an unknown token) for the issuer to see.
 
-    It takes ids, not the card, so a caller can end its read transaction first (see routes._refuse).
+    It takes ids, not the card, so it can be called for an unknown token too.
     """
     entry = LoginCardSignIn(card_id=card_id, user_id=user_id, outcome=outcome,
                             ip=(ip or "")[:45], user_agent=(user_agent or "")[:255], attempted_at=now)

@@ -16,8 +16,9 @@ from app.clock import LOCAL_TZ, utcnow
 from app.extensions import db
 from app.models import Building, Community, Household, Role
 from app.notices.forms import NoticeForm
-from app.notices.models import URGENCY_LABELS, Notice
+from app.notices.models import URGENCY_LABELS
 from app.notices.mutations import notice_json, receipt_json
+from app.notices.queries import get_notice, notice_image
 from app.notices.schemas import NoticeIn
 from app.notices.services import (
     TargetError,
@@ -34,7 +35,6 @@ from app.notices.services import (
     unread_deadline,
 )
 from app.push.services import inbox
-from app.uploads.models import Attachment
 from app.uploads.services import UploadRejected, link_attachments, save_upload
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
@@ -44,20 +44,6 @@ api = Blueprint("notices_api", __name__, url_prefix="/api/v1/notices")
 @bp.context_processor
 def _labels():
     return {"URGENCY_LABELS": URGENCY_LABELS}
-
-
-def get_notice(notice_id: int, action: str = "notice.view") -> Notice:
-    """The notice, if it exists and the user may `action` it (404 / 403 otherwise)."""
-    notice = db.session.get(Notice, notice_id)
-    if notice is None or notice.is_deleted:
-        abort(404)
-    require(current_user, action, notice)
-    return notice
-
-
-def notice_image(notice: Notice) -> Attachment | None:
-    """The picture attached to the notice, if any."""
-    return db.session.get(Attachment, notice.image_upload_id) if notice.image_upload_id else None
 
 
 def target_choices() -> list[tuple[str, str]]:

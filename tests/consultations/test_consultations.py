@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from app.auth.permissions import can
 from app.clock import utcnow
+from app.commands import Refused
 from app.consultations.models import Consultation, ConsultationAnswer
 from app.consultations.services import (
-    ConsultationError,
     add_comment,
     answer_poll,
     create_consultation,
@@ -54,7 +54,7 @@ def test_two_phases_comments_outcome(s4):
     add_comment(db.session, s4.engineer, c, "种能吸附异味的植物。", now=utcnow())
     add_comment(db.session, s4.simple, c, "简单一点。", now=utcnow())
     add_comment(db.session, s4.head, c, "加健身器材。", now=utcnow())
-    with pytest.raises(ConsultationError, match="第一轮"):
+    with pytest.raises(Refused, match="第一轮"):
         add_comment(db.session, s4.resident, c, "我也想说", now=utcnow())
     s4.clock.set(s4.now + timedelta(days=9))
     assert current_phase(c, utcnow()) == 2
@@ -69,18 +69,18 @@ def test_two_phases_comments_outcome(s4):
     inbox = db.session.scalars(select(InboxItem).where(InboxItem.user_id == s4.resident.id)).all()
     assert inbox and inbox[0].url == f"/consultations/{c.id}"
     assert current_phase(c, utcnow()) is None
-    with pytest.raises(ConsultationError):
+    with pytest.raises(Refused):
         add_comment(db.session, s4.resident, c, "还能说吗", now=utcnow())
 
 
 def test_poll_bad_input(s4):
     c = s4.consultation
-    with pytest.raises(ConsultationError):
+    with pytest.raises(Refused):
         answer_poll(db.session, s4.engineer, c, [], now=utcnow())
-    with pytest.raises(ConsultationError):
+    with pytest.raises(Refused):
         answer_poll(db.session, s4.engineer, c, [999999], now=utcnow())
     c.poll_multiple = False
-    with pytest.raises(ConsultationError, match="只能选一项"):
+    with pytest.raises(Refused, match="只能选一项"):
         answer_poll(db.session, s4.engineer, c, [c.options[0].id, c.options[1].id], now=utcnow())
     assert db.session.scalar(select(ConsultationAnswer)) is None
 

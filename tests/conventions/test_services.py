@@ -6,10 +6,9 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import Forbidden
 
 from app.clock import utcnow
+from app.commands import Conflict, Refused
 from app.conventions.models import Choice, Convention, ConventionStatus, Vote, VoteChannel
 from app.conventions.services import (
-    ConventionError,
-    VoteConflict,
     amend_convention,
     cast_vote,
     close_due_votes,
@@ -53,9 +52,9 @@ def test_second_account_of_the_household_replaces_not_adds(s3):
 
 def test_door_to_door_after_own_vote_is_a_conflict_and_own_vote_stands(s3):
     vote(s3, 1, "no")
-    with pytest.raises(VoteConflict) as caught:
+    with pytest.raises(Conflict) as caught:
         cast_vote(db.session, s3.head, s3.households[1], s3.convention, "yes", channel="door_to_door", now=utcnow())
-    assert caught.value.vote.choice == Choice.NO
+    assert caught.value.server_version["choice"] == Choice.NO.value and caught.value.keep_writes
     db.session.commit()
     tally = live_tally(db.session, s3.convention)
     assert (tally.yes, tally.no, tally.voted) == (0, 1, 1)
@@ -80,7 +79,7 @@ def test_own_later_vote_replaces_a_head_recorded_one(s3):
 
 @pytest.mark.parametrize("bad", ["maybe", "", None, "YES "])
 def test_malformed_choice_is_a_clear_error(s3, bad):
-    with pytest.raises(ConventionError, match="请选择同意"):
+    with pytest.raises(Refused, match="请选择同意"):
         vote(s3, 0, bad)
     assert live_tally(db.session, s3.convention).voted == 0
 
@@ -101,7 +100,7 @@ def test_vote_after_close_is_refused(s3):
     vote(s3, 0, "yes")
     db.session.commit()
     s3.clock.set(s3.closes_at)
-    with pytest.raises(ConventionError, match="截止"):
+    with pytest.raises(Refused, match="截止"):
         vote(s3, 1, "yes")
     assert live_tally(db.session, s3.convention).voted == 1
 
@@ -160,7 +159,7 @@ def test_versions_kept_and_amendment_goes_through_the_lifecycle(s3):
 
 
 def test_edit_refused_once_voting(s3):
-    with pytest.raises(ConventionError):
+    with pytest.raises(Refused):
         edit_convention(db.session, s3.head, s3.convention, "新文本", now=utcnow())
 
 
@@ -196,7 +195,7 @@ def test_community_defaults_are_for_its_staff_only(s3, make_building, make_user)
 def test_community_defaults_must_be_shares(s3):
     from app.conventions.services import set_community_defaults
 
-    with pytest.raises(ConventionError, match="0 到 1 之间"):
+    with pytest.raises(Refused, match="0 到 1 之间"):
         set_community_defaults(db.session, s3.staff, s3.building.community, quorum=1.5, threshold=0.5)
 
 
@@ -240,7 +239,7 @@ def test_an_adopted_amendment_replaces_the_convention_it_amends(s3):
     assert amendment.adopted_at == now + timedelta(days=7)
     assert s3.convention.status == ConventionStatus.SUPERSEDED
     assert s3.convention.text == "不高空抛物,窗台不摆花盆。"  # version 1 kept
-    with pytest.raises(ConventionError):
+    with pytest.raises(Refused):
         sign_up(db.session, s3.residents[0], s3.households[0], s3.convention, now=utcnow())
 
 
