@@ -13,12 +13,13 @@ from typing import Any
 from flask import abort, flash, redirect
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from werkzeug.wrappers import Response
 
 from app.clock import utcnow
 from app.commands import Conflict, Context, Refused, execute
 from app.extensions import db
-from app.uploads.services import own_attachments
+from app.uploads.services import UploadRejected, own_attachments, save_upload
 
 
 def command_context(*, client_id: str = "web", uuid: str | None = None, attachments: list[str] | None = None,
@@ -38,6 +39,28 @@ def command_context(*, client_id: str = "web", uuid: str | None = None, attachme
     user = current_user._get_current_object()
     return Context(session=db.session, user=user, now=utcnow(), uuid=uuid or str(uuidlib.uuid4()), client_id=client_id,
                    attachments=own_attachments(db.session, user, attachments), **extra)
+
+
+def form_uploads(*fields: FileField) -> list[str]:
+    """Store the files sent in these file fields as the signed-in person's uploads; their uuids.
+
+    For `command_context(attachments=…)`: the command gets them as the JSON API's and sync's
+    uploads. A file that is not accepted is refused on its field (UploadRejected).
+    """
+    from flask import current_app
+
+    user, uuids = current_user._get_current_object(), []
+    for field in fields:
+        if not (field.data and getattr(field.data, "filename", "")):
+            continue
+        try:
+            upload = save_upload(db.session, owner=user, uuid=str(uuidlib.uuid4()), filename=field.data.filename,
+                                 data=field.data.read(), upload_root=current_app.config["UPLOAD_FOLDER"], now=utcnow())
+        except UploadRejected as exc:
+            exc.fields.setdefault(field.name, exc.message)
+            raise
+        uuids.append(upload.uuid)
+    return uuids
 
 
 def _end(exc: Refused | Conflict) -> None:
@@ -70,13 +93,15 @@ def perform(name: str, payload: Any, *, done: str | Callable[[Any], str], succes
     return redirect(done(result) if callable(done) else done)
 
 
-def attempt(name: str, payload: Any, form: FlaskForm, *, ctx: Context | None = None) -> Any | None:
+def attempt(name: str, payload: Any, form: FlaskForm, *, ctx: Context | Callable[[], Context] | None = None) -> Any | None:
     """Run command `name` and commit; on a refusal put its message on the form's fields and return None.
 
     A message about a field the form does not have goes on `form.form_errors` (shown above it).
+    `ctx` may be a function making the context, e.g. one that stores the form's files first
+    (form_uploads): a refusal of a file is then shown on its field like any other.
     """
     try:
-        result = execute(name, ctx or command_context(), payload)
+        result = execute(name, (ctx() if callable(ctx) else ctx) or command_context(), payload)
     except (Refused, Conflict) as exc:
         _end(exc)
         fields = getattr(exc, "fields", None) or {}

@@ -164,12 +164,11 @@ def parse_ledger(filename: str, data: bytes) -> ParsedLedger:
     return parsed
 
 
-def import_ledger(session: Session, building: Building, rows: list[dict]) -> tuple[int, int]:
+def import_ledger(session: Session, building: Building, rows: list[LedgerRowIn]) -> tuple[int, int]:
     """Create or update the building's households from checked rows; returns (created, updated)."""
     existing = {(h.unit, h.room): h for h in session.scalars(select(Household).where(Household.building_id == building.id))}
     created = updated = 0
-    for data in rows:
-        row = LedgerRowIn.model_validate(data)
+    for row in rows:
         household = existing.get((row.unit, row.room))
         if household is None:
             household = Household(building_id=building.id, unit=row.unit, room=row.room)
