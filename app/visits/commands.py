@@ -13,10 +13,10 @@ from app.commands import BulkWrite, Context, Fallback, Refused, command, execute
 from app.database import rows_where_in
 from app.models import Building, Household
 from app.visits import services
-from app.visits.ledger_import import import_ledger
+from app.visits.ledger_import import LedgerImportIn, import_ledger
 from app.visits.models import NeedStatus, Visit, VisitNeed
 from app.visits.mutations import visit_json
-from app.visits.schemas import FollowUpDoneIn, HouseholdIn, LedgerImportIn, NeedRef, VisitIn
+from app.visits.schemas import FollowUpDoneIn, HouseholdIn, NeedRef, VisitIn
 
 
 def _household_rows(session: Session, ids: set[int]) -> dict[int, Row]:

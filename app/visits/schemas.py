@@ -6,7 +6,6 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field, field_validator
 
 from app.models import ContactPreference
-from app.visits.ledger_import import MAX_ROWS, LedgerRowIn
 from app.visits.models import NeedStatus, VisitKind
 
 
@@ -38,18 +37,23 @@ class VisitIn(BaseModel):
         return value.replace(tzinfo=LOCAL_TZ) if value.tzinfo is None else value
 
 
-class HouseholdIn(BaseModel):
-    """Payload of `household.edit`: a household's ledger entry."""
+class HouseholdFields(BaseModel):
+    """What the ledger keeps about a household that staff may change: on its page, or with an imported sheet."""
 
-    household_id: int
     members: str = Field(default="", max_length=500)
-    member_count: int = Field(default=0, ge=0, le=30)
+    member_count: int = Field(default=1, ge=0, le=30)
     contact_phone: str = Field(default="", max_length=20)
     empty_nest: bool = False
     lives_alone: bool = False
     limited_mobility: bool = False
     no_smartphone: bool = False
     preferred_contact: ContactPreference = ContactPreference.PUSH
+
+
+class HouseholdIn(HouseholdFields):
+    """Payload of `household.edit`: a household's ledger entry."""
+
+    household_id: int
     notes: str = Field(default="", max_length=2000)
 
     @field_validator("member_count", mode="before")
@@ -69,10 +73,3 @@ class FollowUpDoneIn(BaseModel):
     """Payload of `visit.follow_up_done`."""
 
     visit_id: int
-
-
-class LedgerImportIn(BaseModel):
-    """Payload of `ledger.import`: a previewed sheet's rows for one building."""
-
-    building_id: int
-    rows: list[LedgerRowIn] = Field(min_length=1, max_length=MAX_ROWS)
