@@ -256,9 +256,9 @@ def _check_run(session: Session, user: User, run: list[_Parsed], *, client_id: s
     try:
         command_reached.send(kind.name)
         return kind.apply_many(ctx, [(item.envelope.id, item.payload) for item in run])
-    except Fallback:
+    except (Fallback, Refused, Forbidden):  # a refusal of one item: each then gets its own answer
         return None
-    except Exception:  # a refusal of one item (or anything): each then gets its own answer
+    except Exception:
         log.debug("run of %s goes one by one", kind.name, exc_info=True)
         session.rollback()
         return None
