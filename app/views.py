@@ -10,7 +10,7 @@ import uuid as uuidlib
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect
+from flask import abort, current_app, flash, redirect
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -47,8 +47,6 @@ def form_uploads(*fields: FileField) -> list[str]:
     For `command_context(attachments=…)`: the command gets them as the JSON API's and sync's
     uploads. A file that is not accepted is refused on its field (UploadRejected).
     """
-    from flask import current_app
-
     user, uuids = current_user._get_current_object(), []
     for field in fields:
         if not (field.data and getattr(field.data, "filename", "")):

@@ -1,26 +1,11 @@
 """Each use case of notices is one command: its page, its JSON endpoint and the outbox all reach it."""
-import pytest
 from sqlalchemy import func, select
 
-from app.commands import command_reached
 from app.extensions import db
 from app.models import Community, Role
 from app.notices.models import Notice, NoticeReceipt
 from tests.notices.test_notices import send_api
 from tests.sync.mutations import new_id
-
-
-@pytest.fixture
-def reached():
-    """The names of the commands run, in order, while the test runs."""
-    names: list[str] = []
-
-    def record(name):
-        names.append(name)
-
-    command_reached.connect(record)
-    yield names
-    command_reached.disconnect(record)
 
 
 def test_preview_and_send_reach_one_command_each_from_the_page_and_the_api(client, login, s11, reached):

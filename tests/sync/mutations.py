@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, Field
 
 from app.auth.permissions import require
-from app.models import Household
 from app.commands import Conflict, Context, Refused, command, register_commands
+from app.models import Household
 from app.uploads.services import link_attachments
 
 

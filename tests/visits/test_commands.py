@@ -5,26 +5,12 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from app.commands import command_reached
 from app.extensions import db
 from app.issues.models import Problem
 from app.models import Role
 from app.uploads.models import Attachment
 from app.visits.models import NeedStatus, Visit, VisitNeed
 from tests.conftest import csrf_from
-
-
-@pytest.fixture
-def reached():
-    """The names of the commands run, in order, while the test runs."""
-    names: list[str] = []
-
-    def record(name):
-        names.append(name)
-
-    command_reached.connect(record)
-    yield names
-    command_reached.disconnect(record)
 
 
 @pytest.fixture
