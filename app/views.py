@@ -10,15 +10,16 @@ import uuid as uuidlib
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect
+from flask import abort, current_app, flash, redirect
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from werkzeug.wrappers import Response
 
 from app.clock import utcnow
 from app.commands import Conflict, Context, Refused, execute
 from app.extensions import db
-from app.uploads.services import own_attachments
+from app.uploads.services import UploadRejected, own_attachments, save_upload
 
 
 def command_context(*, client_id: str = "web", uuid: str | None = None, attachments: list[str] | None = None,
@@ -45,6 +46,26 @@ def _context(ctx: Context | Callable[[], Context] | None) -> Context:
     if ctx is None:
         return command_context()
     return ctx() if callable(ctx) else ctx
+
+
+def form_uploads(*fields: FileField) -> list[str]:
+    """Store the files sent in these file fields as the signed-in person's uploads; their uuids.
+
+    For `command_context(attachments=…)`: the command gets them as the JSON API's and sync's
+    uploads. A file that is not accepted is refused on its field (UploadRejected).
+    """
+    user, uuids = current_user._get_current_object(), []
+    for field in fields:
+        if not (field.data and getattr(field.data, "filename", "")):
+            continue
+        try:
+            upload = save_upload(db.session, owner=user, uuid=str(uuidlib.uuid4()), filename=field.data.filename,
+                                 data=field.data.read(), upload_root=current_app.config["UPLOAD_FOLDER"], now=utcnow())
+        except UploadRejected as exc:
+            exc.fields.setdefault(field.name, exc.message)
+            raise
+        uuids.append(upload.uuid)
+    return uuids
 
 
 def _end(exc: Refused | Conflict) -> None:
@@ -87,7 +108,8 @@ def attempt(name: str, payload: Any, form: FlaskForm, *, ctx: Context | Callable
 
     A message about a field the form does not have goes on `form.form_errors` (shown above it). With
     `message_on`, the refusal's own message goes on that field, whichever fields it names (a form that
-    says why in one place).
+    says why in one place). `ctx` may be a function making the context, e.g. one that stores the
+    form's files first (form_uploads): a refusal of a file is then shown on its field like any other.
     """
     try:
         result = execute(name, _context(ctx), payload)

@@ -28,3 +28,6 @@ class NoticeForm(FlaskForm):
     expires_on = DateField(_l("Valid until (optional)"), validators=[Optional()])
     image = FileField(_l("Picture (optional)"))
     targets = CheckboxList(_l("Send to"), validators=[DataRequired(message=_l("Choose where the notice goes."))])
+
+    # The JSON body's target fields are these checkboxes: a refusal about them is shown there (app.views.attempt).
+    street_id = community_ids = building_ids = property(lambda self: self.targets)

@@ -1,49 +1,13 @@
-"""Offline writes of notices (read, informed in person) and what devices download."""
+"""What devices download of notices and receipts for offline use, and how those look to them."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth import scope
-from app.auth.permissions import require
 from app.models import Household, User
 from app.notices.models import Notice, NoticeReceipt, NoticeTarget
-from app.notices.schemas import NoticeInformedIn, NoticeReadIn
-from app.notices.services import TargetError, mark_informed, mark_read
-from app.sync.registry import MutationContext, Rejected, mutation, pull_source
-
-
-def _notice(ctx: MutationContext, notice_id: int) -> Notice:
-    notice = ctx.session.get(Notice, notice_id)
-    if notice is None or notice.is_deleted:
-        raise Rejected(_("This notice no longer exists."), "not_found")
-    return notice
-
-
-@mutation("notice.read", NoticeReadIn)
-def notice_read(ctx: MutationContext, data: NoticeReadIn) -> dict:
-    """A member opened the notice (perhaps offline): their household has read it."""
-    notice = _notice(ctx, data.notice_id)
-    require(ctx.user, "notice.view", notice)
-    receipts = mark_read(ctx.session, ctx.user, notice, now=ctx.client_time or ctx.now)
-    return {"notice_id": notice.id, "households": [r.household_id for r in receipts]}
-
-
-@mutation("notice.informed", NoticeInformedIn)
-def notice_informed(ctx: MutationContext, data: NoticeInformedIn) -> dict:
-    """The building head knocked and told the household (上门告知), recorded at the door, offline too."""
-    notice = _notice(ctx, data.notice_id)
-    household = ctx.session.get(Household, data.household_id)
-    if household is None or household.is_deleted:
-        raise Rejected(_("This household is not in the ledger."), "not_found")
-    require(ctx.user, "notice.inform", household)
-    try:
-        receipt = mark_informed(ctx.session, ctx.user, notice, household, now=ctx.client_time or ctx.now,
-                                channel=data.channel)
-    except TargetError as exc:
-        raise Rejected(str(exc)) from None
-    return receipt_json(receipt)
+from app.sync.registry import pull_source
 
 
 def receipt_json(receipt: NoticeReceipt) -> dict:

@@ -1,15 +1,14 @@
 """Notices 通知: the inbox, compose, the notice page, reach, the door-to-door list and the blackboard copy."""
 from __future__ import annotations
 
-import uuid as uuidlib
 from datetime import datetime, time
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.api import ApiError, validate
+from app.api import run_command
 from app.auth import scope
 from app.auth.permissions import can, require
 from app.clock import LOCAL_TZ, utcnow
@@ -17,25 +16,11 @@ from app.extensions import db
 from app.models import Building, Community, Household, Role
 from app.notices.forms import NoticeForm
 from app.notices.models import URGENCY_LABELS
-from app.notices.mutations import notice_json, receipt_json
 from app.notices.queries import get_notice, notice_image
 from app.notices.schemas import NoticeIn
-from app.notices.services import (
-    TargetError,
-    door_list,
-    mark_informed,
-    mark_read,
-    notices_for,
-    open_door_lists,
-    preview,
-    reach,
-    reach_counts,
-    resolve_targets,
-    send_notice,
-    unread_deadline,
-)
+from app.notices.services import door_list, notices_for, open_door_lists, reach, reach_counts, resolve_targets, unread_deadline
 from app.push.services import inbox
-from app.uploads.services import UploadRejected, link_attachments, save_upload
+from app.views import attempt, command_context, form_uploads, perform
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 api = Blueprint("notices_api", __name__, url_prefix="/api/v1/notices")
@@ -61,8 +46,8 @@ def target_choices() -> list[tuple[str, str]]:
     return choices
 
 
-def notice_in_from_form(form: NoticeForm) -> NoticeIn:
-    """The form's values as the API's schema (one validation path for both)."""
+def notice_payload(form: NoticeForm) -> dict:
+    """The form's values as the API's body (one command checks both)."""
     street_id, communities, buildings = None, [], []
     for value in form.targets.data or []:
         kind, _sep, ident = value.partition(":")
@@ -82,9 +67,8 @@ def notice_in_from_form(form: NoticeForm) -> NoticeIn:
     expires = None
     if form.expires_on.data:
         expires = datetime.combine(form.expires_on.data, time(23, 59), LOCAL_TZ)
-    return validate(NoticeIn, {"title": form.title.data, "body": form.body.data, "urgency": form.urgency.data,
-                               "expires_at": expires, "street_id": street_id, "community_ids": communities,
-                               "building_ids": buildings})
+    return {"title": form.title.data, "body": form.body.data, "urgency": form.urgency.data, "expires_at": expires,
+            "street_id": street_id, "community_ids": communities, "building_ids": buildings}
 
 
 @bp.get("/")
@@ -105,41 +89,19 @@ def new():
     require(current_user, "notice.compose")
     form = NoticeForm()
     form.targets.choices = target_choices()
-    reach_preview = None
     if form.validate_on_submit():
-        try:
-            data = notice_in_from_form(form)
-            buildings, label = resolve_targets(db.session, data)
-        except ApiError as exc:
-            for name, message in exc.fields.items():
-                getattr(form, name if hasattr(form, name) else "targets").errors.append(message)
-            return render_template("notices/new.html", form=form, preview=None), 400
-        except TargetError as exc:
-            form.targets.errors.append(str(exc))
-            return render_template("notices/new.html", form=form, preview=None), 400
-        require(current_user, "notice.send", [b.id for b in buildings])
+        payload = notice_payload(form)
         if request.form.get("action") != "send":
-            reach_preview = preview(db.session, [b.id for b in buildings])
-            return render_template("notices/new.html", form=form, preview=reach_preview, scope_label=label)
-        try:
-            image = None
-            if form.image.data and getattr(form.image.data, "filename", ""):
-                image = save_upload(db.session, owner=current_user._get_current_object(), uuid=str(uuidlib.uuid4()),
-                                    filename=form.image.data.filename, data=form.image.data.read(),
-                                    upload_root=current_app.config["UPLOAD_FOLDER"], now=utcnow())
-        except UploadRejected as exc:
-            db.session.rollback()
-            form.image.errors.append(exc.message)
-            return render_template("notices/new.html", form=form, preview=None), 400
-        notice = send_notice(db.session, current_user._get_current_object(), data, buildings, label, now=utcnow())
-        if image is not None:
-            notice.image_upload_id = image.id
-            link_attachments(db.session, [image], "notice", notice.id)
-        db.session.commit()
-        flash(_("Notice sent. Phones receive it within a minute; everyone finds it in their messages."), "success")
-        return redirect(url_for("notices.reach_page", notice_id=notice.id))
+            reach_preview = attempt("notice.preview", payload, form)
+            if reach_preview is not None:
+                _buildings, label = resolve_targets(db.session, NoticeIn.model_validate(payload))
+                return render_template("notices/new.html", form=form, preview=reach_preview, scope_label=label)
+        elif sent := attempt("notice.create", payload, form,
+                             ctx=lambda: command_context(attachments=form_uploads(form.image))):
+            flash(_("Notice sent. Phones receive it within a minute; everyone finds it in their messages."), "success")
+            return redirect(url_for("notices.reach_page", notice_id=sent["id"]))
     status = 400 if form.errors else 200
-    return render_template("notices/new.html", form=form, preview=reach_preview), status
+    return render_template("notices/new.html", form=form, preview=None), status
 
 
 @bp.get("/<int:notice_id>")
@@ -186,17 +148,10 @@ def door(notice_id: int):
 @login_required
 def informed(notice_id: int, household_id: int):
     """Mark one household told in person (the form behind the one-tap button, without JavaScript)."""
-    notice = get_notice(notice_id, "notice.reach")
-    household = db.session.get(Household, household_id) or abort(404)
-    require(current_user, "notice.inform", household)
-    try:
-        mark_informed(db.session, current_user._get_current_object(), notice, household, now=utcnow())
-    except TargetError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("notices.door", notice_id=notice.id))
-    db.session.commit()
-    flash(_("%(household)s marked as told in person.", household=household.label), "success")
-    return redirect(url_for("notices.door", notice_id=notice.id))
+    return perform("notice.informed", {"notice_id": notice_id, "household_id": household_id},
+                   done=url_for("notices.door", notice_id=notice_id),
+                   success=lambda receipt: _("%(household)s marked as told in person.",
+                                             household=db.session.get(Household, receipt["household_id"]).label))
 
 
 @bp.get("/<int:notice_id>/print")
@@ -214,46 +169,25 @@ def print_copy(notice_id: int):
 # -- JSON API -----------------------------------------------------------------------------
 
 
-def _targets_or_error(data: NoticeIn):
-    try:
-        buildings, label = resolve_targets(db.session, data)
-    except TargetError as exc:
-        raise ApiError("invalid", str(exc), 400, {"building_ids": str(exc)}) from None
-    require(current_user, "notice.send", [b.id for b in buildings])
-    return buildings, label
-
-
 @api.post("/preview")
 @login_required
 def api_preview():
     """How many buildings, households, people and devices a notice would reach."""
-    require(current_user, "notice.compose")
-    data = validate(NoticeIn, request.get_json(silent=True))
-    buildings, _label = _targets_or_error(data)
-    p = preview(db.session, [b.id for b in buildings])
-    return jsonify(buildings=p.buildings, households=p.households, people=p.people, devices=p.devices)
+    return run_command("notice.preview", request.get_json(silent=True))
 
 
 @api.post("")
 @login_required
 def api_create():
     """Send a notice; its deliveries are written in the same transaction and sent by the worker."""
-    require(current_user, "notice.compose")
-    data = validate(NoticeIn, request.get_json(silent=True))
-    buildings, label = _targets_or_error(data)
-    notice = send_notice(db.session, current_user._get_current_object(), data, buildings, label, now=utcnow())
-    db.session.commit()
-    return jsonify(notice_json(notice)), 201
+    return run_command("notice.create", request.get_json(silent=True), status=201)
 
 
 @api.post("/<int:notice_id>/read")
 @login_required
 def api_read(notice_id: int):
     """Record that my household read the notice."""
-    notice = get_notice(notice_id)
-    receipts = mark_read(db.session, current_user._get_current_object(), notice, now=utcnow())
-    db.session.commit()
-    return jsonify(households=[r.household_id for r in receipts])
+    return run_command("notice.read", {}, notice_id=notice_id)
 
 
 @api.get("/<int:notice_id>/reach")
@@ -271,16 +205,4 @@ def api_reach(notice_id: int):
 @login_required
 def api_informed(notice_id: int, household_id: int):
     """Mark one household told in person."""
-    notice = get_notice(notice_id, "notice.reach")
-    household = db.session.get(Household, household_id)
-    if household is None:
-        raise ApiError("not_found", _("This household is not in the ledger."), 404)
-    require(current_user, "notice.inform", household)
-    try:
-        receipt = mark_informed(db.session, current_user._get_current_object(), notice, household, now=utcnow())
-    except TargetError as exc:
-        raise ApiError("invalid", str(exc), 400) from None
-    db.session.commit()
-    return jsonify(receipt_json(receipt))
-
-
+    return run_command("notice.informed", {}, notice_id=notice_id, household_id=household_id)

@@ -8,15 +8,19 @@ from flask_babel import gettext as _
 from sqlalchemy import Integer, Select, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from app.commands import Refused
 from app.models import Building, Community, Household, Role, RoleAssignment, Street, User
 from app.notices.models import DEFAULT_UNREAD_HOURS, InformChannel, Notice, NoticeReceipt, NoticeTarget, Urgency
 from app.notices.schemas import NoticeIn
 from app.push import services as push
 from app.push.models import Delivery, DeliveryStatus, PushMessage, PushSubscription
+from app.uploads.models import Attachment
+from app.uploads.services import link_attachments
 
 
-class TargetError(ValueError):
-    """The notice names no building, or a place that does not exist."""
+def _no_target() -> Refused:
+    """The notice names no building, or a place that does not exist (said on the API's targets field)."""
+    return Refused(_("Choose where the notice goes."), "invalid", field="building_ids")
 
 
 def resolve_targets(session: Session, data: NoticeIn) -> tuple[list[Building], str]:
@@ -24,7 +28,7 @@ def resolve_targets(session: Session, data: NoticeIn) -> tuple[list[Building], s
     if data.street_id is not None:
         street = session.get(Street, data.street_id)
         if street is None:
-            raise TargetError(_("Choose where the notice goes."))
+            raise _no_target()
         buildings = list(session.scalars(select(Building).join(Community).where(Community.street_id == street.id)
                                          .order_by(Building.community_id, Building.id)))
         label = street.name
@@ -32,7 +36,7 @@ def resolve_targets(session: Session, data: NoticeIn) -> tuple[list[Building], s
         communities = list(session.scalars(select(Community).where(Community.id.in_(data.community_ids))
                                            .order_by(Community.name)))
         if len(communities) != len(set(data.community_ids)):
-            raise TargetError(_("Choose where the notice goes."))
+            raise _no_target()
         buildings = list(session.scalars(select(Building).where(Building.community_id.in_(data.community_ids))
                                          .order_by(Building.community_id, Building.id)))
         label = "、".join(c.name for c in communities)
@@ -40,10 +44,10 @@ def resolve_targets(session: Session, data: NoticeIn) -> tuple[list[Building], s
         buildings = list(session.scalars(select(Building).where(Building.id.in_(data.building_ids or [-1]))
                                          .order_by(Building.community_id, Building.id)))
         if len(buildings) != len(set(data.building_ids)):
-            raise TargetError(_("Choose where the notice goes."))
+            raise _no_target()
         label = "、".join(b.full_name for b in buildings[:6]) + ("…" if len(buildings) > 6 else "")
     if not buildings:
-        raise TargetError(_("Choose where the notice goes."))
+        raise _no_target()
     return buildings, label[:200]
 
 
@@ -84,14 +88,20 @@ def preview(session: Session, building_ids: list[int]) -> Preview:
 
 
 def send_notice(session: Session, sender: User, data: NoticeIn, buildings: list[Building], scope_label: str, *,
-                now: datetime) -> Notice:
-    """Create the notice, its inbox items and one pending delivery per device — one transaction (the outbox)."""
+                now: datetime, image: Attachment | None = None) -> Notice:
+    """Create the notice, its inbox items and one pending delivery per device — one transaction (the outbox).
+
+    `image` is an upload of the sender's shown with the notice.
+    """
     hours = data.unread_after_hours if data.unread_after_hours is not None else DEFAULT_UNREAD_HOURS[data.urgency]
     notice = Notice(sender_id=sender.id, title=data.title, body=data.body, urgency=data.urgency, sent_at=now,
                     expires_at=data.expires_at, unread_after_hours=hours, scope_label=scope_label,
                     targets=[NoticeTarget(building_id=b.id) for b in buildings])
     session.add(notice)
     session.flush()
+    if image is not None:
+        notice.image_upload_id = image.id
+        link_attachments(session, [image], "notice", notice.id)
     url = f"/notices/{notice.id}"
     ids = [b.id for b in buildings]
     who = recipients(ids)
@@ -146,7 +156,7 @@ def mark_informed(session: Session, user: User, notice: Notice, household: House
                   channel: InformChannel = InformChannel.DOOR) -> NoticeReceipt:
     """The head told the household in person (idempotent: the first time counts)."""
     if household.building_id not in notice.building_ids:
-        raise TargetError(_("This household is not among those the notice reaches."))
+        raise Refused(_("This household is not among those the notice reaches."), "invalid")
     receipt = _receipt(session, notice, household.id)
     if receipt.informed_in_person_at is None:
         receipt.informed_in_person_at, receipt.informed_by_id, receipt.channel = now, user.id, channel

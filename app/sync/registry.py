@@ -2,9 +2,10 @@
 
 A mutation is an intent ("visit.add", "issue.report", "vote.cast"), not a row overwrite: its
 type is the name of a command registered with `offline=True` (app/commands.py). The sync
-endpoint (app/sync/routes.py) checks the payload with the command's schema and runs it inside
-the mutation's own transaction, mapping Refused to `rejected`, Conflict to `conflict` and a
-permission refusal (Forbidden) to `rejected` with the standard message.
+engine (app/sync/services.py) checks the payload with the command's schema and runs it inside
+the mutation's own transaction, or a run of them through the command's `apply_many`, mapping
+Refused to `rejected`, Conflict to `conflict` and a permission refusal (Forbidden) to
+`rejected` with the standard message (apply_mutation, the one place).
 
 Pull sources work the same way: each feature registers a function returning what changed
 in the user's scope between two change numbers.

@@ -11,7 +11,7 @@ from app.api import ApiError, validate
 from app.clock import utcnow
 from app.database import reads_first
 from app.extensions import db
-from app.sync.services import MAX_BATCH, BatchIn, changes_since, collector_paused, push_batch
+from app.sync.services import MAX_BATCH, BatchIn, changes_since, push_batch
 
 bp = Blueprint("sync", __name__)
 
@@ -37,19 +37,18 @@ def push():
     if (request.content_length or 0) > MAX_BATCH_BYTES:
         raise _too_large()
     request.max_content_length = MAX_BATCH_BYTES  # also bounds a body sent without Content-Length
-    with collector_paused():  # the parsed batch, its checks and answers: thousands of short-lived objects
-        try:
-            body = request.get_json(silent=True)
-        except RequestEntityTooLarge:
-            raise _too_large() from None
-        if isinstance(body, dict) and isinstance(body.get("mutations"), list) and len(body["mutations"]) > MAX_BATCH:
-            raise ApiError("too_large", _("A batch may hold at most %(n)s items; send fewer at a time.", n=MAX_BATCH), 413)
-        batch = validate(BatchIn, body)
-        user = current_user._get_current_object()
-        results, cursor = push_batch(db.session, user, batch.mutations, client_id=batch.client_id, now=utcnow())
-        # pydantic-core's encoder: the answer is ~300 bytes per mutation, and jsonify's (sorted keys)
-        # cost more than 5 µs each (bench/sync.py).
-        return current_app.response_class(to_json({"results": results, "cursor": cursor}), mimetype="application/json")
+    try:
+        body = request.get_json(silent=True)
+    except RequestEntityTooLarge:
+        raise _too_large() from None
+    if isinstance(body, dict) and isinstance(body.get("mutations"), list) and len(body["mutations"]) > MAX_BATCH:
+        raise ApiError("too_large", _("A batch may hold at most %(n)s items; send fewer at a time.", n=MAX_BATCH), 413)
+    batch = validate(BatchIn, body)
+    user = current_user._get_current_object()
+    results, cursor = push_batch(db.session, user, batch.mutations, client_id=batch.client_id, now=utcnow())
+    # pydantic-core's encoder: the answer is ~300 bytes per mutation, and jsonify's (sorted keys)
+    # cost more than 5 µs each (bench/sync.py).
+    return current_app.response_class(to_json({"results": results, "cursor": cursor}), mimetype="application/json")
 
 
 @bp.get("/api/v1/sync")

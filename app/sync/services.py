@@ -1,10 +1,7 @@
-"""Applying a batch of offline mutations, each in its own transaction, exactly once."""
+"""Applying a device's batch of offline mutations through their commands, each exactly once."""
 from __future__ import annotations
 
-import gc
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +15,7 @@ from sqlalchemy.orm import Session, scoped_session
 from werkzeug.exceptions import Forbidden
 
 from app.api import field_messages
-from app.commands import BulkWrite, Conflict, Context, Fallback, Refused, command_reached
+from app.commands import BulkWrite, Conflict, Context, Fallback, Refused, check, command_reached, execute
 from app.database import immediate_transactions, insert_many, rows_where_in
 from app.models import ChangeCounter, User
 from app.models.base import next_change_seq
@@ -93,10 +90,12 @@ def _stored_answers(session: Session, user: User, ids: list[str]) -> dict[str, d
 
 def apply_mutation(session: Session, user: User, raw: dict[str, Any], *, client_id: str, now: datetime,
                    known: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
-    """Apply one mutation in its own transaction and return its result; never raises for bad input.
+    """Apply one mutation through its command, in its own transaction, and return its result; never raises for bad input.
 
-    `known` holds the answers for the ids of the batch already recorded (looked up once per
-    batch); without it the record is looked up here.
+    The one place where a command's refusal becomes a sync result: Refused → rejected, Conflict →
+    conflict, a permission refusal (Forbidden) → rejected "forbidden". `known` holds the answers
+    for the ids of the batch already recorded (looked up once per batch); without it the record
+    is looked up here.
     """
     raw_id = str(raw.get("id", "")) if isinstance(raw, dict) else ""
     try:
@@ -113,26 +112,20 @@ def apply_mutation(session: Session, user: User, raw: dict[str, Any], *, client_
         return known[envelope.id]
 
     kind = mutation_type(envelope.type)
-    record = SyncMutation(id=envelope.id, user_id=user.id, client_id=client_id, type=envelope.type, created_at=now)
     try:
         if kind is None:
             raise Refused(_("This kind of change (%(type)s) is not known to the server.", type=envelope.type), "unknown_type")
-        try:
-            payload = kind.schema.model_validate(envelope.payload)
-        except ValidationError as exc:
-            raise Refused(_("Some fields are not valid."), "invalid", fields=field_messages(exc)) from None
-        ctx = Context(
-            session=session, user=user, uuid=envelope.id, client_id=client_id,
-            client_time=envelope.client_time, now=now, attachments=_load_attachments(session, user, payload),
-        )
-        command_reached.send(kind.name)
-        entity = kind.run(ctx, payload)
+        payload = check(kind, envelope.payload)
+        ctx = Context(session=session, user=user, now=now, uuid=envelope.id, client_time=envelope.client_time,
+                      client_id=client_id, attachments=_load_attachments(session, user, payload))
+        entity = execute(kind, ctx, payload)
         # Recorded in the same transaction as the effect. A concurrent copy of this mutation
         # (two tabs) fails on the primary key at this insert and rolls back all it did.
-        record.status, record.result = "applied", _result(envelope.id, "applied", entity=entity)
-        session.add(record)
+        outcome = _result(envelope.id, "applied", entity=entity)
+        session.add(SyncMutation(id=envelope.id, user_id=user.id, client_id=client_id, type=envelope.type,
+                                 status="applied", result=outcome, created_at=now))
         session.commit()
-        return record.result
+        return outcome
     except IntegrityError:
         session.rollback()
         stored = _stored(session, envelope.id, user)
@@ -170,7 +163,7 @@ def apply_mutation(session: Session, user: User, raw: dict[str, Any], *, client_
 
 @dataclass
 class _Parsed:
-    """One mutation of a batch, checked once before any query: its envelope, and its payload when a bulk handler may take it."""
+    """One mutation of a batch, checked once before any query: its envelope, and its payload if it may go in a run."""
 
     raw: Any
     envelope: MutationIn | None = None
@@ -185,7 +178,7 @@ def _parse(raw: Any) -> _Parsed:
         if kind is not None and kind.apply_many is not None:
             parsed.payload = kind.schema.model_validate(parsed.envelope.payload)
     except ValidationError:
-        pass  # the one-by-one path explains it (apply_mutation)
+        pass  # applied alone, which explains it (apply_mutation)
     return parsed
 
 
@@ -206,7 +199,7 @@ def _payloads(schema: type[BaseModel], payloads: list[dict[str, Any]]) -> list[B
             try:
                 checked.append(schema.model_validate(payload))
             except ValidationError:
-                checked.append(None)  # the one-by-one path explains it (apply_mutation)
+                checked.append(None)  # applied alone, which explains it (apply_mutation)
         return checked
 
 
@@ -233,52 +226,54 @@ def _parse_all(mutations: list[Any]) -> list[_Parsed]:
     return items
 
 
-def _bulk_run(items: list[_Parsed], start: int, skip: set[str]) -> list[_Parsed]:
-    """The run of valid, new, same-type mutations from `start` that a bulk handler can take.
+def _runs(items: list[_Parsed], known: dict[str, dict[str, Any]]) -> list[list[_Parsed]]:
+    """The batch cut into runs, in order: the longest stretches of valid, new mutations of one type with `apply_many`.
 
-    `skip` holds ids already recorded or already met in this batch: those go one by one.
+    Every other item is a run of its own: one already recorded or met earlier in the batch (answered
+    from its record), one that is invalid (refused with the reason), one of a command without
+    `apply_many` (its default: the command itself, one item at a time).
     """
-    run: list[_Parsed] = []
-    seen: set[str] = set()
-    for item in items[start:]:
+    runs: list[list[_Parsed]] = []
+    seen = set(known)
+    open_run: list[_Parsed] | None = None  # the run the next new item of its type joins
+    for item in items:
         envelope = item.envelope
-        if item.payload is None or envelope.id in skip or envelope.id in seen:
-            break
-        if run and envelope.type != run[0].envelope.type:
-            break
-        seen.add(envelope.id)
-        run.append(item)
-    return run
+        new = item.payload is not None and envelope.id not in seen
+        if new and open_run is not None and open_run[0].envelope.type == envelope.type:
+            open_run.append(item)
+        else:
+            runs.append([item])
+            open_run = runs[-1] if new else None
+        if envelope is not None:
+            seen.add(envelope.id)
+    return runs
 
 
 def _check_run(session: Session, user: User, run: list[_Parsed], *, client_id: str, now: datetime) -> BulkWrite | None:
-    """The bulk handler's checks of a run (reads only): how to write it, or None when it must go one by one."""
+    """The command's `apply_many` checks of a run (reads only): how to write it, or None when it must go one by one."""
     kind = mutation_type(run[0].envelope.type)
     ctx = Context(session=session, user=user, now=now, client_id=client_id)
     try:
+        command_reached.send(kind.name)
         return kind.apply_many(ctx, [(item.envelope.id, item.payload) for item in run])
-    except Fallback:
+    except (Fallback, Refused, Forbidden):  # a refusal of one item: each then gets its own answer
         return None
     except Exception:
-        log.debug("bulk run of %s falls back to one by one", kind.name, exc_info=True)
+        log.debug("run of %s goes one by one", kind.name, exc_info=True)
         session.rollback()
         return None
 
 
-def _apply_run(session: Session, user: User, run: list[_Parsed], *, client_id: str, now: datetime,
-               plan: BulkWrite | None = None) -> tuple[list[dict], int] | None:
-    """Apply a run in one transaction with its records; None (and nothing written) if any item fails.
+RECORD_COLUMNS = ("id", "user_id", "client_id", "type", "status", "result", "created_at")
 
-    `plan` is the run's BulkWrite when its checks were made already (_check_run). Returns the
-    results and the cursor to answer with (the run's change number).
+
+def _apply_together(session: Session, user: User, run: list[_Parsed], plan: BulkWrite, *, client_id: str,
+                    now: datetime) -> tuple[list[dict], int] | None:
+    """Write a checked run in one transaction with its records; None (and nothing written) if any of it fails.
+
+    Returns the results and the cursor to answer with (the run's change number).
     """
-    kind = mutation_type(run[0].envelope.type)
     try:
-        if plan is None:
-            plan = _check_run(session, user, run, client_id=client_id, now=now)
-            if plan is None:
-                session.rollback()  # end the reads: each item then goes in a transaction of its own
-                return None
         entities = plan.start()
         results = [_result(item.envelope.id, "applied", entity=entity) for item, entity in zip(run, entities, strict=True)]
         # Recorded before the change number is taken, so on PostgreSQL this insert does not hold
@@ -295,27 +290,25 @@ def _apply_run(session: Session, user: User, run: list[_Parsed], *, client_id: s
         # The cursor to answer with: the counter stood at this run's number until the commit
         # released it, so every change up to it is now visible, and reading it again would
         # need a transaction (and, on SQLite, the write lock) of its own.
-        cursor = change_seq
-        return results, cursor
+        return results, change_seq
     except Exception:
-        log.debug("bulk run of %s falls back to one by one", kind.name, exc_info=True)
+        log.debug("run of %s goes one by one", run[0].envelope.type, exc_info=True)
         session.rollback()
         return None
 
 
-def _leading_run(items: list[_Parsed], known: dict[str, dict[str, Any]]) -> tuple[int, list[_Parsed]]:
-    """Where the batch's first write is a bulk run, its start and items (else an empty run).
+def _first_write(runs: list[list[_Parsed]], known: dict[str, dict[str, Any]]) -> list[_Parsed] | None:
+    """The batch's first run when it writes in bulk and only recorded items come before it.
 
-    Only items already recorded may come before it: they are answered from their records and
-    change nothing, so checks made before any write still hold for this run when it is written.
+    Those are answered from their records and change nothing, so checks made before any write
+    still hold for this run when it is written.
     """
-    start = 0
-    while start < len(items) and items[start].envelope is not None and items[start].envelope.id in known:
-        start += 1
-    return start, _bulk_run(items, start, set(known))
-
-
-RECORD_COLUMNS = ("id", "user_id", "client_id", "type", "status", "result", "created_at")
+    for run in runs:
+        if len(run) > 1:
+            return run
+        if run[0].envelope is None or run[0].envelope.id not in known:
+            return None
+    return None
 
 
 def _end_read(session: Session) -> None:
@@ -331,7 +324,12 @@ def _end_read(session: Session) -> None:
 
 def push_batch(session: Session, user: User, mutations: list[dict[str, Any]], *, client_id: str,
                now: datetime) -> tuple[list[dict], int]:
-    """Apply a device's batch (see apply_batch) and return its results with the cursor to answer with.
+    """Apply a device's batch, each mutation independently, and return the results with the cursor to answer with.
+
+    One failing never drops its neighbours. Runs of new mutations whose command has `apply_many`
+    are first tried together (one statement per table); if anything in the run cannot apply, the
+    run is rolled back whole and each item is applied on its own, so the answers are the same
+    either way. An id met twice in one batch is answered the second time as a retry would be.
 
     Everything that needs no lock happens first: checking the items, and reading which ids were
     already sent, and the checks of the batch's first bulk run (households, permissions), in the
@@ -346,87 +344,37 @@ def push_batch(session: Session, user: User, mutations: list[dict[str, Any]], *,
     """
     items = _parse_all(mutations)
     known = _stored_answers(session, user, [item.envelope.id for item in items if item.envelope is not None])
-    start, run = _leading_run(items, known)
-    checked = None
-    if len(run) > 1:  # its checks read, on SQLite without holding up the other writers (as on PostgreSQL)
-        checked = (start, run, _check_run(session, user, run, client_id=client_id, now=now))
+    runs = _runs(items, known)
+    first = _first_write(runs, known)
+    plans: dict[int, BulkWrite | None] = {}
+    if first is not None:  # its checks read, on SQLite without holding up the other writers (as on PostgreSQL)
+        plans[id(first)] = _check_run(session, user, first, client_id=client_id, now=now)
     _end_read(session)
     immediate_transactions()
-    results, cursor = _apply(session, user, items, known, client_id=client_id, now=now, checked=checked)
-    if cursor is None:
-        cursor = current_cursor(session)
-        session.commit()
-    return results, cursor
-
-
-def apply_batch(session: Session, user: User, mutations: list[dict[str, Any]], *, client_id: str, now: datetime) -> list[dict]:
-    """Apply each mutation independently: one failing never drops its neighbours.
-
-    Runs of new mutations of a type with a bulk handler are first tried together (one
-    statement per table); if anything in the run cannot apply, the run is rolled back whole
-    and each item is applied on its own, so the answers are the same either way. An id met
-    twice in one batch is answered the second time as a retry would be (looked up again).
-    """
-    items = _parse_all(mutations)
-    known = _stored_answers(session, user, [item.envelope.id for item in items if item.envelope is not None])
-    return _apply(session, user, items, known, client_id=client_id, now=now)[0]
-
-
-def _apply(session: Session, user: User, items: list[_Parsed], known: dict[str, dict[str, Any]], *, client_id: str,
-           now: datetime, checked: tuple[int, list[_Parsed], BulkWrite | None] | None = None) -> tuple[list[dict], int | None]:
-    """Apply checked items, runs in bulk where they can go; the results and the last run's change number.
-
-    `checked` is (start, run, plan or None) of the run from `start` whose checks were made already
-    (push_batch: the same run _bulk_run gives there, as only recorded items come before it).
-    """
-    met: set[str] = set()  # ids already handled in this batch
     results: list[dict] = []
     cursor = None
-    index = 0
-    while index < len(items):
-        if checked is not None and checked[0] == index:
-            run, plan = checked[1], checked[2]
-            applied = _apply_run(session, user, run, client_id=client_id, now=now, plan=plan) if plan else None
-        else:
-            run = _bulk_run(items, index, known.keys() | met)
-            applied = _apply_run(session, user, run, client_id=client_id, now=now) if len(run) > 1 else None
+    met: set[str] = set()  # ids already handled in this batch
+    for run in runs:
         if len(run) > 1:
+            plan = plans[id(run)] if id(run) in plans else _check_run(session, user, run, client_id=client_id, now=now)
+            applied = _apply_together(session, user, run, plan, client_id=client_id, now=now) if plan else None
+            if plan is None:
+                session.rollback()  # end the checks' reads: each item then goes in a transaction of its own
             if applied is not None:
                 results.extend(applied[0])
                 cursor = applied[1]
                 met.update(item.envelope.id for item in run)
-                index += len(run)
                 continue
-            end = index + len(run)
-        else:
-            end = index + 1
-        for item in items[index:end]:
+        for item in run:
             again = item.envelope is not None and item.envelope.id in met
             results.append(apply_mutation(session, user, item.raw, client_id=client_id, now=now,
                                           known=None if again else known))
             if item.envelope is not None:
                 met.add(item.envelope.id)
-        index = end
+    if cursor is None:
+        cursor = current_cursor(session)
+        session.commit()
     return results, cursor
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Hold off Python's cycle collector while a batch is applied, and let it run afterwards.
-
-    A batch makes thousands of short-lived dicts and rows at once, which set off collections
-    that walk them all again and again (about 5 µs per mutation in a gunicorn worker,
-    bench/sync.py); reference counting frees them anyway, and what cycles there are wait for
-    the next collection. Global to the process: it is left on if something else turned it off.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def current_cursor(session: Session) -> int:

@@ -8,10 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
+from app.commands import Context
 from app.demo.registry import DemoWorld, demo_loader
 from app.models import Household
+from app.visits.commands import report_need
 from app.visits.models import NeedStatus, Visit, VisitKind, VisitNeed
-from app.visits.services import report_need
 
 NAMESPACE = uuid.UUID("6f1c1d4e-2b1a-4c55-9a31-5c0a0e4d2a10")
 
@@ -41,7 +42,7 @@ def load_visits(session: Session, world: DemoWorld) -> None:
         ]
         session.add(visit)
         session.flush()
-        report_need(session, head, visit.needs[1], category="repairs", now=now)  # 扶手 → a problem report
+        report_need(Context(session=session, user=head, now=now), visit.needs[1], category="repairs")  # 扶手 → a problem report
     for index, household in enumerate(households[::2]):
         key = _uuid(f"routine-{household.id}")
         if session.scalar(select(Visit).where(Visit.uuid == key)) is None:

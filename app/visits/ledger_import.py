@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.api import field_messages
-from app.models import Building, ContactPreference, Household
+from app.models import Building, Household
+from app.visits.schemas import HouseholdFields
 
 # Column headers as staff write them, and the field each fills.
 HEADERS = {
@@ -31,20 +32,12 @@ CONTACT = {"推送": "push", "手机推送": "push", "电话": "phone", "上门"
 MAX_ROWS = 5000
 
 
-class LedgerRowIn(BaseModel):
+class LedgerRowIn(HouseholdFields):
     """One household row of an imported ledger."""
 
     unit: str = Field(default="", max_length=20)
     room: str = Field(min_length=1, max_length=20)
     floor: int | None = None
-    members: str = Field(default="", max_length=500)
-    member_count: int = Field(default=1, ge=0, le=30)
-    contact_phone: str = Field(default="", max_length=20)
-    empty_nest: bool = False
-    lives_alone: bool = False
-    limited_mobility: bool = False
-    no_smartphone: bool = False
-    preferred_contact: ContactPreference = ContactPreference.PUSH
 
     @field_validator("empty_nest", "lives_alone", "limited_mobility", "no_smartphone", mode="before")
     @classmethod
@@ -77,6 +70,13 @@ class LedgerRowIn(BaseModel):
         if isinstance(value, float) and value.is_integer():
             return int(value)
         return value
+
+
+class LedgerImportIn(BaseModel):
+    """Payload of `ledger.import`: a previewed sheet's rows for one building."""
+
+    building_id: int
+    rows: list[LedgerRowIn] = Field(min_length=1, max_length=MAX_ROWS)
 
 
 @dataclass
@@ -164,12 +164,11 @@ def parse_ledger(filename: str, data: bytes) -> ParsedLedger:
     return parsed
 
 
-def import_ledger(session: Session, building: Building, rows: list[dict]) -> tuple[int, int]:
+def import_ledger(session: Session, building: Building, rows: list[LedgerRowIn]) -> tuple[int, int]:
     """Create or update the building's households from checked rows; returns (created, updated)."""
     existing = {(h.unit, h.room): h for h in session.scalars(select(Household).where(Household.building_id == building.id))}
     created = updated = 0
-    for data in rows:
-        row = LedgerRowIn.model_validate(data)
+    for row in rows:
         household = existing.get((row.unit, row.room))
         if household is None:
             household = Household(building_id=building.id, unit=row.unit, room=row.room)

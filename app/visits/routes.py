@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import secrets
 import time
-import uuid as uuidlib
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -17,14 +16,13 @@ from app.auth import scope
 from app.auth.permissions import can, require
 from app.clock import LOCAL_TZ, to_local, utcnow
 from app.extensions import db
-from app.models import Building, ContactPreference, Household
-from app.sync.registry import Rejected
-from app.uploads.services import attachments_of, save_upload
+from app.models import Building, Household
+from app.uploads.services import attachments_of
+from app.views import attempt, command_context, form_uploads, perform
 from app.visits import ledger_import, services
 from app.visits.forms import CONTACT_LABELS, KIND_LABELS, NEED_LABELS, HouseholdForm, ImportForm, VisitForm
-from app.visits.models import NeedStatus, Visit, VisitNeed
-from app.visits.schemas import NeedIn, VisitIn
-from app.visits.services import CARE_FLAGS, add_visit, complete_follow_up, coverage, follow_ups_due, household_visits, ledger
+from app.visits.models import NeedStatus
+from app.visits.services import CARE_FLAGS, coverage, follow_ups_due, household_visits, ledger
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 
@@ -99,11 +97,7 @@ def edit_household(household_id: int):
     form = HouseholdForm(obj=item)
     if request.method == "GET":
         form.preferred_contact.data = item.preferred_contact.value
-    if form.validate_on_submit():
-        form.populate_obj(item)
-        item.preferred_contact = ContactPreference(form.preferred_contact.data)
-        item.member_count = form.member_count.data or 0
-        db.session.commit()
+    if form.validate_on_submit() and attempt("household.edit", {**form.data, "household_id": item.id}, form) is not None:
         flash(_("Saved."), "info")
         return redirect(url_for("visits.household", household_id=item.id))
     return render_template("visits/household_edit.html", household=item, form=form), 400 if form.errors else 200
@@ -131,44 +125,31 @@ def new():
     if request.method == "GET":
         form.household_id.data = request.args.get("household", type=int) or 0
         form.visited_at.data = to_local(utcnow()).replace(tzinfo=None, second=0, microsecond=0)
-    if form.validate_on_submit():
-        item = db.session.get(Household, form.household_id.data)
-        if item is None:
-            abort(404)
-        require(current_user, "visit.add", item)
-        status = "to_report" if form.report_need.data else "referred" if form.referral.data else "open"
-        needs = [NeedIn(text=form.need.data, status=status, referral=form.referral.data or "")] if form.need.data else []
-        data = VisitIn(household_id=item.id, visited_at=form.visited_at.data.replace(tzinfo=LOCAL_TZ),
-                       kind=form.kind.data, notes=form.notes.data or "", needs=needs, follow_up_on=form.follow_up_on.data)
-        try:
-            photos = []
-            if form.photo.data and form.photo.data.filename:
-                photos.append(save_upload(db.session, owner=current_user, uuid=str(uuidlib.uuid4()),
-                                          filename=form.photo.data.filename, data=form.photo.data.read(),
-                                          upload_root=current_app.config["UPLOAD_FOLDER"], now=utcnow()))
-            add_visit(db.session, current_user, item, data, uuid=str(uuidlib.uuid4()), now=utcnow(), attachments=photos)
-        except Rejected as exc:
-            db.session.rollback()
-            form.photo.errors.append(exc.message) if exc.code in ("bad_upload", "too_large") else \
-                form.visited_at.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Visit to %(household)s saved.", household=item.label), "info")
-            return redirect(url_for("visits.new", building=building.id))
+    if form.validate_on_submit() and attempt("visit.add", visit_payload(form), form,
+                                             ctx=lambda: command_context(attachments=form_uploads(form.photo))):
+        label = next(h.label for h in households if h.id == form.household_id.data)
+        flash(_("Visit to %(household)s saved.", household=label), "info")
+        return redirect(url_for("visits.new", building=building.id))
     return render_template("visits/new.html", form=form, buildings=buildings, building=building,
                            households=households), 400 if form.errors else 200
+
+
+def visit_payload(form: VisitForm) -> dict:
+    """The visit form's values as the `visit.add` payload (the device's outbox sends the same)."""
+    needs = []
+    if form.need.data:
+        status = "to_report" if form.report_need.data else "referred" if form.referral.data else "open"
+        needs.append({"text": form.need.data, "status": status, "referral": form.referral.data or ""})
+    return {"household_id": form.household_id.data, "visited_at": form.visited_at.data.replace(tzinfo=LOCAL_TZ),
+            "kind": form.kind.data, "notes": form.notes.data or "", "needs": needs, "follow_up_on": form.follow_up_on.data}
 
 
 @bp.post("/needs/<int:need_id>/done")
 @login_required
 def need_done(need_id: int):
     """The need has been met (e.g. the companionship service now calls in)."""
-    need = get_or_404(VisitNeed, need_id)
-    require(current_user, "visit.add", need.visit.household)
-    services.set_need_status(need, NeedStatus.DONE)
-    db.session.commit()
-    flash(_("Marked as solved."), "info")
-    return redirect(url_for("visits.household", household_id=need.visit.household_id))
+    return perform("visit.need_done", {"need_id": need_id}, success=_("Marked as solved."),
+                   done=lambda result: url_for("visits.household", household_id=result["household_id"]))
 
 
 @bp.route("/follow-ups")
@@ -185,25 +166,17 @@ def follow_ups():
 @login_required
 def report_need(need_id: int):
     """Turn a need found on a visit into a problem report, in one step."""
-    need = get_or_404(VisitNeed, need_id)
-    household = need.visit.household
-    require(current_user, "visit.add", household)
-    problem = services.report_need(db.session, current_user, need, now=utcnow())
-    db.session.commit()
-    flash(_("Reported as a problem; the community will follow it up."), "info")
-    return redirect(url_for("issues.show", problem_id=problem.id))
+    return perform("visit.need_report", {"need_id": need_id},
+                   success=_("Reported as a problem; the community will follow it up."),
+                   done=lambda result: url_for("issues.show", problem_id=result["problem_id"]))
 
 
 @bp.post("/<int:visit_id>/follow-up-done")
 @login_required
 def follow_up_done(visit_id: int):
     """Mark the follow-up of a visit as made."""
-    visit = get_or_404(Visit, visit_id)
-    require(current_user, "visit.add", visit.household)
-    complete_follow_up(visit)
-    db.session.commit()
     back = "visits.follow_ups" if request.form.get("back") == "follow_ups" else "visits.index"
-    return redirect(url_for(back))
+    return perform("visit.follow_up_done", {"visit_id": visit_id}, done=url_for(back))
 
 
 # -- ledger import ---------------------------------------------------------------------
@@ -264,13 +237,12 @@ def confirm_import(token: str):
     payload = json.loads(path.read_text())
     if payload["user_id"] != current_user.id:
         abort(403)
-    building = get_or_404(Building, payload["building_id"])
-    require(current_user, "ledger.import", building)
-    created, updated = ledger_import.import_ledger(db.session, building, payload["rows"])
-    db.session.commit()
-    path.unlink(missing_ok=True)
-    flash(_("Imported: %(created)s new households, %(updated)s updated.", created=created, updated=updated), "info")
-    return redirect(url_for("visits.building_ledger", building_id=building.id))
+    response = perform("ledger.import", {"building_id": payload["building_id"], "rows": payload["rows"]},
+                       done=url_for("visits.building_ledger", building_id=payload["building_id"]),
+                       success=lambda result: _("Imported: %(created)s new households, %(updated)s updated.",
+                                                created=result["created"], updated=result["updated"]))
+    path.unlink(missing_ok=True)  # written, or refused for good
+    return response
 
 
 @bp.get("/import/template.xlsx")

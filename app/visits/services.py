@@ -4,45 +4,80 @@ from __future__ import annotations
 import uuid as uuidlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from operator import attrgetter
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, exists, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
+from app.commands import Refused
 from app.database import insert_many
-from app.models import Building, Household, User
-from app.sync.registry import Rejected
+from app.models import Building, Household
 from app.uploads.services import link_attachments
-from app.visits.models import NeedStatus, Visit, VisitNeed
+from app.visits.models import NeedStatus, Visit, VisitKind, VisitNeed
 from app.visits.schemas import VisitIn
 
 CARE_FLAGS = ("empty_nest", "lives_alone", "limited_mobility", "no_smartphone")
 
 
 def check_visit(data: VisitIn, *, now: datetime) -> None:
-    """The rules a visit must meet besides its schema (shared by the one-by-one and bulk paths)."""
+    """The rules a visit must meet besides its schema."""
     if data.visited_at > now + timedelta(hours=1):
-        raise Rejected(_("The visit time is in the future."), "invalid", {"visited_at": _("The visit time is in the future.")})
+        raise Refused(_("The visit time is in the future."), "invalid", field="visited_at")
 
 
-def add_visit(session: Session, visitor: User, household: Household, data: VisitIn, *, uuid: str, now: datetime,
-              attachments: list | None = None) -> Visit:
-    """Record a visit with its needs and photos (the caller has checked `visit.add`).
+@dataclass(slots=True)
+class NewNeed:
+    """A need found on a visit, as it is stored."""
 
-    Needs marked `to_report` become problem reports (source "visit") in the same step.
+    text: str
+    status: NeedStatus
+    referral: str
+
+
+@dataclass(slots=True)
+class NewVisit:
+    """A visit about to be stored: the payload's values as the visit table keeps them (texts trimmed).
+
+    Its attributes are the Visit model's, so the serialiser devices get answers for it as for a
+    stored visit (visit_json), and the visit table's row is read off it (VISIT_FIELDS).
     """
-    check_visit(data, now=now)
-    visit = Visit(uuid=uuid, household=household, visitor=visitor, visited_at=data.visited_at, kind=data.kind,
-                  notes=data.notes.strip(), follow_up_on=data.follow_up_on)
-    visit.needs = [VisitNeed(text=n.text.strip(), status=n.status, referral=n.referral.strip()) for n in data.needs]
-    session.add(visit)
+
+    uuid: str
+    household_id: int
+    visitor_id: int
+    visited_at: datetime
+    kind: VisitKind
+    notes: str
+    follow_up_on: date | None
+    needs: list[NewNeed]
+    id: int | None = None  # known once stored (add_visit) or reserved (reserve_visit_ids)
+    follow_up_done: bool = False
+    is_deleted: bool = False
+
+
+def new_visit(data: VisitIn, *, uuid: str, visitor_id: int) -> NewVisit:
+    """The visit a checked payload records."""
+    return NewVisit(uuid, data.household_id, visitor_id, data.visited_at, data.kind, data.notes.strip(), data.follow_up_on,
+                    [NewNeed(n.text.strip(), n.status, n.referral.strip()) for n in data.needs])
+
+
+# The columns a NewVisit (NewNeed) gives; the writes add the rest.
+STAMPS = ("change_seq", "created_at", "updated_at")
+VISIT_FIELDS = tuple(c.name for c in Visit.__table__.columns if c.name not in STAMPS)
+NEED_FIELDS = tuple(c.name for c in VisitNeed.__table__.columns if c.name not in ("id", "visit_id", "created_at", "updated_at"))
+_visit_row, _need_row = attrgetter(*VISIT_FIELDS), attrgetter(*NEED_FIELDS)
+
+
+def add_visit(session: Session, visit: NewVisit, *, attachments: list | None = None) -> Visit:
+    """Store a visit with its needs and photos (the caller has checked it: `visit.add`, check_visit)."""
+    stored = Visit(**{name: getattr(visit, name) for name in VISIT_FIELDS if name != "id"},
+                   needs=[VisitNeed(**{name: getattr(need, name) for name in NEED_FIELDS}) for need in visit.needs])
+    session.add(stored)
     session.flush()
     if attachments:
-        link_attachments(session, attachments, "visit", visit.id)
-    for need in visit.needs:
-        if need.status == NeedStatus.TO_REPORT:
-            report_need(session, visitor, need, now=now)
-    return visit
+        link_attachments(session, attachments, "visit", stored.id)
+    return stored
 
 
 NEED_NAMESPACE = uuidlib.UUID("0b6a2f0e-6c3e-4f0e-8d61-8f7c2b1d9a44")
@@ -60,23 +95,10 @@ def need_problem(session: Session, need: VisitNeed):
     return session.scalar(select(Problem).where(Problem.uuid == need_problem_uuid(need)))
 
 
-def report_need(session: Session, user: User, need: VisitNeed, *, category: str = "care_needs", now: datetime):
-    """Turn a need found on a visit into a problem report (source "visit"); the need is then referred to it.
-
-    The caller has checked `visit.add` on the household; reporting the same need again returns the same report.
-    """
-    from app.issues.models import Category, Source
-    from app.issues.services import report_problem
-
-    problem = need_problem(session, need)
-    if problem is None:
-        household = need.visit.household
-        problem = report_problem(session, user, household.building, category=Category(category), text=need.text,
-                                 now=now, uuid=need_problem_uuid(need), household=household, source=Source.VISIT)
+def refer_need(need: VisitNeed) -> None:
+    """The need was reported as a problem: it is referred to the report."""
     need.status = NeedStatus.REFERRED
     need.referral = _("Problem report")
-    session.flush()
-    return problem
 
 
 def reserve_visit_ids(session: Session, count: int) -> list[int]:
@@ -94,30 +116,18 @@ def reserve_visit_ids(session: Session, count: int) -> list[int]:
     return list(range(last + 1, last + 1 + count))
 
 
-def add_visits(session: Session, visitor: User, items: list[tuple[int, str, int, VisitIn]], *, change_seq: int,
-               now: datetime) -> None:
-    """Record many visits (without photos or needs to report) in one statement per table — a stairwell's worth at once.
+def add_visits(session: Session, visits: list[NewVisit], *, change_seq: int, now: datetime) -> None:
+    """Store many checked visits (ids from reserve_visit_ids, no photos) in one statement per table — a stairwell's worth at once.
 
-    `items` are (id from reserve_visit_ids, uuid, household id, payload) already checked with
-    check_visit, and the caller has checked `visit.add` for every household. One executemany per
-    table and no ORM objects (insert_many): this is the sync endpoint's hot path (bench/sync.py).
-    The households' rows are left alone: a pull sends a household again when one of its visits
-    changed (changed_households in app/visits/mutations.py).
+    One executemany per table and no ORM objects (insert_many): this is the sync endpoint's hot
+    path (bench/sync.py). The households' rows are left alone: a pull sends a household again
+    when one of its visits changed (changed_households in app/visits/mutations.py).
     """
-    visitor_id = visitor.id
-    insert_many(session, Visit.__table__, VISIT_COLUMNS, [
-        (visit_id, uuid, household_id, visitor_id, data.visited_at, data.kind, data.notes.strip(), data.follow_up_on,
-         False, change_seq, False, now, now)
-        for visit_id, uuid, household_id, data in items])
-    needs = [(visit_id, n.text.strip(), n.status, n.referral.strip(), now, now)
-             for visit_id, _uuid, _household_id, data in items for n in data.needs]
+    stamps = (change_seq, now, now)
+    insert_many(session, Visit.__table__, VISIT_FIELDS + STAMPS, [_visit_row(visit) + stamps for visit in visits])
+    needs = [(visit.id, *_need_row(need), now, now) for visit in visits for need in visit.needs]
     if needs:
-        insert_many(session, VisitNeed.__table__, NEED_COLUMNS, needs)
-
-
-VISIT_COLUMNS = ("id", "uuid", "household_id", "visitor_id", "visited_at", "kind", "notes", "follow_up_on",
-                 "follow_up_done", "change_seq", "is_deleted", "created_at", "updated_at")
-NEED_COLUMNS = ("visit_id", "text", "status", "referral", "created_at", "updated_at")
+        insert_many(session, VisitNeed.__table__, ("visit_id", *NEED_FIELDS, "created_at", "updated_at"), needs)
 
 
 def last_visits() -> Select:
@@ -216,6 +226,12 @@ def follow_ups_due(session: Session, building_ids: Select, *, today: date) -> li
 def complete_follow_up(visit: Visit) -> None:
     """The follow-up of this visit has been made."""
     visit.follow_up_done = True
+
+
+def update_household(household: Household, data) -> None:
+    """Change a household's ledger entry (members, care flags, contact) to the checked values."""
+    for name, value in data.model_dump(exclude={"household_id"}).items():
+        setattr(household, name, value)
 
 
 def set_need_status(need: VisitNeed, status: NeedStatus, referral: str = "") -> None:

@@ -1,8 +1,9 @@
-"""Test-only sync mutation types ("test.note", "test.clash", "test.crash") and batch helpers.
+"""Test-only offline commands ("test.note", "test.clash", "test.crash") and batch helpers.
 
 The engine tests use "test.note" (append a line to Household.notes) rather than a feature's
-mutation, so they prove the engine on its own. Importing this module registers the types;
-the browser tests' live server runs in the same process, so they exist there too.
+command, so they prove the engine on its own. Importing this module registers them (test code:
+the app's features register theirs in init_app); the browser tests' live server runs in the same
+process, so they exist there too.
 """
 import contextlib
 import threading
@@ -12,8 +13,8 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, Field
 
 from app.auth.permissions import require
+from app.commands import Conflict, Context, Refused, command, register_commands
 from app.models import Household
-from app.sync.registry import Conflict, MutationContext, Rejected, mutation
 from app.uploads.services import link_attachments
 
 
@@ -34,8 +35,8 @@ class ServerDied(BaseException):
     """Not an Exception: escapes the engine like a killed worker, so the batch never answers."""
 
 
-@mutation("test.note", NoteIn)
-def note(ctx: MutationContext, data: NoteIn) -> dict:
+@command("test.note", NoteIn, offline=True)
+def note(ctx: Context, data: NoteIn) -> dict:
     """Append a line to a household's notes (stands in for a feature's mutation)."""
     barrier: threading.Barrier | None = HOOKS["barrier"]
     if barrier is not None:
@@ -46,7 +47,7 @@ def note(ctx: MutationContext, data: NoteIn) -> dict:
         raise ServerDied(data.text)
     household = ctx.session.get(Household, data.household_id)
     if household is None:
-        raise Rejected(_("Some fields are not valid."), "invalid", {"household_id": "no such household"})
+        raise Refused(_("Some fields are not valid."), "invalid", {"household_id": "no such household"})
     require(ctx.user, "household.manage", household)
     household.notes = (household.notes + "\n" if household.notes else "") + data.text
     link_attachments(ctx.session, ctx.attachments, "test_household", household.id)
@@ -60,17 +61,20 @@ class ClashIn(BaseModel):
     household_id: int
 
 
-@mutation("test.clash", ClashIn)
-def clash(ctx: MutationContext, data: ClashIn) -> dict:
+@command("test.clash", ClashIn, offline=True)
+def clash(ctx: Context, data: ClashIn) -> dict:
     """Always loses to the server's version."""
     household = ctx.session.get(Household, data.household_id)
     raise Conflict("The server already has a different note.", {"notes": household.notes if household else ""})
 
 
-@mutation("test.crash", ClashIn)
-def crash(ctx: MutationContext, data: ClashIn) -> dict:
+@command("test.crash", ClashIn, offline=True)
+def crash(ctx: Context, data: ClashIn) -> dict:
     """An unexpected bug in a handler."""
     raise RuntimeError("handler bug")
+
+
+register_commands(note, clash, crash)
 
 
 def new_id() -> str:

@@ -255,25 +255,6 @@ def test_the_first_runs_checks_are_read_before_the_writes_begin(head, sync, monk
     assert events == ["end read", "check"]
 
 
-def test_the_cycle_collector_waits_while_a_batch_is_applied(head, sync, monkeypatch):
-    import gc
-
-    from app.sync import routes
-
-    during: list[bool] = []
-    push_batch = routes.push_batch
-    monkeypatch.setattr(routes, "push_batch", lambda *a, **k: during.append(gc.isenabled()) or push_batch(*a, **k))
-    _, (first, _second) = head
-    assert sync([visit(first.id)]).status_code == 200
-    assert during == [False] and gc.isenabled()
-    gc.disable()  # turned off by someone else: left off
-    try:
-        assert sync([visit(first.id)]).status_code == 200
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
-
-
 def test_a_visit_recorded_one_by_one_is_answered_as_a_pull_gives_it(head, sync, client):
     """The same entity whichever path applied it: times in UTC, as the bulk path and a pull give them."""
     _, (first, _second) = head

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import Household, Role, User
 from app.sync.models import SyncMutation
 from app.sync.routes import MAX_BATCH_BYTES
-from app.sync.services import apply_batch, changes_since, current_cursor
+from app.sync.services import changes_since, current_cursor, push_batch
 from app.uploads.models import Attachment
 from tests.sync.mutations import HOOKS, ServerDied, new_id, note_item
 
@@ -112,10 +112,9 @@ def test_two_devices_sending_the_same_uuid_at_once_apply_it_once(app, make_build
 
     def device(name):
         with app.test_request_context("/api/v1/sync", method="POST"):
-            immediate_transactions()
             session = db.session
             user = session.get(User, user_id)
-            outcomes.extend(apply_batch(session, user, [item], client_id=name, now=item_time()))
+            outcomes.extend(push_batch(session, user, [item], client_id=name, now=item_time())[0])
             db.session.remove()
 
     threads = [threading.Thread(target=device, args=(f"tab-{n}",)) for n in range(2)]

@@ -5,12 +5,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.commands import Context
 from app.extensions import db
 from app.issues.models import Problem, Source
 from app.models import Role
+from app.visits.commands import add
 from app.visits.models import NeedStatus, Visit, VisitKind
 from app.visits.schemas import NeedIn, VisitIn
-from app.visits.services import add_visit
 from tests.conftest import csrf_from
 
 # 23 Sep 2026 07:33 UTC is 15:33 in Beijing; 16:30 UTC is already 24 Sep there.
@@ -30,10 +31,9 @@ def building(make_building, make_household):
 def record(user, household, days_ago, **extra):
     """A visit made `days_ago` days before NOW."""
     data = VisitIn(household_id=household.id, visited_at=NOW - timedelta(days=days_ago), **extra)
-    visit = add_visit(db.session, user, household, data, uuid=f"00000000-0000-0000-0000-{household.id:06d}{days_ago:06d}",
-                      now=NOW)
+    result = add(Context(db.session, user, NOW, uuid=f"00000000-0000-0000-0000-{household.id:06d}{days_ago:06d}"), data)
     db.session.commit()
-    return visit
+    return db.session.get(Visit, result["id"])
 
 
 def test_follow_ups_due_by_the_beijing_date(client, login, building, make_user, frozen_clock):

@@ -3,11 +3,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app.commands import Context
 from app.extensions import db
 from app.models import Role
-from app.visits.models import VisitKind
+from app.visits.commands import add
+from app.visits.models import Visit, VisitKind
 from app.visits.schemas import NeedIn, VisitIn
-from app.visits.services import add_visit, coverage, follow_ups_due, ledger
+from app.visits.services import coverage, follow_ups_due, ledger
 from tests.conftest import csrf_from
 
 NOW = datetime(2026, 9, 23, 2, 0, tzinfo=UTC)
@@ -24,10 +26,9 @@ def building(make_building, make_household):
 
 def record(user, household, days_ago, **extra):
     data = VisitIn(household_id=household.id, visited_at=NOW - timedelta(days=days_ago), **extra)
-    visit = add_visit(db.session, user, household, data, uuid=f"00000000-0000-0000-0000-{household.id:06d}{days_ago:06d}",
-                      now=NOW)
+    result = add(Context(db.session, user, NOW, uuid=f"00000000-0000-0000-0000-{household.id:06d}{days_ago:06d}"), data)
     db.session.commit()
-    return visit
+    return db.session.get(Visit, result["id"])
 
 
 def test_ledger_filters_and_search(building, make_user):
