@@ -77,11 +77,6 @@ class Context:
     client_id: str = "web"  # "web" (a page), "api" or the device's id (sync)
     attachments: list[Any] = field(default_factory=list)  # uploads sent with it, checked as the sender's own
 
-    @property
-    def mutation_id(self) -> str | None:
-        """The old name of `uuid` (being removed in #13)."""
-        return self.uuid
-
 
 @dataclass(frozen=True)
 class BulkWrite:

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import OperationalError
 
 from app import clock, create_app
+from app.commands import command_reached
 from app.config import TestingConfig, normalise_database_url
 from app.extensions import db, limiter
 from app.i18n_catalogs import compile_catalogs
@@ -288,3 +289,16 @@ def table_names(app) -> set[str]:
     """Tables that exist in the test database."""
     with app.app_context():
         return set(inspect(db.engine).get_table_names())
+
+
+@pytest.fixture
+def reached():
+    """The names of the commands run, in order, while the test runs (app.commands.command_reached)."""
+    names: list[str] = []
+
+    def record(name, **_):
+        names.append(name)
+
+    command_reached.connect(record)
+    yield names
+    command_reached.disconnect(record)

@@ -158,18 +158,17 @@ def create(fmt: str):
     """A city platform posts a request for a building (address_id = our building id): the `open311.report` command."""
     _format(fmt)
     key = _api_key()
-    code = request.form.get("service_code", "")
-    if code not in {c.value for c in Category}:
-        raise Open311Error(400, "service_code is required and must be one of /services")
     ctx = Context(session=db.session, user=key.user, now=utcnow(), uuid=str(uuid.uuid4()), client_id="open311")
     try:
         created = execute("open311.report", ctx, {
-            "building_id": request.form.get("address_id", type=int) or 0, "category": code,
+            "building_id": request.form.get("address_id", type=int) or 0, "category": request.form.get("service_code", ""),
             "text": request.form.get("description", "").strip(), "location": request.form.get("address_string", "")[:100]})
     except Forbidden:
         raise Open311Error(403, "this api_key may not report for that building") from None
     except Refused as exc:
         db.session.rollback()
+        if "category" in exc.fields:
+            raise Open311Error(400, "service_code is required and must be one of /services") from None
         raise Open311Error(400, "address_id (the building id) is required" if exc.code == "not_found" else exc.message) from None
     db.session.commit()
     return _respond(fmt, "service_requests", "request",

@@ -17,25 +17,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.commands import BulkWrite, Command, Conflict, Context, Fallback, Refused, command, get_command, register_commands
+from app.commands import Command, get_command
 from app.models import User
-
-__all__ = ["BulkWrite", "Conflict", "Context", "Fallback", "MutationContext", "Refused", "Rejected", "mutation",
-           "mutation_names", "mutation_type", "pull_source", "pull_sources"]
-
-# Being replaced in #13: features move to app/<feature>/commands.py with @command(..., offline=True).
-Rejected = Refused
-MutationContext = Context
-
-
-def mutation(name: str, schema, *, bulk=None) -> Callable:
-    """Register `handler(ctx, payload)` as the offline command `name` (being replaced by @command in #13)."""
-
-    def register(handler):
-        register_commands(command(name, schema, offline=True, apply_many=bulk)(handler))
-        return handler
-
-    return register
 
 
 def mutation_type(name: str) -> Command | None:

@@ -12,9 +12,8 @@ from app.api import ApiError
 from app.auth.permissions import require
 from app.clock import utcnow
 from app.extensions import db
-from app.sync.registry import Rejected
 from app.uploads.models import Attachment
-from app.uploads.services import VARIANTS, save_upload, storage_dir
+from app.uploads.services import VARIANTS, UploadRejected, save_upload, storage_dir
 
 bp = Blueprint("uploads", __name__)
 
@@ -46,7 +45,7 @@ def put(uuid: str):
         attachment = save_upload(db.session, owner=current_user._get_current_object(), uuid=uuid.lower(),
                                  filename=upload.filename or "", data=data,
                                  upload_root=current_app.config["UPLOAD_FOLDER"], now=utcnow())
-    except Rejected as exc:
+    except UploadRejected as exc:
         db.session.rollback()
         raise ApiError(exc.code, exc.message, 413 if exc.code == "too_large" else 400) from None
     db.session.commit()

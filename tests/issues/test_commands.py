@@ -4,25 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.commands import command_reached
 from app.extensions import db
 from app.issues import services
 from app.issues.models import Category, Problem
 
 T0 = datetime(2026, 9, 22, 23, 33, tzinfo=UTC)
-
-
-@pytest.fixture
-def reached():
-    """The names of the commands run while the test runs."""
-    names = []
-
-    def record(name):
-        names.append(name)
-
-    command_reached.connect(record)
-    yield names
-    command_reached.disconnect(record)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import pytest
 from app.extensions import db
 from app.models import Role
 from tests.push.fixtures import push_service, push_service_session, subscribe_device  # noqa: F401 — fixtures
-from tests.sync.fixtures import reached  # noqa: F401 — a fixture
 
 
 @pytest.fixture
