@@ -175,10 +175,15 @@ def check(cmd: Command, payload: Any) -> BaseModel:
         raise Refused(_("Some fields are not valid."), "invalid", fields=field_messages(exc)) from None
 
 
+def receive(cmd: Command, payload: Any) -> BaseModel:
+    """The command is reached with `payload`: announced (command_reached), then checked by its schema."""
+    command_reached.send(cmd.name)
+    return check(cmd, payload)
+
+
 def execute(name: str | Command, ctx: Context, payload: Any) -> Any:
     """Check `payload` and run the command for `ctx`; raises Refused, Conflict or Forbidden."""
     cmd = name if isinstance(name, Command) else _COMMANDS.get(name)
     if cmd is None:
         raise LookupError(f"no command {name!r}")
-    command_reached.send(cmd.name)
-    return cmd.run(ctx, check(cmd, payload))
+    return cmd.run(ctx, receive(cmd, payload))

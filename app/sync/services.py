@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, scoped_session
 from werkzeug.exceptions import Forbidden
 
 from app.api import field_messages
-from app.commands import BulkWrite, Conflict, Context, Fallback, Refused, check, command_reached, execute
+from app.commands import BulkWrite, Conflict, Context, Fallback, Refused, command_reached, receive
 from app.database import immediate_transactions, insert_many, rows_where_in
 from app.models import ChangeCounter, User
 from app.models.base import next_change_seq
@@ -115,10 +115,10 @@ def apply_mutation(session: Session, user: User, raw: dict[str, Any], *, client_
     try:
         if kind is None:
             raise Refused(_("This kind of change (%(type)s) is not known to the server.", type=envelope.type), "unknown_type")
-        payload = check(kind, envelope.payload)
+        payload = receive(kind, envelope.payload)  # the attachments it names are loaded before it runs
         ctx = Context(session=session, user=user, now=now, uuid=envelope.id, client_time=envelope.client_time,
                       client_id=client_id, attachments=_load_attachments(session, user, payload))
-        entity = execute(kind, ctx, payload)
+        entity = kind(ctx, payload)
         # Recorded in the same transaction as the effect. A concurrent copy of this mutation
         # (two tabs) fails on the primary key at this insert and rolls back all it did.
         outcome = _result(envelope.id, "applied", entity=entity)
