@@ -11,14 +11,13 @@ which each caller maps once: to a form error or flash, to the API's error shape,
 A refusal of permission stays werkzeug's Forbidden (from `require`), mapped the same three ways.
 
 A feature writes its commands in `app/<feature>/commands.py` with `@command(...)` and registers
-them in its `init_app` with `register_commands(module)`; nothing is registered on import.
+them in its `init_app` with `app.registry.register(module)`; nothing is registered on import.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import ModuleType
 from typing import Any
 
 from blinker import signal
@@ -119,7 +118,7 @@ class Command:
 
 def command(name: str, schema: type[BaseModel], *, offline: bool = False,
             apply_many: ApplyMany | None = None) -> Callable[[Run], Command]:
-    """Make `run(ctx, payload)` the command `name` (registered by the feature's init_app)."""
+    """Make `run(ctx, payload)` the command `name` (registered by the feature's init_app: app.registry)."""
 
     def make(run: Run) -> Command:
         return Command(name, schema, run, offline, apply_many)
@@ -133,20 +132,12 @@ _COMMANDS: dict[str, Command] = {}
 command_reached = signal("command-reached")
 
 
-def register_commands(*sources: ModuleType | Command | Iterable[Command]) -> None:
-    """Register the commands of modules (every Command in them) or given directly; idempotent."""
-    for source in sources:
-        if isinstance(source, ModuleType):
-            found = [value for value in vars(source).values() if isinstance(value, Command)]
-        elif isinstance(source, Command):
-            found = [source]
-        else:
-            found = list(source)
-        for cmd in found:
-            existing = _COMMANDS.get(cmd.name)
-            if existing is not None and existing.run is not cmd.run:
-                raise ValueError(f"command {cmd.name!r} registered twice")
-            _COMMANDS[cmd.name] = cmd
+def add_command(cmd: Command) -> None:
+    """Register one command (app.registry.register finds them in a feature's modules); idempotent."""
+    existing = _COMMANDS.get(cmd.name)
+    if existing is not None and existing.run is not cmd.run:
+        raise ValueError(f"command {cmd.name!r} registered twice")
+    _COMMANDS[cmd.name] = cmd
 
 
 def get_command(name: str) -> Command | None:

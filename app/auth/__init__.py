@@ -6,7 +6,9 @@ def init_app(app) -> None:
     from app.auth import permissions
     from app.auth.api import bp as api_bp
     from app.auth.routes import bp
+    from app.registry import register
 
+    register(permissions)
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
 

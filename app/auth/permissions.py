@@ -1,6 +1,7 @@
 """Permissions in one place: `can(user, action, target)`.
 
-Each action has one rule function. Features register their rules here with @rule, and
+Each action has one rule function. Features mark their rules with @rule (their init_app
+registers them: app/registry.py), and
 views, the JSON API and sync handlers all ask `can()` (or `require()`), never the roles
 directly, so a rule cannot differ between the page and the API.
 """
@@ -13,6 +14,7 @@ from werkzeug.exceptions import Forbidden
 
 from app.auth import scope
 from app.models import Building, Household, Role, User
+from app.registry import registers
 
 Rule = Callable[[User, Any], bool]
 _RULES: dict[str, Rule] = {}
@@ -22,15 +24,14 @@ _MANY_RULES: dict[str, ManyRule] = {}
 
 
 def rule(action: str) -> Callable[[Rule], Rule]:
-    """Register the rule deciding `action`; each action has exactly one."""
+    """Mark the rule deciding `action` (registered by its feature's init_app); each action has exactly one."""
 
-    def register(func: Rule) -> Rule:
-        if action in _RULES:
+    def add(func: Rule) -> None:
+        if _RULES.get(action, func) is not func:
             raise ValueError(f"permission rule for {action!r} registered twice")
         _RULES[action] = func
-        return func
 
-    return register
+    return registers(add)
 
 
 def can(user: User | None, action: str, target: Any = None) -> bool:
@@ -45,19 +46,18 @@ def can(user: User | None, action: str, target: Any = None) -> bool:
 
 
 def rule_for_many(action: str) -> Callable[[ManyRule], ManyRule]:
-    """Register the batch form of `action`'s rule, for callers deciding a whole sync batch at once.
+    """Mark the batch form of `action`'s rule, for callers deciding a whole sync batch at once.
 
     It must answer for each target exactly what the rule does: define the rule through it, so the
     decision has one body.
     """
 
-    def register(func: ManyRule) -> ManyRule:
-        if action in _MANY_RULES:
+    def add(func: ManyRule) -> None:
+        if _MANY_RULES.get(action, func) is not func:
             raise ValueError(f"batch permission rule for {action!r} registered twice")
         _MANY_RULES[action] = func
-        return func
 
-    return register
+    return registers(add)
 
 
 def can_each(user: User | None, action: str, targets: Sequence[Any]) -> list[bool]:

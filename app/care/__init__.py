@@ -11,12 +11,12 @@ def init_app(app) -> None:
     """Register the care pages, the care-mode switch command and the home-page card that turns care mode on."""
     from app.care import commands
     from app.care.routes import bp
-    from app.commands import register_commands
     from app.home.actions import HomeAction, home_action
     from app.models import Role
+    from app.registry import register
 
     app.register_blueprint(bp)
-    register_commands(commands)
+    register(commands)
     home_action(HomeAction((Role.RESIDENT,), _l("Care mode"),
                            _l("Big text, big buttons, four things only: report by voice, notices read aloud, "
                               "vote, call the building head."), "care.settings", 90))

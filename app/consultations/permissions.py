@@ -64,3 +64,12 @@ def _party(user: User, member: User) -> bool:
     managed = scope.building_ids(user, STAFF)
     return any(a.household is not None and db.session.scalar(managed.where(Building.id == a.household.building_id))
                for a in member.roles)
+
+
+def can_see_image(user: User, consultation_id: int) -> bool:
+    """A consultation's images: whoever may see the consultation now (the uploads feature asks)."""
+    from app.clock import utcnow
+    from app.consultations.queries import may_see  # queries imports this module: imported when asked
+
+    consultation = db.session.get(Consultation, consultation_id)
+    return consultation is not None and may_see(user, consultation, utcnow())

@@ -15,12 +15,12 @@ from app.clock import LOCAL_TZ, utcnow
 from app.consultations.forms import MAX_IMAGES, ConsultationForm
 from app.consultations.models import Consultation, ConsultationBuilding
 from app.consultations.permissions import STAFF, phase1_audience
-from app.consultations.queries import find_consultation, in_audience, may_see, target_choices
+from app.consultations.queries import find_consultation, in_audience, target_choices
 from app.consultations.services import comments_by_phase, current_phase, my_answers, poll_results, visible_to
 from app.extensions import db
 from app.models import Household, Role, RoleAssignment, User
 from app.uploads.models import Attachment
-from app.uploads.services import UploadRejected, attachments_of, register_subject_viewer, save_upload
+from app.uploads.services import UploadRejected, attachments_of, save_upload
 from app.views import attempt, command_context, perform
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultations")
@@ -28,14 +28,6 @@ bp = Blueprint("consultations", __name__, url_prefix="/consultations")
 
 def _user() -> User:
     return current_user._get_current_object()
-
-
-def _can_see_image(user: User, consultation_id: int) -> bool:
-    consultation = db.session.get(Consultation, consultation_id)
-    return consultation is not None and may_see(user, consultation, utcnow())
-
-
-register_subject_viewer("consultation", _can_see_image)
 
 
 def get_consultation(consultation_id: int, action: str = "consultation.view") -> Consultation:

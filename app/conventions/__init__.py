@@ -4,18 +4,18 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app) -> None:
     """Register pages, rules, commands (vote.cast works offline), pull sources, the building page's list, CLI, demo data."""
-    from app.commands import register_commands
-    from app.conventions import commands, demo, models, mutations, permissions  # noqa: F401 — rules etc. on import
+    from app.conventions import commands, demo, models, mutations, permissions  # noqa: F401 — models: the tables
     from app.conventions.cli import conventions_cli
     from app.conventions.queries import in_force_on_building_page
     from app.conventions.routes import bp
     from app.home.actions import HomeAction, home_action
     from app.models import Role
+    from app.registry import register
     from app.slots import add_to_slot
 
     app.register_blueprint(bp)
     app.cli.add_command(conventions_cli)
-    register_commands(commands)
+    register(commands, permissions, mutations, demo)
     # The building's page (the problem feed) lists the conventions in force at its top.
     add_to_slot("issues.feed.top", "conventions/_in_force.html", context=in_force_on_building_page)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from app.models import Building, Community, Department, Street, User
+from app.registry import registers
 
 
 @dataclass
@@ -29,11 +30,14 @@ DemoLoader = Callable[[Session, DemoWorld], None]
 _LOADERS: list[DemoLoader] = []
 
 
-def demo_loader(func: DemoLoader) -> DemoLoader:
-    """Register a feature's demo loader (called after the base street exists, in feature order)."""
+def _add(func: DemoLoader) -> None:
     if func not in _LOADERS:
         _LOADERS.append(func)
-    return func
+
+
+# Marks a feature's demo loader; its init_app registers it (loaders run after the base street exists,
+# in the order the features are set up).
+demo_loader = registers(_add)
 
 
 def feature_loaders() -> list[DemoLoader]:

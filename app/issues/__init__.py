@@ -4,15 +4,15 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app) -> None:
     """Register pages, rules, the loop's commands (offline too), home actions, demo data and the close-stale command."""
-    from app.commands import register_commands
     from app.home.actions import HomeAction, home_action
-    from app.issues import cli, commands, demo, models, mutations, permissions  # noqa: F401 — registration on import
+    from app.issues import cli, commands, demo, models, mutations, permissions  # noqa: F401 — models: the tables
     from app.issues.api import bp as api_bp
     from app.issues.routes import bp
     from app.models import Role
+    from app.registry import register
     from app.uploads.services import register_subject_viewer
 
-    register_commands(commands)
+    register(commands, permissions, mutations, demo)
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     app.cli.add_command(cli.issues_cli)

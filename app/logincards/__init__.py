@@ -6,12 +6,12 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app) -> None:
     """Register pages, rules, commands, settings, the household page's card links and the home action."""
-    from app.commands import register_commands
     from app.home.actions import HomeAction, home_action
-    from app.logincards import commands, models, permissions  # noqa: F401 — rules etc. on import
+    from app.logincards import commands, models, permissions  # noqa: F401 — models: the tables
     from app.logincards.links import household_card_links
     from app.logincards.routes import bp
     from app.models import Role
+    from app.registry import register
     from app.slots import add_to_slot
 
     # A card's phone stays signed in this long; cards are for people who cannot sign in again.
@@ -23,7 +23,7 @@ def init_app(app) -> None:
     app.config.setdefault("LOGINCARD_BASE_URL", os.environ.get("LOGINCARD_BASE_URL", ""))
 
     app.register_blueprint(bp)
-    register_commands(commands)
+    register(commands, permissions)
     # The household page of the visits ledger offers a card for each account the viewer may print for.
     add_to_slot("visits.household.actions", "logincards/_household_links.html", context=household_card_links)
     home_action(HomeAction((Role.BUILDING_HEAD, Role.STAFF), _l("Login cards"),

@@ -4,13 +4,13 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app) -> None:
     """Register pages, API, rules, commands (two also sync mutations), pull sources, home actions and demo data."""
-    from app.commands import register_commands
     from app.home.actions import HomeAction, home_action
     from app.models import Role
-    from app.notices import commands, demo, models, mutations, permissions  # noqa: F401 — pull sources, demo: on import
+    from app.notices import commands, demo, models, mutations, permissions  # noqa: F401 — models: the tables
     from app.notices.routes import api, bp
+    from app.registry import register
 
-    register_commands(commands)
+    register(commands, permissions, mutations, demo)
     app.register_blueprint(bp)
     app.register_blueprint(api)
     permissions.register_viewers()

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.commands import Command, get_command
 from app.models import User
+from app.registry import registers
 
 
 def mutation_type(name: str) -> Command | None:
@@ -41,13 +42,12 @@ _PULL_SOURCES: dict[str, PullSource] = {}
 
 
 def pull_source(kind: str) -> Callable[[PullSource], PullSource]:
-    """Register the function that lists changed rows of `kind` (e.g. "households")."""
+    """Mark the function that lists changed rows of `kind` (e.g. "households"); its feature's init_app registers it."""
 
-    def register(func: PullSource) -> PullSource:
+    def add(func: PullSource) -> None:
         _PULL_SOURCES[kind] = func
-        return func
 
-    return register
+    return registers(add)
 
 
 def pull_sources() -> dict[str, PullSource]:

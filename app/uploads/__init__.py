@@ -3,7 +3,9 @@
 
 def init_app(app) -> None:
     """Register the upload endpoints."""
-    from app.uploads import models, permissions  # noqa: F401 — the attachment table, attachment.view
+    from app.registry import register
+    from app.uploads import models, permissions  # noqa: F401 — models: the attachment table
     from app.uploads.routes import bp
 
+    register(permissions)
     app.register_blueprint(bp)

@@ -4,13 +4,13 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app) -> None:
     """Register pages, rules, commands (a visit also as a sync mutation), pull sources, home actions and demo data."""
-    from app.commands import register_commands
     from app.home.actions import HomeAction, home_action
     from app.models import Role
-    from app.visits import commands, demo, models, mutations, permissions  # noqa: F401 — pull sources, demo: on import
+    from app.registry import register
+    from app.visits import commands, demo, models, mutations, permissions  # noqa: F401 — models: the tables
     from app.visits.routes import bp
 
-    register_commands(commands)
+    register(commands, permissions, mutations, demo)
     app.register_blueprint(bp)
     permissions.register_viewers()
     managers = (Role.BUILDING_HEAD, Role.STAFF, Role.STREET, Role.ADMIN)

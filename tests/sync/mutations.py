@@ -13,8 +13,9 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, Field
 
 from app.auth.permissions import require
-from app.commands import Conflict, Context, Refused, command, register_commands
+from app.commands import Conflict, Context, Refused, command
 from app.models import Household
+from app.registry import register
 from app.uploads.services import link_attachments
 
 
@@ -74,7 +75,7 @@ def crash(ctx: Context, data: ClashIn) -> dict:
     raise RuntimeError("handler bug")
 
 
-register_commands(note, clash, crash)
+register(note, clash, crash)
 
 
 def new_id() -> str:
