@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.auth import scope
 from app.auth.permissions import can, require
-from app.commands import Context, Refused, command
+from app.commands import Context, Refused, command, get_or_refuse
 from app.issues import services
 from app.issues.models import Dispatch, Problem, Source
 from app.issues.schemas import (
@@ -40,9 +40,7 @@ def building_to_report_in(ctx: Context, building_id: int, action: str = "issue.r
 
 
 def _problem(ctx: Context, problem_id: int, action: str) -> Problem:
-    problem = ctx.session.get(Problem, problem_id)
-    if problem is None or problem.is_deleted:
-        raise Refused(_("This problem does not exist."), "not_found")
+    problem = get_or_refuse(ctx.session, Problem, problem_id, _("This problem does not exist."))
     require(ctx.user, action, problem)
     return problem
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from app.auth.permissions import require
-from app.commands import Context, Refused, command
+from app.commands import Context, Refused, command, get_or_refuse
 from app.models import Building, Household
 from app.notices import services
 from app.notices.models import Notice
@@ -14,9 +14,7 @@ from app.notices.schemas import NoticeIn, NoticeInformedIn, NoticeReadIn
 
 def _notice(ctx: Context, notice_id: int, action: str) -> Notice:
     """The notice, once the person may `action` it."""
-    notice = ctx.session.get(Notice, notice_id)
-    if notice is None or notice.is_deleted:
-        raise Refused(_("This notice no longer exists."), "not_found")
+    notice = get_or_refuse(ctx.session, Notice, notice_id, _("This notice no longer exists."))
     require(ctx.user, action, notice)
     return notice
 
