@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from blinker import signal
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth import scope
 from app.commands import Refused
+from app.issues import notifications
 from app.issues.models import (
     OPEN_STATUSES,
     Category,
@@ -27,11 +27,6 @@ from app.uploads.services import link_attachments
 
 REOPEN_DAYS = 7
 AUTO_CLOSE_DAYS = 7
-
-# Fired with (problem, event) after every timeline step, so notifications (push, inbox) can
-# subscribe without the problem loop knowing about them.
-problem_event = signal("problem-event")
-
 
 def role_on(user: User, problem: Problem) -> str:
     """The role in which `user` acts on this problem, for the timeline."""
@@ -57,7 +52,8 @@ def _event(problem: Problem, actor: User | None, kind: EventKind, *, now: dateti
 
 
 def _fire(problem: Problem, event: ProblemEvent) -> None:
-    problem_event.send(problem, event=event)
+    """Tell the people concerned about the step, in the same transaction (app/issues/notifications.py)."""
+    notifications.on_timeline_step(problem, event)
 
 
 def report_problem(session: Session, entered_by: User, building: Building, *, category: Category, text: str,

@@ -95,7 +95,7 @@ def test_settings_page_and_muting(client, login, resident):
     token = login(resident)
     page = client.get("/push/")
     assert page.status_code == 200 and "data-push-switch" in page.get_data(as_text=True)
-    client.post("/push/kinds", data={"csrf_token": token, "kind": ["notice", "vote"]})
-    from app.push.services import muted_kinds
+    client.post("/notifications/kinds", data={"csrf_token": token, "kind": ["notice", "vote"]})
+    from app.notifications.services import muted_kinds
 
     assert muted_kinds(db.session, resident) == {"issue.update", "issue.deadline", "issue.dispatch"}
