@@ -11,6 +11,7 @@ FEATURES = (
     "app.pwa",
     "app.sync",
     "app.uploads",
+    "app.notifications",
     "app.visits",
     "app.issues",
     "app.open311",

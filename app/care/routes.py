@@ -15,7 +15,7 @@ from app.extensions import db
 from app.issues.labels import status_labels
 from app.issues.models import CATEGORY_LABELS
 from app.notices.queries import get_notice, notice_image
-from app.push.services import inbox, unread_count
+from app.notifications.services import inbox, unread_count
 from app.views import perform
 
 bp = Blueprint("care", __name__, url_prefix="/care")

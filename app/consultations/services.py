@@ -160,7 +160,7 @@ def participants(session: Session, consultation: Consultation) -> list[User]:
 
 def publish_outcome(session: Session, user: User, consultation: Consultation, text: str, *, now: datetime) -> list[User]:
     """Close with "what we changed because of your comments" and tell everyone who took part."""
-    from app.push.services import notify
+    from app.notifications.services import notify
 
     text = (text or "").strip()
     if not text:

@@ -13,7 +13,6 @@ from datetime import datetime
 from functools import cache
 from typing import NamedTuple
 
-from blinker import signal
 from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.auth import scope
 from app.auth.permissions import require
 from app.commands import Conflict, Refused
+from app.conventions import notifications
 from app.conventions.models import (
     Choice,
     Convention,
@@ -34,10 +34,6 @@ from app.conventions.models import (
 )
 from app.database import lock_row, plain_rows
 from app.models import Building, Community, Household, User
-
-# Fired with (convention, kind="vote_opened" | "vote_closed", now=…, tally=… when closed) so
-# notifications (app/push/convention_events.py) can subscribe without conventions knowing push.
-convention_event = signal("convention-event")
 
 
 @dataclass
@@ -197,7 +193,7 @@ def open_vote(session: Session, user: User, convention: Convention, *, opens_at:
     # defaults does not move the goalposts of a vote under way.
     convention.quorum, convention.threshold = convention.quorum_share, convention.threshold_share
     session.flush()
-    convention_event.send(convention, kind="vote_opened", now=now)
+    notifications.vote_opened(session, convention, now=now)
 
 
 # -- voting -----------------------------------------------------------------------------
@@ -351,7 +347,7 @@ def close_vote(session: Session, convention: Convention, *, now: datetime) -> Ta
     else:
         convention.status = ConventionStatus.REJECTED
     session.flush()
-    convention_event.send(convention, kind="vote_closed", tally=tally, now=now)
+    notifications.vote_closed(session, convention, tally, now=now)
     return tally
 
 

@@ -4,7 +4,7 @@
 app/serve.py) calls run() once a minute. The owners of a problem that still has no public
 response hear about it 3 hours before its feedback deadline (9 h into the default 12 h) and again
 once it has passed — each reminder once per problem, even when two runs overlap (the marker is
-app.push.models.SentOnce). Resolved problems nobody confirmed for 7 days are closed.
+app.notifications.models.SentOnce). Resolved problems nobody confirmed for 7 days are closed.
 """
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.auth import scope
 from app.issues.models import OPEN_STATUSES, Level, Problem
+from app.issues.notifications import remind_owners
 from app.issues.services import close_stale
 from app.models import Building, Role, RoleAssignment, User
-from app.push.issue_events import remind_owners
-from app.push.services import claim_once, was_sent
+from app.notifications.services import claim_once, was_sent
 
 REMIND_BEFORE = timedelta(hours=3)
 # A problem overdue for longer is on every overdue list already; the first run after an upgrade

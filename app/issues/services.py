@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from blinker import signal
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth import scope
 from app.commands import Refused
+from app.issues import notifications
 from app.issues.models import (
     OPEN_STATUSES,
     Category,
@@ -27,11 +27,6 @@ from app.uploads.services import link_attachments
 
 REOPEN_DAYS = 7
 AUTO_CLOSE_DAYS = 7
-
-# Fired with (problem, event) after every timeline step, so notifications (push, inbox) can
-# subscribe without the problem loop knowing about them.
-problem_event = signal("problem-event")
-
 
 def role_on(user: User, problem: Problem) -> str:
     """The role in which `user` acts on this problem, for the timeline."""
@@ -56,8 +51,9 @@ def _event(problem: Problem, actor: User | None, kind: EventKind, *, now: dateti
     return event
 
 
-def _fire(problem: Problem, event: ProblemEvent) -> None:
-    problem_event.send(problem, event=event)
+def _notify(problem: Problem, event: ProblemEvent) -> None:
+    """Tell the people concerned about the step, in the same transaction (app/issues/notifications.py)."""
+    notifications.on_timeline_step(problem, event)
 
 
 def report_problem(session: Session, entered_by: User, building: Building, *, category: Category, text: str,
@@ -84,7 +80,7 @@ def report_problem(session: Session, entered_by: User, building: Building, *, ca
     session.flush()
     if attachments:
         link_attachments(session, attachments, "problem", problem.id)
-    _fire(problem, event)
+    _notify(problem, event)
     return problem
 
 
@@ -112,7 +108,7 @@ def respond(session: Session, actor: User, problem: Problem, text: str, *, now: 
     session.flush()
     if attachments:
         link_attachments(session, attachments, "problem", problem.id)
-    _fire(problem, event)
+    _notify(problem, event)
     return event
 
 
@@ -123,7 +119,7 @@ def comment(session: Session, author: User, problem: Problem, text: str, *, now:
         raise Refused(_("Write something first."), "invalid", {"text": _("This field is required.")})
     event = _event(problem, author, EventKind.COMMENT, now=now, text=text)
     session.flush()
-    _fire(problem, event)
+    _notify(problem, event)
     return event
 
 
@@ -146,7 +142,7 @@ def escalate(session: Session, actor: User, problem: Problem, reason: str, *, no
     problem.status = Status.ESCALATED
     event = _event(problem, actor, EventKind.ESCALATED, now=now, text=reason.strip(), data={"level": problem.level})
     session.flush()
-    _fire(problem, event)
+    _notify(problem, event)
     return event
 
 
@@ -166,7 +162,7 @@ def dispatch(session: Session, actor: User, problem: Problem, departments: list[
     event = _event(problem, actor, EventKind.DISPATCHED, now=now, text=note.strip(),
                    data={"departments": [d.name for d in new]})
     session.flush()
-    _fire(problem, event)
+    _notify(problem, event)
     return orders
 
 
@@ -180,7 +176,7 @@ def accept(session: Session, actor: User, order: Dispatch, *, now: datetime) -> 
     if order.problem.first_response_at is None:
         order.problem.first_response_at = now
     session.flush()
-    _fire(order.problem, event)
+    _notify(order.problem, event)
     return event
 
 
@@ -202,7 +198,7 @@ def dispatch_progress(session: Session, actor: User, order: Dispatch, text: str,
     session.flush()
     if attachments:
         link_attachments(session, attachments, "problem", problem.id)
-    _fire(problem, event)
+    _notify(problem, event)
     return event
 
 
@@ -219,7 +215,7 @@ def complete(session: Session, actor: User, order: Dispatch, text: str, *, now: 
     if all(d.status == DispatchStatus.DONE for d in problem.dispatches):
         _resolve(problem, actor, now, _("Every department has finished its part."))
     session.flush()
-    _fire(problem, event)
+    _notify(problem, event)
     return event
 
 
@@ -238,7 +234,7 @@ def resolve(session: Session, actor: User, problem: Problem, text: str, *, now: 
         raise Refused(_("Say what was done."), "invalid", {"text": _("This field is required.")})
     event = _resolve(problem, actor, now, text.strip())
     session.flush()
-    _fire(problem, event)
+    _notify(problem, event)
     return event
 
 
@@ -253,7 +249,7 @@ def confirm(session: Session, reporter: User, problem: Problem, rating: int, *, 
     event = _event(problem, reporter, EventKind.CONFIRMED, now=now, text=text.strip(),
                    data={"rating": rating, "thanks": thanks})
     session.flush()
-    _fire(problem, event)
+    _notify(problem, event)
     return event
 
 
@@ -269,7 +265,7 @@ def reopen(session: Session, reporter: User, problem: Problem, reason: str, *, n
     problem.thanked = False
     event = _event(problem, reporter, EventKind.REOPENED, now=now, text=reason.strip())
     session.flush()
-    _fire(problem, event)
+    _notify(problem, event)
     return event
 
 
@@ -287,7 +283,7 @@ def close_stale(session: Session, *, now: datetime) -> int:
                              text=_("Closed automatically 7 days after it was resolved.")))
     session.flush()
     for problem, event in zip(stale, events, strict=True):
-        _fire(problem, event)
+        _notify(problem, event)
     return len(stale)
 
 

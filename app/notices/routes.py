@@ -19,7 +19,7 @@ from app.notices.models import URGENCY_LABELS
 from app.notices.queries import get_notice, notice_image
 from app.notices.schemas import NoticeIn
 from app.notices.services import door_list, notices_for, open_door_lists, reach, reach_counts, resolve_targets, unread_deadline
-from app.push.services import inbox
+from app.notifications.services import inbox
 from app.views import attempt, command_context, form_uploads, perform
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")

@@ -12,7 +12,9 @@ from app.commands import Refused
 from app.models import Building, Community, Household, Role, RoleAssignment, Street, User
 from app.notices.models import DEFAULT_UNREAD_HOURS, InformChannel, Notice, NoticeReceipt, NoticeTarget, Urgency
 from app.notices.schemas import NoticeIn
-from app.push import services as push
+from app.notifications.channels import Notification
+from app.notifications.services import mark_read as mark_inbox_read
+from app.notifications.services import post
 from app.push.models import Delivery, DeliveryStatus, PushMessage, PushSubscription
 from app.uploads.models import Attachment
 from app.uploads.services import link_attachments
@@ -89,7 +91,7 @@ def preview(session: Session, building_ids: list[int]) -> Preview:
 
 def send_notice(session: Session, sender: User, data: NoticeIn, buildings: list[Building], scope_label: str, *,
                 now: datetime, image: Attachment | None = None) -> Notice:
-    """Create the notice, its inbox items and one pending delivery per device — one transaction (the outbox).
+    """Create the notice, its inbox items and (Web Push) one pending delivery per device — one transaction (the outbox).
 
     `image` is an upload of the sender's shown with the notice.
     """
@@ -105,13 +107,9 @@ def send_notice(session: Session, sender: User, data: NoticeIn, buildings: list[
     url = f"/notices/{notice.id}"
     ids = [b.id for b in buildings]
     who = recipients(ids)
-    push.add_to_inbox(session, who, kind="notice", title=notice.title, body=notice.body, url=url,
-                      urgent=notice.is_urgent, notice_id=notice.id, now=now)
-    message = PushMessage(kind="notice", title=notice.title, body=push.short(notice.body), url=url,
-                          urgent=notice.is_urgent, notice_id=notice.id, created_at=now)
-    session.add(message)
-    session.flush()
-    push.enqueue(session, message, who, now=now)
+    # Everyone it reaches has it in their inbox; who turned normal notices off only gets no push.
+    post(session, who, Notification(kind="notice", title=notice.title, body=notice.body, url=url, at=now,
+                                    urgent=notice.is_urgent, notice_id=notice.id), mute_inbox=False)
     return notice
 
 
@@ -138,7 +136,7 @@ def mark_read(session: Session, user: User, notice: Notice, *, now: datetime) ->
     """A member opened the notice: their household(s) in its buildings have read it; their inbox item too."""
     from app.auth import scope
 
-    push.mark_read(session, user, notice_id=notice.id, now=now)
+    mark_inbox_read(session, user, notice_id=notice.id, now=now)
     own = scope.own_household_ids(user)
     households = session.scalars(select(Household.id).where(Household.id.in_(own or [-1]),
                                                             Household.building_id.in_(notice.building_ids)))

@@ -1,4 +1,4 @@
-"""Web Push 推送 and the in-app inbox: subscriptions, the outbox of deliveries, the worker (push)."""
+"""Web Push 推送, a channel of the notifications core: subscriptions, VAPID, the outbox of deliveries, the worker."""
 from __future__ import annotations
 
 import os
@@ -37,7 +37,7 @@ def work_command(once: bool, concurrency: int, batch: int):
     # The VAPID "sub" claim: how a push service reaches the operator (set it in production).
     subject = (current_app.config.get("PUSH_VAPID_SUBJECT") or os.environ.get("PUSH_VAPID_SUBJECT")
                or "mailto:push@siheyuan.invalid")
-    from app.push.routes import allow_local_http
+    from app.push.config import allow_local_http
 
     # Only tests and local demos may reach a push service inside this machine's network.
     channel = WebPushChannel(vapid.load(current_app.instance_path), subject, pool_size=concurrency,
@@ -54,27 +54,17 @@ def work_command(once: bool, concurrency: int, batch: int):
 
 
 def init_app(app) -> None:
-    """Register the settings page, the API, the header badge and the CLI."""
-    from app.auth.services import read_with_user
-    from app.extensions import db
-    from app.push import convention_events, issue_events, models  # noqa: F401 — tables
+    """Register the tables, the Web Push channel, the subscription commands, the settings page, the API and the CLI."""
+    from app.commands import register_commands
+    from app.notifications.channels import register_channel
+    from app.push import commands, models  # noqa: F401 — tables
     from app.push.routes import api, bp
-    from app.push.services import unread_column, unread_count
+    from app.push.services import push_channel
+    from app.slots import add_to_slot
 
-    read_with_user.register("inbox_unread", unread_column)  # the header's badge, on every page
+    register_channel(push_channel)  # every notification also becomes a push to its people's devices
+    register_commands(commands)
     app.register_blueprint(bp)
     app.register_blueprint(api)
     app.cli.add_command(push_cli)
-    issue_events.connect()
-    convention_events.connect()
-
-    @app.context_processor
-    def _unread_badge():
-        from flask_login import current_user
-
-        def unread() -> int:
-            if not current_user.is_authenticated:
-                return 0
-            return unread_count(db.session, current_user._get_current_object())
-
-        return {"inbox_unread": unread}
+    add_to_slot("notifications.settings", "push/_settings_link.html")

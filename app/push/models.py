@@ -1,16 +1,19 @@
-"""Push subscriptions (one per device), the messages sent and the outbox of deliveries (推送)."""
+"""Push subscriptions (one per device), the messages pushed and the outbox of deliveries (推送).
+
+The inbox, muted kinds and send-once markers are the notifications core's (app/notifications/models.py).
+"""
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.extensions import db
 from app.models import User
-from app.models.base import TimestampMixin, UTCDateTime, str_enum
+from app.models.base import UTCDateTime, str_enum
 
 
 class PushSubscription(db.Model):
@@ -35,27 +38,6 @@ class PushSubscription(db.Model):
 
     def __repr__(self) -> str:
         return f"<PushSubscription {self.id} user={self.user_id}>"
-
-
-class InboxItem(TimestampMixin, db.Model):
-    """One message in a user's in-app inbox 消息 — a notice or an event; push is only a copy of it."""
-
-    __tablename__ = "inbox_item"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(40))  # "notice", "issue.update", …
-    title: Mapped[str] = mapped_column(String(120))
-    body: Mapped[str] = mapped_column(Text, default="")
-    url: Mapped[str] = mapped_column(String(300), default="/")
-    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
-    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notice.id", ondelete="CASCADE"), index=True)
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    __table_args__ = (UniqueConstraint("user_id", "notice_id"),)
-
-    def __repr__(self) -> str:
-        return f"<InboxItem {self.id} user={self.user_id} {self.kind}>"
 
 
 class PushMessage(db.Model):
@@ -126,33 +108,3 @@ class Delivery(db.Model):
 
     def __repr__(self) -> str:
         return f"<Delivery {self.id} {self.status}>"
-
-
-class MutedKind(db.Model):
-    """A kind of event push a user has turned off (never urgent notices)."""
-
-    __tablename__ = "push_muted_kind"
-
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
-
-    def __repr__(self) -> str:
-        return f"<MutedKind {self.user_id} {self.kind}>"
-
-
-class SentOnce(db.Model):
-    """A notification that must go out once per subject (a deadline reminder, a vote opening or closing).
-
-    The primary key is the guarantee: whichever job or request inserts the row first sends the
-    notification; a concurrent one hits the key (PostgreSQL makes it wait for the first to commit)
-    and sends nothing.
-    """
-
-    __tablename__ = "push_sent_once"
-
-    key: Mapped[str] = mapped_column(String(40), primary_key=True)  # "issue.deadline.soon", "vote.closed", …
-    subject_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # the problem's or convention's id
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    def __repr__(self) -> str:
-        return f"<SentOnce {self.key} {self.subject_id}>"

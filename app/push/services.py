@@ -1,6 +1,7 @@
-"""Subscriptions, the outbox of deliveries, the in-app inbox, and `notify()` for other features.
+"""Web Push subscriptions and the outbox of deliveries: the Web Push channel of the notifications core.
 
-Nothing here sends: creating a message writes its deliveries in the caller's transaction
+Nothing here sends: a notification handed to this channel (app/notifications/channels.py) becomes
+one message and one pending delivery per subscribed device, written in the caller's transaction
 (the outbox), and the worker (app/push/worker.py) sends them later.
 """
 from __future__ import annotations
@@ -10,29 +11,20 @@ import binascii
 import ipaddress
 import re
 from datetime import datetime
-from functools import cache
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask_babel import gettext as _
-from sqlalchemy import Boolean, ColumnElement, Integer, Select, bindparam, cast, delete, func, insert, literal, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, delete, insert, literal, select
 from sqlalchemy.orm import Session
 
-from app.auth.services import read_with_user
-from app.database import plain_rows
+from app.commands import Refused
 from app.models import User
 from app.models.base import UTCDateTime
-from app.push.models import Delivery, DeliveryStatus, InboxItem, MutedKind, PushMessage, PushSubscription, SentOnce
+from app.notifications.channels import Notification
+from app.push.models import Delivery, DeliveryStatus, PushMessage, PushSubscription
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
-
-# Kinds of event a user may turn off (urgent notices can never be turned off).
-EVENT_KINDS = ("notice", "issue.update", "issue.deadline", "issue.dispatch", "vote")
-
-
-class SubscriptionError(ValueError):
-    """A subscription the browser sent is not usable; the message says why."""
 
 
 def _b64url(value: str) -> bytes:
@@ -41,6 +33,11 @@ def _b64url(value: str) -> bytes:
     if any(c not in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=" for c in value):
         raise binascii.Error("not base64url")
     return base64.urlsafe_b64decode(value.rstrip("=") + "=" * (-len(value.rstrip("=")) % 4))
+
+
+def _refused(field: str, message: str) -> Refused:
+    """A subscription the browser sent is not usable: `message` says why, on `field` of the API's body."""
+    return Refused(message, "invalid_subscription", field=field)
 
 
 def public_host(host: str) -> bool:
@@ -61,25 +58,28 @@ def public_host(host: str) -> bool:
 
 
 def check_subscription(endpoint: str, p256dh: str, auth: str, *, allow_local_http: bool = False) -> None:
-    """Raise SubscriptionError unless the endpoint is an https URL and the keys are a P-256 point and 16 bytes."""
+    """Refuse the subscription unless the endpoint is a public https URL and the keys a P-256 point and 16 bytes.
+
+    The refusal is Refused("invalid_subscription") on the field at fault (endpoint, keys.p256dh, keys.auth).
+    """
     parts = urlsplit(endpoint or "")
     local_http = allow_local_http and parts.scheme == "http" and parts.hostname in LOCAL_HOSTS
     if len(endpoint or "") > 1000 or not parts.netloc or (parts.scheme != "https" and not local_http):
-        raise SubscriptionError(_("The push address must be an https:// address."))
+        raise _refused("endpoint", _("The push address must be an https:// address."))
     if not local_http and not public_host(parts.hostname or ""):
-        raise SubscriptionError(_("The push address must be a push service on the internet."))
+        raise _refused("endpoint", _("The push address must be a push service on the internet."))
     try:
         point = _b64url(p256dh)
         if len(point) != 65 or point[0] != 4:
             raise ValueError("length")
         ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
     except (binascii.Error, ValueError):
-        raise SubscriptionError(_("The device key (p256dh) is not a valid P-256 public key.")) from None
+        raise _refused("keys.p256dh", _("The device key (p256dh) is not a valid P-256 public key.")) from None
     try:
         if len(_b64url(auth)) != 16:
             raise ValueError("length")
     except (binascii.Error, ValueError):
-        raise SubscriptionError(_("The device secret (auth) must be 16 bytes in base64url.")) from None
+        raise _refused("keys.auth", _("The device secret (auth) must be 16 bytes in base64url.")) from None
 
 
 def subscribe(session: Session, user: User, endpoint: str, p256dh: str, auth: str, device_label: str = "",
@@ -108,75 +108,21 @@ def subscriptions_of(session: Session, user: User) -> list[PushSubscription]:
                                 .order_by(PushSubscription.created_at.desc())))
 
 
-def enqueue(session: Session, message: PushMessage, recipients: Select, *, now: datetime,
-            respect_muted: bool = True) -> int:
+def enqueue(session: Session, message: PushMessage, recipients: Select, *, now: datetime) -> int:
     """Write one pending delivery per subscribed device of `recipients` (SELECT of user_id, household_id).
 
     Runs in the caller's transaction, so the message and its deliveries commit together (outbox).
+    Who turned the kind off is already left out of `recipients` (app.notifications.services.post).
     """
     session.flush()
     r = recipients.subquery()
     query = (select(literal(message.id), PushSubscription.id, r.c[0], r.c[1], literal("webpush"),
                     literal(DeliveryStatus.PENDING.value), literal(0), literal(now, UTCDateTime), literal(""), literal(""))
              .join(r, PushSubscription.user_id == r.c[0]))
-    if respect_muted and not message.urgent:
-        muted = select(MutedKind.user_id).where(MutedKind.kind == message.kind)
-        query = query.where(PushSubscription.user_id.not_in(muted))
     columns = ["message_id", "subscription_id", "user_id", "household_id", "channel", "status", "attempts",
                "next_attempt_at", "claimed_by", "last_error"]
     result = session.execute(insert(Delivery).from_select(columns, query))
     return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else 0
-
-
-def add_to_inbox(session: Session, recipients: Select, *, kind: str, title: str, body: str, url: str,
-                 urgent: bool, notice_id: int | None, now: datetime) -> int:
-    """One inbox item per distinct recipient user (the in-app copy every notice and event gets)."""
-    r = recipients.subquery()
-    query = select(r.c[0], literal(kind), literal(title[:120]), literal(body), literal(url), literal(urgent, Boolean),
-                   cast(literal(notice_id), Integer), literal(now, UTCDateTime), literal(now, UTCDateTime)).distinct()
-    columns = ["user_id", "kind", "title", "body", "url", "urgent", "notice_id", "created_at", "updated_at"]
-    result = session.execute(insert(InboxItem).from_select(columns, query))
-    return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else 0
-
-
-def notify(session: Session, users: list[User], kind: str, title: str, body: str, url: str, *,
-           urgent: bool = False, now: datetime) -> PushMessage:
-    """Tell `users` about an event: an inbox item each, and a push to each of their devices.
-
-    People who turned `kind` off get neither (the problem or convention page still shows it);
-    urgent messages reach everyone.
-    """
-    message = PushMessage(kind=kind, title=title[:120], body=short(body), url=url, urgent=urgent, created_at=now)
-    session.add(message)
-    session.flush()
-    ids = sorted({u.id for u in users}) or [-1]
-    recipients = select(User.id, cast(literal(None), Integer).label("household_id")).where(User.id.in_(ids))
-    if not urgent:
-        recipients = recipients.where(User.id.not_in(select(MutedKind.user_id).where(MutedKind.kind == kind)))
-    add_to_inbox(session, recipients, kind=kind, title=title, body=body, url=url, urgent=urgent, notice_id=None, now=now)
-    enqueue(session, message, recipients, now=now)
-    return message
-
-
-def claim_once(session: Session, key: str, subject_id: int, *, now: datetime) -> bool:
-    """Record that `key` is being sent about `subject_id`; False when it already was (by anyone).
-
-    Call it before notify() in the same transaction. The marker's primary key decides between two
-    jobs or requests racing: on PostgreSQL the second insert waits for the first transaction and
-    then fails; SQLite writers take the write lock in turn. A failed claim rolls back only itself.
-    """
-    session.flush()  # the caller's pending rows must not ride in (and roll back with) the savepoint
-    try:
-        with session.begin_nested():
-            session.add(SentOnce(key=key, subject_id=subject_id, created_at=now))
-    except IntegrityError:
-        return False
-    return True
-
-
-def was_sent(key: str, subject_id) -> Select:
-    """An EXISTS-able SELECT of the marker, for jobs that skip what was already sent."""
-    return select(SentOnce.subject_id).where(SentOnce.key == key, SentOnce.subject_id == subject_id)
 
 
 def short(text: str, limit: int = 120) -> str:
@@ -185,52 +131,10 @@ def short(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _unread(user_id) -> Select:
-    table = InboxItem.__table__
-    return select(func.count()).where(table.c.user_id == user_id, table.c.read_at.is_(None))
-
-
-def unread_column() -> ColumnElement[int]:
-    """The user's unopened inbox items, as a scalar subquery on User.id: read with the user of each page."""
-    return _unread(User.id).scalar_subquery()
-
-
-@cache
-def _unread_count() -> Select:
-    # Built once: building the statement cost more than running it.
-    return _unread(bindparam("user_id"))
-
-
-def unread_count(session: Session, user: User) -> int:
-    """How many inbox items the user has not opened (on a page, read with the user: no query of its own)."""
-    found = read_with_user.value(user, "inbox_unread")
-    if found is not None:
-        return found
-    return plain_rows(session, _unread_count(), {"user_id": user.id}).scalar() or 0
-
-
-def inbox(session: Session, user: User, limit: int = 100) -> list[InboxItem]:
-    """The user's inbox, newest first."""
-    return list(session.scalars(select(InboxItem).where(InboxItem.user_id == user.id)
-                                .order_by(InboxItem.created_at.desc(), InboxItem.id.desc()).limit(limit)))
-
-
-def mark_read(session: Session, user: User, *, now: datetime, notice_id: int | None = None,
-              item_id: int | None = None) -> None:
-    """Mark the user's inbox item (by id or by notice) read."""
-    query = update(InboxItem).where(InboxItem.user_id == user.id, InboxItem.read_at.is_(None))
-    query = query.where(InboxItem.notice_id == notice_id) if notice_id is not None else query.where(InboxItem.id == item_id)
-    session.execute(query.values(read_at=now))
-
-
-def set_muted(session: Session, user: User, kinds: set[str]) -> None:
-    """Turn the given event kinds off for the user (the others on)."""
-    session.execute(delete(MutedKind).where(MutedKind.user_id == user.id))
-    for kind in sorted(kinds & set(EVENT_KINDS)):
-        session.add(MutedKind(user_id=user.id, kind=kind))
+def push_channel(session: Session, note: Notification, recipients: Select) -> None:
+    """The Web Push channel (registered by app/push's init_app): the message and a delivery per device."""
+    message = PushMessage(kind=note.kind, title=note.title[:120], body=short(note.body), url=note.url,
+                          urgent=note.urgent, notice_id=note.notice_id, created_at=note.at)
+    session.add(message)
     session.flush()
-
-
-def muted_kinds(session: Session, user: User) -> set[str]:
-    """The kinds the user turned off."""
-    return set(session.scalars(select(MutedKind.kind).where(MutedKind.user_id == user.id)))
+    enqueue(session, message, recipients, now=note.at)

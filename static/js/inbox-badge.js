@@ -4,7 +4,7 @@ const badge = document.querySelector("[data-inbox-unread]");
 async function refresh() {
   if (!badge || !navigator.onLine) return;
   try {
-    const response = await fetch("/api/v1/push/unread", { credentials: "same-origin" });
+    const response = await fetch("/api/v1/notifications/unread", { credentials: "same-origin" });
     if (!response.ok) return;
     const { unread } = await response.json();
     badge.textContent = String(unread);

@@ -18,7 +18,7 @@ from app.consultations.services import (
 )
 from app.extensions import db
 from app.models import Role, User
-from app.push.models import InboxItem
+from app.notifications.models import InboxItem
 from tests.conftest import csrf_from
 from tests.conventions.test_races import at_once
 from tests.query_count import queries_for

@@ -9,7 +9,7 @@ from app.clock import LOCAL_TZ, utcnow
 from app.consultations.models import Consultation
 from app.consultations.services import add_comment, answer_poll
 from app.extensions import db
-from app.push.models import InboxItem
+from app.notifications.models import InboxItem
 from app.uploads.models import Attachment
 from tests.conftest import csrf_from
 from tests.consultations.test_consultations import s4  # noqa: F401 — the pocket park and its people

@@ -7,6 +7,7 @@ from app.clock import utcnow
 from app.conventions.services import draft_convention, open_discussion, open_vote
 from app.extensions import db
 from app.models import Role
+from tests.push.fixtures import push_service, push_service_session, subscribe_device  # noqa: F401 — fixtures
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Department, DepartmentKind, Household, Role, User
+from tests.push.fixtures import push_service, push_service_session, subscribe_device  # noqa: F401 — fixtures
 
 
 @dataclass

@@ -13,8 +13,8 @@ from app.issues import reminders
 from app.issues.models import Category, EventKind, Problem, ProblemEvent, Status
 from app.issues.services import escalate, report_problem, resolve, respond
 from app.models import Role
-from app.push.models import Delivery, InboxItem
-from tests.push.fixtures import push_service, push_service_session, subscribe_device  # noqa: F401 — fixtures
+from app.notifications.models import InboxItem
+from app.push.models import Delivery
 
 
 def report(world, text="6门楼道灯坏了,晚上看不见台阶"):
@@ -141,7 +141,7 @@ def test_the_communitys_own_feedback_hours_set_the_reminder_time(app, world, fro
     assert [i.title for i in reminders_of(world.head)] == ["请在 15:33 前反馈:路灯不亮"]
 
 
-def test_a_reminder_reaches_the_heads_phone(app, world, frozen_clock, subscribe_device, push_service):  # noqa: F811
+def test_a_reminder_reaches_the_heads_phone(app, world, frozen_clock, subscribe_device, push_service):
     _sub, keys, name = subscribe_device(world.head)
     report(world)
     frozen_clock.set(frozen_clock.now + timedelta(hours=9))

@@ -6,7 +6,7 @@ import pytest
 
 from app.commands import Refused
 from app.extensions import db
-from app.issues import queries, services
+from app.issues import notifications, queries, services
 from app.issues.models import Category, DispatchStatus, Source, Status
 from app.models import Role
 
@@ -106,18 +106,16 @@ def test_empty_report_is_refused(world):
         report(world, text="  ")
 
 
-def test_events_are_signalled_for_notifications(world):
+def test_every_step_reaches_the_notifications(world, monkeypatch):
+    """Each timeline step is handed to app/issues/notifications.py directly, in the same transaction."""
     seen = []
 
     def listener(problem, event):
         seen.append(event.kind.value)
 
-    services.problem_event.connect(listener)
-    try:
-        problem = report(world)
-        services.respond(db.session, world.staff, problem, "收到", now=T0)
-    finally:
-        services.problem_event.disconnect(listener)
+    monkeypatch.setattr(notifications, "on_timeline_step", listener)
+    problem = report(world)
+    services.respond(db.session, world.staff, problem, "收到", now=T0)
     assert seen == ["reported", "response"]
 
 
@@ -136,8 +134,8 @@ def test_reopening_a_confirmed_problem_clears_the_rating_and_thanks(world):
     assert problem.events[-1].kind.value == "reopened"
 
 
-def test_close_stale_command_closes_and_signals(app, world, frozen_clock):
-    """`flask issues close-stale` closes week-old resolved problems and fires the event for push."""
+def test_close_stale_command_closes_and_notifies(app, world, frozen_clock, monkeypatch):
+    """`flask issues close-stale` closes week-old resolved problems and tells the notifications."""
     problem = report(world)
     services.resolve(db.session, world.staff, problem, "修好了", now=T0)
     db.session.commit()
@@ -147,11 +145,8 @@ def test_close_stale_command_closes_and_signals(app, world, frozen_clock):
         seen.append((sender.id, event.kind.value))
 
     frozen_clock.set(T0 + timedelta(days=8))
-    services.problem_event.connect(listener)
-    try:
-        result = app.test_cli_runner().invoke(args=["issues", "close-stale"])
-    finally:
-        services.problem_event.disconnect(listener)
+    monkeypatch.setattr(notifications, "on_timeline_step", listener)
+    result = app.test_cli_runner().invoke(args=["issues", "close-stale"])
     assert result.exit_code == 0 and "closed 1" in result.output
     db.session.refresh(problem)
     assert problem.status == Status.CLOSED and seen == [(problem.id, "closed")]

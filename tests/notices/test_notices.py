@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Community, Role
 from app.notices.models import Notice, NoticeReceipt
-from app.push.models import Delivery, InboxItem
+from app.notifications.models import InboxItem
+from app.push.models import Delivery
 from tests.conftest import csrf_from
 
 
@@ -115,7 +116,7 @@ def test_reading_records_the_households_receipt_and_clears_the_badge(client, log
     assert client.post(f"/api/v1/notices/{notice.id}/read", headers={"X-CSRFToken": token}).status_code == 200
     receipt = db.session.scalar(select(NoticeReceipt))
     assert receipt.household_id == s11.households[0].id and receipt.read_by_id == resident.id
-    assert client.get("/api/v1/push/unread").get_json() == {"unread": 0}
+    assert client.get("/api/v1/notifications/unread").get_json() == {"unread": 0}
 
 
 def test_outsiders_cannot_read_a_notice(client, login, s11, make_user, make_household):

@@ -11,7 +11,8 @@ from app.clock import utcnow
 from app.database import immediate_transactions
 from app.extensions import db
 from app.models import Role
-from app.push import services, vapid, worker
+from app.notifications.services import notify
+from app.push import vapid, worker
 from app.push.channels import WebPushChannel
 from app.push.models import Delivery, DeliveryStatus, PushSubscription
 from tests.push.pushservice import unb64url, verify_vapid
@@ -29,7 +30,7 @@ def test_one_batch_with_410_500_429_and_201_records_each(make_user, subscribe_de
     push_service.answer(gone, 410)
     push_service.answer(broken, 500)
     push_service.answer(busy, (429, {"Retry-After": "120"}))
-    services.notify(db.session, users, "vote", "投票开始了", "请投票。", "/", now=frozen_clock.now)
+    notify(db.session, users, "vote", "投票开始了", "请投票。", "/", now=frozen_clock.now)
     db.session.commit()
 
     sender = channel()
@@ -99,7 +100,7 @@ def test_batches_overlap_and_every_push_is_sent_once(make_user, subscribe_device
     users = [make_user(Role.ADMIN) for _ in range(5)]
     for user in users:
         subscribe_device(user)
-    services.notify(db.session, users, "vote", "投票开始了", "请投票。", "/", now=utcnow())
+    notify(db.session, users, "vote", "投票开始了", "请投票。", "/", now=utcnow())
     db.session.commit()
 
     sender = channel()
@@ -117,7 +118,7 @@ def test_a_stop_finishes_and_records_the_batch_in_flight(make_user, subscribe_de
     users = [make_user(Role.ADMIN) for _ in range(3)]
     for user in users:
         subscribe_device(user)
-    services.notify(db.session, users, "vote", "投票开始了", "请投票。", "/", now=utcnow())
+    notify(db.session, users, "vote", "投票开始了", "请投票。", "/", now=utcnow())
     db.session.commit()
     asked = iter([False, True])  # stop once the first batch is claimed
 
@@ -135,7 +136,7 @@ def test_two_workers_at_once_send_each_push_once(make_user, subscribe_device, pu
     users = [make_user(Role.ADMIN) for _ in range(40)]
     for user in users:
         subscribe_device(user)
-    services.notify(db.session, users, "vote", "投票开始了", "请投票。", "/", now=utcnow())
+    notify(db.session, users, "vote", "投票开始了", "请投票。", "/", now=utcnow())
     db.session.commit()
     engine, app = db.engine, current_app._get_current_object()
     totals = []

@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Role
+from app.notifications.services import notify
 from app.push import vapid
 from app.push.models import Delivery, DeliveryStatus
-from app.push.services import notify
 
 
 def test_keys_prints_the_public_key_and_keeps_it(app):

@@ -95,7 +95,24 @@ def test_settings_page_and_muting(client, login, resident):
     token = login(resident)
     page = client.get("/push/")
     assert page.status_code == 200 and "data-push-switch" in page.get_data(as_text=True)
-    client.post("/push/kinds", data={"csrf_token": token, "kind": ["notice", "vote"]})
-    from app.push.services import muted_kinds
+    client.post("/notifications/kinds", data={"csrf_token": token, "kind": ["notice", "vote"]})
+    from app.notifications.services import muted_kinds
 
     assert muted_kinds(db.session, resident) == {"issue.update", "issue.deadline", "issue.dispatch"}
+
+
+@pytest.mark.parametrize(("endpoint", "p256dh", "auth", "field"), [
+    ("http://push.example.com/x", None, None, "endpoint"),
+    ("https://push.example.com/x", "!!!not-base64!!!", None, "keys.p256dh"),
+    ("https://push.example.com/x", None, "a b c", "keys.auth"),
+])
+def test_a_refused_subscription_names_its_field(client, login, resident, endpoint, p256dh, auth, field):
+    """The push.subscribe command refuses on the field at fault, as every command does."""
+    token = login(resident)
+    data = body(endpoint)
+    if p256dh is not None:
+        data["keys"]["p256dh"] = p256dh
+    if auth is not None:
+        data["keys"]["auth"] = auth
+    error = client.post("/api/v1/push/subscriptions", json=data, headers={"X-CSRFToken": token}).get_json()["error"]
+    assert list(error["fields"]) == [field] and error["fields"][field] == error["message"]

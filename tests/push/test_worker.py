@@ -8,8 +8,10 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Role
+from app.notifications import services as notifications
+from app.notifications.models import InboxItem
 from app.push import services, worker
-from app.push.models import Delivery, DeliveryStatus, InboxItem, PushMessage, PushSubscription
+from app.push.models import Delivery, DeliveryStatus, PushMessage, PushSubscription
 
 
 def make_deliveries(user, n):
@@ -68,19 +70,19 @@ def test_notify_creates_inbox_items_and_deliveries_but_respects_muting(make_user
     alice, bob = make_user(Role.ADMIN), make_user(Role.ADMIN)
     for user in (alice, bob):
         services.subscribe(db.session, user, f"https://push.example/{user.id}", *_keys(), now=utcnow())
-    services.set_muted(db.session, bob, {"issue.update"})
+    notifications.set_muted(db.session, bob, {"issue.update"})
     db.session.commit()
 
-    services.notify(db.session, [alice, bob], "issue.update", "您反映的问题有新进展", "物业已派人处理。", "/issues/1",
+    notifications.notify(db.session, [alice, bob], "issue.update", "您反映的问题有新进展", "物业已派人处理。", "/issues/1",
                     now=utcnow())
     db.session.commit()
 
-    assert services.unread_count(db.session, alice) == 1
-    assert services.unread_count(db.session, bob) == 0  # bob turned this kind off: neither inbox nor push
+    assert notifications.unread_count(db.session, alice) == 1
+    assert notifications.unread_count(db.session, bob) == 0  # bob turned this kind off: neither inbox nor push
     deliveries = db.session.scalars(select(Delivery.user_id)).all()
     assert deliveries == [alice.id]
 
-    services.notify(db.session, [bob], "issue.update", "紧急", "", "/", urgent=True, now=utcnow())
+    notifications.notify(db.session, [bob], "issue.update", "紧急", "", "/", urgent=True, now=utcnow())
     db.session.commit()
     assert sorted(db.session.scalars(select(Delivery.user_id)).all()) == [alice.id, bob.id]  # urgent always comes
     assert db.session.scalar(select(func.count()).select_from(InboxItem)) == 2

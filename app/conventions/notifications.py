@@ -1,8 +1,9 @@
-"""Building conventions 楼门公约 → inbox and push: the building's residents when a vote opens and closes.
+"""What building conventions 楼门公约 tell the building's residents: a vote opened, and how it ended.
 
-Conventions fire `app.conventions.services.convention_event`; this module listens, so the
-conventions feature knows nothing about push. Each announcement goes out once per convention
-(SentOnce), even if a request and the close-due loop close the same vote at the same moment.
+app/conventions/services.py calls vote_opened() and vote_closed() in the transaction that opens or
+closes the vote. Each announcement goes out once per convention (a send-once marker), even if a
+request and the close-due loop close the same vote at the same moment. Delivery (inbox, push) is
+the notifications core's (app/notifications).
 """
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from itertools import groupby
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from app.clock import to_local
 from app.models import Household, Role, RoleAssignment, User
-from app.push.services import claim_once, notify
+from app.notifications.services import claim_once, notify
 
 
 def residents(session: Session, building_id: int) -> list[User]:
@@ -58,25 +59,22 @@ def _closed(convention, tally) -> tuple[str, str]:
     return title, body
 
 
-def on_convention_event(convention, kind: str = "", now: datetime | None = None, tally=None, **_extra) -> None:
-    """Tell the building's residents that the vote opened, or how it ended."""
-    session = object_session(convention)
-    if session is None or now is None or kind not in ("vote_opened", "vote_closed"):
-        return
-    if not claim_once(session, f"vote.{kind.removeprefix('vote_')}", convention.id, now=now):
+def _announce(session: Session, convention, key: str, now: datetime, words) -> None:
+    """Tell the building's residents, each in their language, once per convention and `key`."""
+    if not claim_once(session, key, convention.id, now=now):
         return
     people = sorted(residents(session, convention.building_id), key=lambda u: (u.locale or "", u.id))
     for locale, group in groupby(people, key=lambda u: u.locale or ""):
         with force_locale(locale or "zh_CN"):
-            title, body = _opened(convention, now) if kind == "vote_opened" else _closed(convention, tally)
+            title, body = words()
             notify(session, list(group), "vote", title, body, f"/conventions/{convention.id}", now=now)
 
 
-def connect() -> bool:
-    """Listen to building conventions if they are installed; True when connected."""
-    try:
-        from app.conventions.services import convention_event
-    except ImportError:
-        return False
-    convention_event.connect(on_convention_event, weak=False)
-    return True
+def vote_opened(session: Session, convention, *, now: datetime) -> None:
+    """Tell the building's residents the vote is open (or when it opens), and until when."""
+    _announce(session, convention, "vote.opened", now, lambda: _opened(convention, now))
+
+
+def vote_closed(session: Session, convention, tally, *, now: datetime) -> None:
+    """Tell the building's residents how the vote ended."""
+    _announce(session, convention, "vote.closed", now, lambda: _closed(convention, tally))

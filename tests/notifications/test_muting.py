@@ -1,4 +1,5 @@
-"""Each person turns kinds of message off on /push/; what is off reaches neither inbox nor phone; urgent always does."""
+"""Each person turns kinds of message off (on /push/ or /notifications/): what is off reaches neither
+inbox nor phone; urgent always does."""
 import contextvars
 import uuid
 from datetime import timedelta
@@ -12,7 +13,8 @@ from app.issues import reminders
 from app.issues.models import Category
 from app.issues.services import report_problem
 from app.models import Role
-from app.push.models import Delivery, InboxItem
+from app.notifications.models import InboxItem
+from app.push.models import Delivery
 
 
 def turn_off(client, login, user, kinds_off):
@@ -21,7 +23,7 @@ def turn_off(client, login, user, kinds_off):
     page = client.get("/push/").get_data(as_text=True)
     kinds = ["notice", "issue.update", "issue.deadline", "issue.dispatch", "vote"]
     assert all(f'value="{k}"' in page for k in kinds)
-    response = client.post("/push/kinds", data={"csrf_token": token, "kind": [k for k in kinds if k not in kinds_off]})
+    response = client.post("/notifications/kinds", data={"csrf_token": token, "kind": [k for k in kinds if k not in kinds_off]})
     assert response.status_code == 302
 
 

@@ -9,7 +9,7 @@ from app.clock import LOCAL_TZ, utcnow
 from app.conventions.services import cast_vote, close_due_votes, draft_convention, open_discussion
 from app.extensions import db
 from app.models import Role
-from app.push.models import InboxItem
+from app.notifications.models import InboxItem
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
-"""Problems 诉求 → inbox and push: reporter on updates, departments on dispatch, owners on deadlines.
+"""The problem loop's 诉求闭环 notifications: what it tells whom, in their language.
 
-The problem loop fires `app.issues.services.problem_event` after every timeline step; this module
-listens, so the loop knows nothing about push. Deadline reminders come from the periodic job in
-app/issues/reminders.py, which decides who and when and calls remind_owners() for the words.
+The reporter hears of public updates, a department's people of a dispatch, the owners of a
+feedback deadline near or passed. The services call on_timeline_step() after every step, in the
+same transaction; deadline reminders come from the periodic job in app/issues/reminders.py, which
+decides who and when and calls remind_owners() for the words. Delivery (inbox, push) is the
+notifications core's (app/notifications): this module only says what to tell whom.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session, object_session
 
 from app.clock import to_local
 from app.models import Department, Role, RoleAssignment, User
-from app.push.services import notify
+from app.notifications.services import notify
 
 # Public steps worth a push to the person who reported the problem.
 REPORTER_KINDS = ("response", "escalated", "dispatched", "dispatch_progress", "dispatch_done", "resolved", "closed")
@@ -35,10 +37,10 @@ def _title(kind: str) -> str:
     return titles.get(kind, _("Update on the problem you reported"))
 
 
-def on_problem_event(problem, event=None, **_extra) -> None:
+def on_timeline_step(problem, event) -> None:
     """Notify the reporter of public updates and each newly dispatched department's people."""
     session = object_session(problem)
-    if session is None or event is None:
+    if session is None:
         return
     kind = getattr(event.kind, "value", str(event.kind))
     url = f"/issues/{problem.id}"
@@ -76,12 +78,3 @@ def remind_owners(session: Session, problem, people: list[User], *, overdue: boo
             notify(session, list(group), "issue.deadline", _deadline_title(problem, overdue), body,
                    f"/issues/{problem.id}", now=now)
 
-
-def connect() -> bool:
-    """Listen to the problem loop if it is installed; True when connected."""
-    try:
-        from app.issues.services import problem_event
-    except ImportError:
-        return False
-    problem_event.connect(on_problem_event, weak=False)
-    return True

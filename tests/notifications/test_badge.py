@@ -1,18 +1,19 @@
-"""The header's inbox badge: on a page it is read in the statement that loads the signed-in user; a
-request that writes counts for itself (app/auth/services.py, read_with_user)."""
+"""The header's inbox badge: a part of the slot "header.badges" (app/notifications), counted by one
+small query of its own (unread_count), so it is right on every page, including after a write."""
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
-from app.auth.services import read_with_user
 from app.extensions import db
 from app.models import Role
-from app.push.models import InboxItem
-from app.push.services import mark_read, notify, unread_count
+from app.notifications.models import InboxItem
+from app.notifications.services import mark_read, notify, unread_count
 from tests.query_count import counted
 
 T0 = datetime(2026, 9, 23, 8, 0, tzinfo=UTC)
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def badge(html: str) -> str:
@@ -21,7 +22,7 @@ def badge(html: str) -> str:
     return "" if found.group(1) else found.group(2)
 
 
-def test_a_page_reads_the_badge_with_the_user(client, login, make_user, make_household):
+def test_a_page_counts_the_badge_in_one_query_of_its_own(client, login, make_user, make_household):
     resident = make_user(Role.RESIDENT, make_household())
     notify(db.session, [resident], "issue.update", "物业回复了", "明早来修", "/", now=T0)
     notify(db.session, [resident], "issue.update", "街道回复了", "已派单", "/", now=T0)
@@ -31,7 +32,7 @@ def test_a_page_reads_the_badge_with_the_user(client, login, make_user, make_hou
         html = client.get("/").get_data(as_text=True)
     assert badge(html) == "2"
     counting = [s for s in statements if "inbox_item" in s]
-    assert len(counting) == 1 and "role_assignment" in counting[0], counting  # the user's own statement
+    assert len(counting) == 1 and "role_assignment" not in counting[0], counting  # a count of its own
 
 
 def test_the_badge_follows_a_read_on_the_next_page(client, login, make_user, make_household):
@@ -44,20 +45,31 @@ def test_the_badge_follows_a_read_on_the_next_page(client, login, make_user, mak
     mark_read(db.session, resident, item_id=item.id, now=T0)
     db.session.commit()
     assert badge(client.get("/").get_data(as_text=True)) == ""
-    assert client.get("/api/v1/push/unread").get_json() == {"unread": 0}
+    assert client.get("/api/v1/notifications/unread").get_json() == {"unread": 0}
 
 
 def test_a_request_that_writes_counts_for_itself(app, make_user, make_household):
-    """A figure read as a request starts would be stale once it writes: there it is not read with the user."""
+    """What the request itself wrote is in the count."""
     resident = make_user(Role.RESIDENT, make_household())
     notify(db.session, [resident], "issue.update", "物业回复了", "明早来修", "/", now=T0)
     db.session.commit()
     load_user = app.login_manager._user_callback
-    with app.test_request_context("/", method="GET"):
-        assert read_with_user.value(load_user(str(resident.id)), "inbox_unread") == 1
     with app.test_request_context("/", method="POST"):
         user = load_user(str(resident.id))
-        assert read_with_user.value(user, "inbox_unread") is None
+        assert unread_count(db.session, user) == 1
         notify(db.session, [user], "issue.update", "街道回复了", "已派单", "/", now=T0)
         db.session.flush()
         assert unread_count(db.session, user) == 2
+
+
+def test_signed_out_pages_have_no_badge(client):
+    assert "data-inbox-unread" not in client.get("/auth/login").get_data(as_text=True)
+
+
+def test_the_header_names_a_slot_not_a_feature():
+    """base.html shows whatever fills "header.badges"; nothing there is included if it happens to exist."""
+    base = (TEMPLATES / "base.html").read_text()
+    assert '{{ slot("header.badges") }}' in base
+    assert "inbox" not in base
+    for path in TEMPLATES.rglob("*.html"):
+        assert "ignore missing" not in path.read_text() and " is defined" not in path.read_text(), path

@@ -8,7 +8,8 @@ from app.extensions import db
 from app.issues.models import Category
 from app.issues.services import dispatch, report_problem, respond
 from app.models import Department, DepartmentKind, Role
-from app.push.models import Delivery, InboxItem
+from app.notifications.models import InboxItem
+from app.push.models import Delivery
 
 
 def test_reporter_and_department_are_told(make_household, make_user, subscribe_device, push_service):

@@ -1,0 +1,30 @@
+"""Notifications 消息, the core below every feature: the inbox, notify(), muted kinds, send-once markers.
+
+Features import app.notifications.services and write their own texts; channels such as Web Push
+(app/push) register with app.notifications.channels. This package imports no feature and no channel.
+"""
+
+
+def init_app(app) -> None:
+    """Register the tables, the muting command and page, the unread API and the header's badge."""
+    from app.commands import register_commands
+    from app.notifications import commands, models  # noqa: F401 — tables
+    from app.notifications.routes import api, bp
+    from app.slots import add_to_slot
+
+    register_commands(commands)
+    app.register_blueprint(bp)
+    app.register_blueprint(api)
+    add_to_slot("header.badges", "notifications/_badge.html", context=badge)
+
+
+def badge() -> dict | None:
+    """The signed-in person's unread count for the header's badge (one small query); nothing when signed out."""
+    from flask_login import current_user
+
+    from app.extensions import db
+    from app.notifications.services import unread_count
+
+    if not current_user.is_authenticated:
+        return None
+    return {"unread": unread_count(db.session, current_user._get_current_object())}
