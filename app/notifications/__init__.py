@@ -7,14 +7,18 @@ Features import app.notifications.services and write their own texts; channels s
 
 def init_app(app) -> None:
     """Register the tables, the muting command and page, the unread API and the header's badge."""
-    from app.commands import register_commands
     from app.notifications import commands, models  # noqa: F401 — tables
-    from app.notifications.routes import api, bp
+    from app.notifications.routes import api, bp, save_kinds, unread
+    from app.registry import register
     from app.slots import add_to_slot
 
-    register_commands(commands)
+    register(commands)
     app.register_blueprint(bp)
     app.register_blueprint(api)
+    # The addresses these had when they lived in app/push, kept for the pages and scripts a phone's
+    # service worker cached before the move.
+    app.add_url_rule("/push/kinds", "notifications.save_kinds_at_push", save_kinds, methods=["POST"])
+    app.add_url_rule("/api/v1/push/unread", "notifications_api.unread_at_push", unread)
     add_to_slot("header.badges", "notifications/_badge.html", context=badge)
 
 

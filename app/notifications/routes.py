@@ -37,3 +37,4 @@ def save_kinds():
 def unread():
     """How many inbox items I have not opened (the header badge)."""
     return jsonify(unread=unread_count(db.session, current_user._get_current_object()))
+

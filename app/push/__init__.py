@@ -55,15 +55,15 @@ def work_command(once: bool, concurrency: int, batch: int):
 
 def init_app(app) -> None:
     """Register the tables, the Web Push channel, the subscription commands, the settings page, the API and the CLI."""
-    from app.commands import register_commands
     from app.notifications.channels import register_channel
     from app.push import commands, models  # noqa: F401 — tables
     from app.push.routes import api, bp
     from app.push.services import push_channel
+    from app.registry import register
     from app.slots import add_to_slot
 
     register_channel(push_channel)  # every notification also becomes a push to its people's devices
-    register_commands(commands)
+    register(commands)
     app.register_blueprint(bp)
     app.register_blueprint(api)
     app.cli.add_command(push_cli)

@@ -23,3 +23,13 @@ def test_saving_never_redirects_off_the_site(client, login, make_user, make_hous
 
 def test_the_unread_count_needs_a_signed_in_person(client):
     assert client.get("/api/v1/notifications/unread").status_code == 401
+
+
+def test_the_addresses_from_before_the_move_still_answer(client, login, make_user, make_household, reached):
+    """A phone's cached page may still post to /push/kinds and its badge script ask /api/v1/push/unread."""
+    resident = make_user(Role.RESIDENT, make_household())
+    token = login(resident)
+    response = client.post("/push/kinds", data={"csrf_token": token, "kind": ["notice", "vote"]})
+    assert response.status_code == 302 and reached == ["notifications.mute"]
+    assert muted_kinds(db.session, resident) == {"issue.update", "issue.deadline", "issue.dispatch"}
+    assert client.get("/api/v1/push/unread").get_json() == {"unread": 0}
