@@ -63,15 +63,19 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize(("endpoint", "p256dh", "auth", "message"), BAD)
-def test_malformed_subscriptions_are_refused_and_not_stored(client, login, resident, endpoint, p256dh, auth, message):
-    token = login(resident)
+def subscribe(client, token, endpoint, p256dh=None, auth=None):
+    """POST a subscription for `endpoint`, with its keys replaced where given."""
     data = body(endpoint)
     if p256dh is not None:
         data["keys"]["p256dh"] = p256dh
     if auth is not None:
         data["keys"]["auth"] = auth
-    response = client.post("/api/v1/push/subscriptions", json=data, headers={"X-CSRFToken": token})
+    return client.post("/api/v1/push/subscriptions", json=data, headers={"X-CSRFToken": token})
+
+
+@pytest.mark.parametrize(("endpoint", "p256dh", "auth", "message"), BAD)
+def test_malformed_subscriptions_are_refused_and_not_stored(client, login, resident, endpoint, p256dh, auth, message):
+    response = subscribe(client, login(resident), endpoint, p256dh, auth)
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert error["code"] == "invalid_subscription" and message in error["message"]
@@ -108,11 +112,5 @@ def test_settings_page_and_muting(client, login, resident):
 ])
 def test_a_refused_subscription_names_its_field(client, login, resident, endpoint, p256dh, auth, field):
     """The push.subscribe command refuses on the field at fault, as every command does."""
-    token = login(resident)
-    data = body(endpoint)
-    if p256dh is not None:
-        data["keys"]["p256dh"] = p256dh
-    if auth is not None:
-        data["keys"]["auth"] = auth
-    error = client.post("/api/v1/push/subscriptions", json=data, headers={"X-CSRFToken": token}).get_json()["error"]
+    error = subscribe(client, login(resident), endpoint, p256dh, auth).get_json()["error"]
     assert list(error["fields"]) == [field] and error["fields"][field] == error["message"]
