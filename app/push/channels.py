@@ -15,12 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from multidict import CIMultiDict
 from pywebpush import WebPusher
 
-from app.push import http1
+from app.push import transport
 
 TTL_SECONDS = 24 * 3600  # a real TTL: the library's default of 0 drops messages for sleeping phones
-URGENCY = {True: b"high", False: b"normal"}  # RFC 8030 §5.3
+URGENCY = {True: "high", False: "normal"}  # RFC 8030 §5.3
 
 
 @dataclass
@@ -98,16 +99,17 @@ class _Batch:
 
 
 class WebPushChannel:
-    """Web Push (RFC 8030/8291/8292): pywebpush encrypts each message, a lean HTTP/1.1 client posts it.
+    """Web Push (RFC 8030/8291/8292): pywebpush encrypts each message, aiohttp posts it (app/push/transport.py).
 
     Encryption (aes128gcm with a fresh ECDH key per message) is pywebpush's `WebPusher.encode`, the
     very call bench/push.py measures alone as the ceiling. The VAPID token (a signed JWT for the push
     service's origin) is reused for that origin until an hour before it expires, as RFC 8292 allows,
-    instead of being signed again for each of 40,000 messages. Requests run on `pool_size` lanes of
-    one event loop (kept in its own thread for the life of the channel): a lane takes the next job,
-    encrypts it, posts it on a keep-alive connection and waits for the answer, so at most `pool_size`
-    requests and connections are open at once without a task or semaphore per message. Batches sent
-    from several threads at once share the lanes, oldest batch first.
+    instead of being signed again for each of 40,000 messages; the request's headers are built once
+    per origin and urgency with it. Requests run on `pool_size` lanes of one event loop (kept in its
+    own thread for the life of the channel): a lane takes the next job, encrypts it, posts it on a
+    keep-alive connection and waits for the answer, so at most `pool_size` requests and connections
+    are open at once without a task or semaphore per message. Batches sent from several threads at
+    once share the lanes, oldest batch first.
     """
 
     VAPID_LIFETIME = 12 * 3600
@@ -119,23 +121,33 @@ class WebPushChannel:
                  ssl_context: ssl.SSLContext | None = None, public_only: bool = False):
         self.vapid_key, self.subject, self.pool_size = vapid_key, subject, pool_size
         self.clock = time.time  # tests move it to see the token renewed
-        self.pool = http1.Pool(timeout=timeout, ssl_context=ssl_context, public_only=public_only)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="push-webpush", daemon=True)
         self.thread.start()
-        self._vapid: dict[str, tuple[dict, float, bytes]] = {}
+        self.transport = self._call(self._open(pool_size, timeout, ssl_context, public_only))
+        self._vapid: dict[str, tuple[dict, float, dict[bool, CIMultiDict]]] = {}
         self._work: deque[tuple[_Batch, int, Job]] = deque()  # jobs waiting for a lane, oldest batch first
         self._lanes = 0
         self._tasks: set[asyncio.Task] = set()
 
-    def _vapid_entry(self, origin: str) -> tuple[dict, float, bytes]:
+    @staticmethod
+    async def _open(pool_size, timeout, ssl_context, public_only) -> transport.Transport:
+        return transport.Transport(limit=pool_size, timeout=timeout, ssl_context=ssl_context, public_only=public_only)
+
+    def _call(self, coro, timeout: float | None = None):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def _vapid_entry(self, origin: str) -> tuple[dict, float, dict[bool, CIMultiDict]]:
         cached = self._vapid.get(origin)
         now = self.clock()
         if cached is None or cached[1] - now < self.VAPID_RENEW_BEFORE:
             exp = int(now) + self.VAPID_LIFETIME
             headers = self.vapid_key.sign({"sub": self.subject, "aud": origin, "exp": exp})
-            lines = "".join(f"{name}: {value}\r\n" for name, value in headers.items()).encode("latin-1")
-            cached = self._vapid[origin] = (headers, exp, lines)
+            # the whole set of request headers, per urgency: aiohttp copies it into each request
+            request_headers = {urgent: CIMultiDict({
+                **headers, "TTL": str(TTL_SECONDS), "Urgency": URGENCY[urgent], "Content-Encoding": "aes128gcm",
+                "Content-Type": "application/octet-stream"}) for urgent in (False, True)}
+            cached = self._vapid[origin] = (headers, exp, request_headers)
         return cached
 
     def vapid_headers(self, endpoint: str) -> dict:
@@ -146,23 +158,20 @@ class WebPushChannel:
         data = texts.get(id(payload))
         if data is None:  # the same payload object is serialised once per batch
             data = texts[id(payload)] = json.dumps(payload, ensure_ascii=False).encode()
+        endpoint = info["endpoint"]
         try:
-            origin, path = http1.split(info["endpoint"])
-        except http1.HTTPError as exc:
-            return Result("failed", str(exc))
-        body = WebPusher(info).encode(data, "aes128gcm")["body"]
-        auth = self._vapid_entry(origin.base)[2]
-        request = b"".join((
-            b"POST ", path.encode(), b" HTTP/1.1\r\nHost: ", origin.netloc.encode(), b"\r\n", auth,
-            b"TTL: %d\r\nUrgency: %s\r\nContent-Encoding: aes128gcm\r\n" % (TTL_SECONDS, URGENCY[bool(payload.get("urgent"))]),
-            b"Content-Type: application/octet-stream\r\nContent-Length: %d\r\n\r\n" % len(body), body))
-        try:
-            response = await self.pool.request(origin, request)
-        except http1.Refused as exc:  # a private address stays private: no retry
+            origin = transport.origin_of(endpoint)
+        except transport.Refused as exc:
             return Result("failed", str(exc)[:500])
-        except OSError as exc:  # refused, reset, timed out, unreadable answer: try again later
-            return Result("retry", f"connection: {type(exc).__name__} {exc}"[:500])
-        if response.status > 202:
+        body = WebPusher(info).encode(data, "aes128gcm")["body"]
+        headers = self._vapid_entry(origin.base)[2][bool(payload.get("urgent"))]
+        try:
+            response = await self.transport.post(origin, endpoint, headers, body)
+        except transport.Refused as exc:  # a private address stays private: no retry
+            return Result("failed", str(exc)[:500])
+        except transport.TransportError as exc:  # refused, reset, timed out, unreadable answer: try again later
+            return Result("retry", f"connection: {exc}"[:500])
+        if response.status > 202:  # a redirect too: not followed (it would lead past the address check)
             return classify(response.status, f"{response.status} {response.reason}", response.headers.get("retry-after"))
         return Result("sent")
 
@@ -198,7 +207,7 @@ class WebPushChannel:
 
     def send_batch(self, jobs: list[Job]) -> list[Result]:
         """Encrypt, sign and POST every job; classify each push service answer."""
-        return asyncio.run_coroutine_threadsafe(self._batch(jobs), self.loop).result()
+        return self._call(self._batch(jobs))
 
     def send(self, payload: dict, subscription: dict) -> Result:
         """One message (convenience for callers outside the worker)."""
@@ -206,12 +215,7 @@ class WebPushChannel:
 
     def close(self) -> None:
         """Close the pooled connections and stop the loop."""
-        async def _close():
-            self.pool.close()
-            await asyncio.sleep(0)  # let the transports run their connection_lost and release their sockets
-            await asyncio.sleep(0)
-
-        asyncio.run_coroutine_threadsafe(_close(), self.loop).result(timeout=5)
+        self._call(self.transport.close(), timeout=5)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=5)
         self.loop.close()
