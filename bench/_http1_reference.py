@@ -1,9 +1,9 @@
 """THE MEASURING REFERENCE, not used by the app: the hand-written HTTP/1.1 client the push worker used
 until Dec 2026 (app/push/http1.py at commit c074d70), kept here only so that bench/push.py can
-measure it beside aiohttp (app/push/transport.py) in the same run: `bench/push.py` sends each round
-with both and prints what the library costs. Do not import it from app/; do not fix it, it is the
-yardstick. Its channel (`HandWrittenChannel`, at the end) is the WebPushChannel of that commit: the
-same lanes and batches as today's (inherited), the old request building and client.
+measure it beside the library that replaced it (libcurl through pycurl, app/push/transport.py) in
+the same run: `bench/push.py` sends each round with both and prints what the library costs. Do not
+import it from app/; do not fix it: it is the yardstick. Its channel (`HandWrittenChannel`, at the
+end) is that commit's WebPushChannel, unchanged but for its name: asyncio lanes on one event loop.
 
 The old module's docstring follows.
 
@@ -359,31 +359,58 @@ class Pool:
         self.idle.clear()
 
 
-# --- the channel of commit c074d70 (app/push/channels.py), on this client -------------------------
+# --- the channel of commit c074d70 (app/push/channels.py's WebPushChannel), on this client, as it was -----------
 
 import json  # noqa: E402 — the reference channel's own imports, kept apart from the copied client's
 import threading  # noqa: E402
+from dataclasses import field  # noqa: E402
 
 from pywebpush import WebPusher  # noqa: E402
 
-from app.push.channels import TTL_SECONDS, Result, WebPushChannel, _Batch, classify  # noqa: E402
+from app.push.channels import TTL_SECONDS, Result, classify  # noqa: E402
 
-URGENCY = {True: b"high", False: b"normal"}
+Job = tuple[dict, dict]
+URGENCY = {True: b"high", False: b"normal"}  # RFC 8030 §5.3
 
 
-class HandWrittenChannel(WebPushChannel):
-    """WebPushChannel as it was on the hand-written client: its lanes and batches are today's (unchanged)."""
+@dataclass
+class _Batch:
+    """One send_batch call in flight: its results by position, how many are still out, and its future."""
+
+    results: list[Result]
+    remaining: int
+    done: asyncio.Future
+    texts: dict[int, bytes] = field(default_factory=dict)  # payload serialised once per batch
+
+
+class HandWrittenChannel:
+    """Web Push (RFC 8030/8291/8292): pywebpush encrypts each message, a lean HTTP/1.1 client posts it.
+
+    Encryption (aes128gcm with a fresh ECDH key per message) is pywebpush's `WebPusher.encode`, the
+    very call bench/push.py measures alone as the ceiling. The VAPID token (a signed JWT for the push
+    service's origin) is reused for that origin until an hour before it expires, as RFC 8292 allows,
+    instead of being signed again for each of 40,000 messages. Requests run on `pool_size` lanes of
+    one event loop (kept in its own thread for the life of the channel): a lane takes the next job,
+    encrypts it, posts it on a keep-alive connection and waits for the answer, so at most `pool_size`
+    requests and connections are open at once without a task or semaphore per message. Batches sent
+    from several threads at once share the lanes, oldest batch first.
+    """
+
+    VAPID_LIFETIME = 12 * 3600
+    VAPID_RENEW_BEFORE = 3600  # sign a new token this long before the cached one expires
+
+    name = "webpush"
 
     def __init__(self, vapid_key, subject: str, *, pool_size: int = 64, timeout: float = 10.0,
                  ssl_context: ssl.SSLContext | None = None, public_only: bool = False):
         self.vapid_key, self.subject, self.pool_size = vapid_key, subject, pool_size
-        self.clock = time.time
+        self.clock = time.time  # tests move it to see the token renewed
         self.pool = Pool(timeout=timeout, ssl_context=ssl_context, public_only=public_only)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="push-webpush", daemon=True)
         self.thread.start()
         self._vapid: dict[str, tuple[dict, float, bytes]] = {}
-        self._work: deque[tuple[_Batch, int, tuple]] = deque()
+        self._work: deque[tuple[_Batch, int, Job]] = deque()  # jobs waiting for a lane, oldest batch first
         self._lanes = 0
         self._tasks: set[asyncio.Task] = set()
 
@@ -396,6 +423,10 @@ class HandWrittenChannel(WebPushChannel):
             lines = "".join(f"{name}: {value}\r\n" for name, value in headers.items()).encode("latin-1")
             cached = self._vapid[origin] = (headers, exp, lines)
         return cached
+
+    def vapid_headers(self, endpoint: str) -> dict:
+        """The Authorization header for the endpoint's origin (aud); its token is signed again an hour before expiry."""
+        return dict(self._vapid_entry("/".join(endpoint.split("/", 3)[:3]))[0])
 
     async def _send(self, payload: dict, info: dict, texts: dict[int, bytes]) -> Result:
         data = texts.get(id(payload))
@@ -420,6 +451,44 @@ class HandWrittenChannel(WebPushChannel):
         if response.status > 202:
             return classify(response.status, f"{response.status} {response.reason}", response.headers.get("retry-after"))
         return Result("sent")
+
+    async def _lane(self) -> None:
+        """Take the oldest waiting job, send it, repeat; end when no job waits."""
+        try:
+            while self._work:
+                state, index, (payload, info) = self._work.popleft()
+                try:
+                    result = await self._send(payload, info, state.texts)
+                except Exception as exc:  # e.g. keys pywebpush cannot use: this job is retried, the lane goes on
+                    result = Result("retry", f"{type(exc).__name__}: {exc}"[:500])
+                state.results[index] = result
+                state.remaining -= 1
+                if not state.remaining:
+                    state.done.set_result(state.results)
+        finally:
+            self._lanes -= 1
+
+    async def _batch(self, jobs: list[Job]) -> list[Result]:
+        if not jobs:
+            return []
+        state = _Batch([Result("retry", "not sent")] * len(jobs), len(jobs), self.loop.create_future())
+        self._work.extend((state, index, job) for index, job in enumerate(jobs))
+        # Lanes are shared by every batch in flight (at most pool_size): a batch added while another
+        # is finishing fills the lanes its last answers leave idle, so the loop never waits for a tail.
+        for _ in range(min(self.pool_size - self._lanes, len(jobs))):
+            self._lanes += 1
+            lane = self.loop.create_task(self._lane())
+            self._tasks.add(lane)  # a reference, or the task may be collected mid-flight
+            lane.add_done_callback(self._tasks.discard)
+        return await state.done
+
+    def send_batch(self, jobs: list[Job]) -> list[Result]:
+        """Encrypt, sign and POST every job; classify each push service answer."""
+        return asyncio.run_coroutine_threadsafe(self._batch(jobs), self.loop).result()
+
+    def send(self, payload: dict, subscription: dict) -> Result:
+        """One message (convenience for callers outside the worker)."""
+        return self.send_batch([(payload, subscription)])[0]
 
     def close(self) -> None:
         """Close the pooled connections and stop the loop."""

@@ -9,7 +9,7 @@ machine is shared). Target: >= 40 % of that ceiling, and the 40,000 sent in unde
     .venv/bin/python bench/push.py [--subscriptions 40000] [--concurrency 64] [--batch 1000] [--rounds 3]
         [--client both|library|hand-written] [--postgres] [--profile]
 
-The worker posts with aiohttp (app/push/transport.py, "library"). Side by side, each round also sends
+The worker posts with libcurl through pycurl (app/push/transport.py, "library"). Side by side, each round also sends
 a notice with the hand-written HTTP/1.1 client it replaced (bench/_http1_reference.py, a copy kept
 only as this yardstick, "hand-written"), the two in turns (which goes first alternates by round),
 between the same two ceiling measurements: the summary prints what the library costs.
@@ -159,7 +159,7 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile the worker's two threads; print the top")
     parser.add_argument("--rounds", type=int, default=3, help="notices sent one after another (the load moves)")
     parser.add_argument("--client", choices=("both", "library", "hand-written"), default="both",
-                        help="which HTTP client sends: aiohttp (the app's), the hand-written reference, or both in turns")
+                        help="which HTTP client sends: libcurl (the app's), the hand-written reference, or both in turns")
     args = parser.parse_args()
     n = args.subscriptions
 
@@ -342,25 +342,34 @@ def cpu_seconds(pid: int) -> float:
 
 
 def start_profiles(channel):
-    """cProfile (CPU time) in this thread (the database side) and in the channel's loop thread (encryption, HTTP)."""
+    """cProfile (CPU time) in this thread (the database side) and in the channel's thread (encryption, HTTP)."""
     import cProfile
 
-    main, loop = cProfile.Profile(time.thread_time), cProfile.Profile(time.thread_time)  # CPU, not preemption
-    channel.loop.call_soon_threadsafe(loop.enable)
+    main, lanes = cProfile.Profile(time.thread_time), cProfile.Profile(time.thread_time)  # CPU, not preemption
+    in_channel_thread(channel, lanes.enable)
     main.enable()
-    return main, loop
+    return main, lanes
+
+
+def in_channel_thread(channel, function) -> None:
+    """Run `function` in the thread where the channel encrypts and sends (its event loop's, for the reference)."""
+    if hasattr(channel, "run_in_thread"):
+        channel.run_in_thread(function)
+        return
+    from concurrent.futures import Future
+
+    done = Future()
+    channel.loop.call_soon_threadsafe(lambda: (function(), done.set_result(None)))
+    done.result(timeout=10)
 
 
 def print_profiles(channel, profiles) -> None:
     import pstats
-    from concurrent.futures import Future
 
-    main, loop = profiles
+    main, lanes = profiles
     main.disable()
-    done = Future()
-    channel.loop.call_soon_threadsafe(lambda: (loop.disable(), done.set_result(None)))
-    done.result(timeout=10)
-    for label, profile in (("worker thread (database)", main), ("channel loop thread (encryption, HTTP)", loop)):
+    in_channel_thread(channel, lanes.disable)
+    for label, profile in (("worker thread (database)", main), ("channel thread (encryption, HTTP)", lanes)):
         print(f"--- {label}")
         pstats.Stats(profile).sort_stats("tottime").print_stats(30)
 
