@@ -226,6 +226,8 @@ class WebPushChannel:
         """Encrypt, sign and POST every job; classify each push service answer."""
         if not jobs:
             return []
+        if self._closing:
+            raise RuntimeError("the push channel is closed")
         state = _Batch([Result("retry", "not sent")] * len(jobs), len(jobs), Future())
         self._work.extend((state, index, job) for index, job in enumerate(jobs))
         self._submit()

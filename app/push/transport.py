@@ -117,16 +117,9 @@ class Response:
 
 
 def default_ca() -> dict[int, str]:
-    """Where the certificates Python's ssl module trusts are (SSL_CERT_FILE / SSL_CERT_DIR, else the system's)."""
+    """The certificates Python's ssl module trusts (SSL_CERT_FILE / SSL_CERT_DIR, else the system's), for libcurl."""
     paths = ssl.get_default_verify_paths()
-    found = {pycurl.CAINFO: paths.cafile} if paths.cafile else {}
-    if paths.capath:
-        found[pycurl.CAPATH] = paths.capath
-    if not found:  # no system store (a slim container): the Mozilla bundle that requests also uses
-        import certifi
-
-        found = {pycurl.CAINFO: certifi.where()}
-    return found
+    return {option: path for option, path in ((pycurl.CAINFO, paths.cafile), (pycurl.CAPATH, paths.capath)) if path}
 
 
 def is_public(address: str) -> bool:
@@ -151,6 +144,7 @@ class Transport:
         self.handles = [self._handle(int(timeout * 1000), ca) for _ in range(limit)]
         self.idle = list(self.handles)
         self.busy = 0
+        self.opened: list[socket.socket] = []  # sockets handed to libcurl, which keeps a duplicate of each
 
     @property
     def free(self) -> int:
@@ -172,14 +166,15 @@ class Transport:
             handle.setopt(pycurl.OPENSOCKETFUNCTION, lambda purpose, address, handle=handle: self._open(handle, address))
         return handle
 
-    @staticmethod
-    def _open(handle: pycurl.Curl, address) -> socket.socket | int:
+    def _open(self, handle: pycurl.Curl, address) -> socket.socket | int:
         """The socket libcurl asked for, for a new connection; SOCKET_BAD (no connection) when the address is not public."""
         host = address.addr[0]
         if not is_public(host):
             handle.refused = host
             return pycurl.SOCKET_BAD
-        return socket.socket(address.family, address.socktype, address.protocol)
+        opened = socket.socket(address.family, address.socktype, address.protocol)
+        self.opened.append(opened)  # pycurl connects a duplicate of it: ours is closed once perform() returns
+        return opened
 
     def start(self, key, url: str, headers: list[str], body: bytes) -> None:
         """Begin POSTing `body` to `url` (checked by `origin_of`) with `headers` ("Name: value"); needs `free`."""
@@ -205,6 +200,8 @@ class Transport:
     def _perform(self) -> list[tuple[object, Response | TransportError]]:
         while self.multi.perform()[0] == pycurl.E_CALL_MULTI_PERFORM:
             pass
+        while self.opened:
+            self.opened.pop().close()
         finished = []
         while True:
             queued, ok, failed = self.multi.info_read()
