@@ -30,8 +30,10 @@ libcurl costs less than the hand-written client did.
 from __future__ import annotations
 
 import ipaddress
+import selectors
 import socket
 import ssl
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -41,6 +43,11 @@ IDLE_SECONDS = 15  # do not reuse connections idle longer: a server's keep-alive
 MAX_BODY = 64 * 1024  # of an answer's body (an error text) kept; the rest is read and dropped
 # Headers libcurl would add by itself and a push service does not need: removed (an empty value removes one).
 NO_DEFAULT_HEADERS = ["Accept:", "Expect:", "User-Agent:"]
+
+
+# what libcurl waits for on a socket (its socket callback) -> what the selector watches
+WAIT_FOR = {pycurl.POLL_IN: selectors.EVENT_READ, pycurl.POLL_OUT: selectors.EVENT_WRITE,
+            pycurl.POLL_INOUT: selectors.EVENT_READ | selectors.EVENT_WRITE}
 
 
 class TransportError(Exception):
@@ -140,6 +147,12 @@ class Transport:
         self.multi = pycurl.CurlMulti()
         self.multi.setopt(pycurl.M_MAX_TOTAL_CONNECTIONS, limit)
         self.multi.setopt(pycurl.M_MAXCONNECTS, limit)  # idle connections kept for reuse
+        # libcurl says which sockets to watch and when to call it back; the selector (epoll) waits for them
+        self.selector = selectors.DefaultSelector()
+        self.deadline: float | None = None  # when libcurl wants to be called back without a socket event
+        self.watched: dict[int, int] = {}  # fd -> the selector events it is registered for
+        self.multi.setopt(pycurl.M_SOCKETFUNCTION, self._watch)
+        self.multi.setopt(pycurl.M_TIMERFUNCTION, self._timer)
         ca = {pycurl.CAINFO: ca_file} if ca_file else default_ca()
         self.handles = [self._handle(int(timeout * 1000), ca) for _ in range(limit)]
         self.idle = list(self.handles)
@@ -173,7 +186,7 @@ class Transport:
             handle.refused = host
             return pycurl.SOCKET_BAD
         opened = socket.socket(address.family, address.socktype, address.protocol)
-        self.opened.append(opened)  # pycurl connects a duplicate of it: ours is closed once perform() returns
+        self.opened.append(opened)  # pycurl connects a duplicate of it: ours is closed once libcurl returns
         return opened
 
     def start(self, key, url: str, headers: list[str], body: bytes) -> None:
@@ -190,18 +203,53 @@ class Transport:
 
     def poll(self, wait: float) -> list[tuple[object, Response | TransportError]]:
         """Move the transfers on; when none has finished, wait up to `wait` seconds for the network first."""
-        finished = self._perform()
-        if not finished and self.busy:
-            hint = self.multi.timeout()  # ms until libcurl has something to do by itself (-1: nothing)
-            self.multi.select(min(wait, hint / 1000) if hint >= 0 else wait)
-            finished = self._perform()
-        return finished
+        finished = self._finished()
+        if finished or not self.busy:
+            return finished
+        now = time.monotonic()
+        if self.deadline is not None and self.deadline <= now:
+            self._act(pycurl.SOCKET_TIMEOUT, 0)  # libcurl's own timers: start new transfers, timeouts
+            finished = self._finished()
+            if finished:
+                return finished
+        timeout = wait if self.deadline is None else min(wait, max(self.deadline - time.monotonic(), 0))
+        for key, events in self.selector.select(timeout):  # the GIL is released while it waits
+            self._act(key.fd, (pycurl.CSELECT_IN if events & selectors.EVENT_READ else 0)
+                      | (pycurl.CSELECT_OUT if events & selectors.EVENT_WRITE else 0))
+        if self.deadline is not None and self.deadline <= time.monotonic():
+            self._act(pycurl.SOCKET_TIMEOUT, 0)
+        return self._finished()
 
-    def _perform(self) -> list[tuple[object, Response | TransportError]]:
-        while self.multi.perform()[0] == pycurl.E_CALL_MULTI_PERFORM:
+    def _act(self, fd: int, events: int) -> None:
+        while self.multi.socket_action(fd, events)[0] == pycurl.E_CALL_MULTI_PERFORM:
             pass
         while self.opened:
             self.opened.pop().close()
+
+    def _watch(self, what: int, fd: int, multi, data) -> None:
+        """Watch `fd` for what libcurl now waits for on it, or stop watching it (its socket callback)."""
+        registered = fd in self.watched
+        if what == pycurl.POLL_REMOVE:
+            if registered:
+                self.selector.unregister(fd)
+                del self.watched[fd]
+            return
+        events = WAIT_FOR[what]
+        if not registered:
+            self.selector.register(fd, events)
+        elif self.watched[fd] != events:
+            try:
+                self.selector.modify(fd, events)
+            except OSError:  # closed and opened again under the same number before libcurl said so: anew
+                self.selector.unregister(fd)
+                self.selector.register(fd, events)
+        self.watched[fd] = events
+
+    def _timer(self, milliseconds: int) -> None:
+        """Call libcurl back (SOCKET_TIMEOUT) in `milliseconds`, or never when -1 (its timer callback)."""
+        self.deadline = None if milliseconds < 0 else time.monotonic() + milliseconds / 1000
+
+    def _finished(self) -> list[tuple[object, Response | TransportError]]:
         finished = []
         while True:
             queued, ok, failed = self.multi.info_read()
@@ -230,3 +278,4 @@ class Transport:
                 self.multi.remove_handle(handle)
             handle.close()
         self.multi.close()
+        self.selector.close()
