@@ -168,7 +168,9 @@ class WebPushChannel:
         return None
 
     @staticmethod
-    def _result(answer: transport.Response | transport.TransportError) -> Result:
+    def _result(answer: transport.Response | transport.TransportError | Result) -> Result:
+        if isinstance(answer, Result):
+            return answer
         if isinstance(answer, transport.Refused):  # a private address stays private: no retry
             return Result("failed", str(answer)[:500])
         if isinstance(answer, transport.TransportError):  # refused, reset, timed out, unreadable: try again later
@@ -211,9 +213,10 @@ class WebPushChannel:
                 continue
             try:
                 finished = lanes.poll(self.IDLE_POLL if lanes.free else 1.0)
-            except Exception:  # libcurl itself failed: nothing can be said of the transfers in flight
+            except Exception as exc:  # libcurl itself failed: what is in flight is tried again later
                 log.exception("push transport failed")
-                finished = []
+                failed = Result("retry", f"transport: {type(exc).__name__}: {exc}"[:500])
+                finished = [(key, failed) for key in lanes.abandon()]
             for (state, index), answer in finished:
                 self._settle(state, index, self._result(answer))
         lanes.close()

@@ -277,3 +277,38 @@ def test_a_public_address_is_connected_to_through_the_check(make_transport, monk
         statuses = [post(lanes, server.url()).status for _ in range(2)]
     gc.collect()  # an unclosed socket would warn here (filterwarnings = error)
     assert (statuses, checked, server.connections) == ([201, 201], ["127.0.0.1"], 1)
+
+
+class FakeVapidKey:
+    """Signs nothing: the channel only needs the header it returns."""
+
+    def sign(self, claims):
+        return {"Authorization": f"vapid t=test.{claims['aud']}, k=test"}
+
+
+def test_a_failing_transport_costs_the_channel_its_transfers_in_flight_not_its_thread(monkeypatch):
+    """Should libcurl itself fail, the pushes it had in flight are retried later and the lanes go on."""
+    from app.push.channels import WebPushChannel
+    from tests.push.pushservice import DeviceKeys
+
+    keys = DeviceKeys.generate()
+    channel = WebPushChannel(FakeVapidKey(), "mailto:ops@siheyuan.example", pool_size=2)
+    poll, calls = channel.transport.poll, []
+
+    def failing_once(wait):
+        calls.append(wait)
+        if len(calls) == 1:
+            raise RuntimeError("curl broke")
+        return poll(wait)
+
+    monkeypatch.setattr(channel.transport, "poll", failing_once)
+    try:
+        with Server([CREATED] * 4) as server:
+            job = ({"title": "t"}, {"endpoint": server.url(), "keys": {"p256dh": keys.p256dh, "auth": keys.auth_b64}})
+            first = channel.send_batch([job, job])
+            second = channel.send_batch([job])
+    finally:
+        channel.close()
+    assert [r.outcome for r in first] == ["retry", "retry"] and "curl broke" in first[0].error
+    assert [r.outcome for r in second] == ["sent"]
+    assert not channel.thread.is_alive()
