@@ -9,10 +9,10 @@ machine is shared). Target: >= 40 % of that ceiling, and the 40,000 sent in unde
     .venv/bin/python bench/push.py [--subscriptions 40000] [--concurrency 64] [--batch 1000] [--rounds 3]
         [--client both|library|hand-written] [--postgres] [--profile]
 
-The worker posts with libcurl through pycurl (app/push/transport.py, "library"). Side by side, each round also sends
-a notice with the hand-written HTTP/1.1 client it replaced (bench/_http1_reference.py, a copy kept
-only as this yardstick, "hand-written"), the two in turns (which goes first alternates by round),
-between the same two ceiling measurements: the summary prints what the library costs.
+The worker posts with libcurl through pycurl (app/push/transport.py, "library"). Side by side, each
+round also sends a notice with the hand-written HTTP/1.1 client it replaced (bench/_http1_reference.py,
+a copy kept only as this yardstick, "hand-written"), the two in turns (which goes first alternates by
+round), between the same two ceiling measurements: the summary prints what the library costs.
 
 Each round sends a new notice to every subscription per client and prints its own figures and the
 load average; the summary gives every round's ratio (the machine is shared, the load moves). Beside
