@@ -171,7 +171,7 @@ class Transport:
                               (pycurl.CONNECTTIMEOUT_MS, timeout_ms), (pycurl.MAXAGE_CONN, IDLE_SECONDS),
                               (pycurl.HTTP_VERSION, pycurl.CURL_HTTP_VERSION_1_1),
                               (pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS),
-                              (pycurl.FOLLOWLOCATION, 0), (pycurl.PROXY, ""), *ca.items()):
+                              (pycurl.FOLLOWLOCATION, 0), (pycurl.PROXY, ""), (pycurl.PATH_AS_IS, 1), *ca.items()):
             handle.setopt(option, value)
         handle.lines, handle.body, handle.key, handle.refused = [], bytearray(), None, ""
         handle.setopt(pycurl.HEADERFUNCTION, handle.lines.append)  # a C-level call per header line
