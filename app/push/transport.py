@@ -191,7 +191,10 @@ class Transport:
         return opened
 
     def start(self, key, url: str, headers: list[str], body: bytes) -> None:
-        """Begin POSTing `body` to `url` (checked by `origin_of`) with `headers` ("Name: value"); needs `free`."""
+        """Begin POSTing `body` to `url` (checked by `origin_of`) with `headers` ("Name: value"); needs `free`.
+
+        `key` (anything but None) comes back with the answer from `poll`.
+        """
         handle = self.idle.pop()
         handle.key, handle.refused = key, ""
         handle.lines.clear()
