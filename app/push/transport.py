@@ -23,10 +23,10 @@ What a push worker adds on top:
   reset, timed out, unreadable answer: the worker tries again later).
 
 Why not aiohttp (already installed, for pywebpush): measured side by side in bench/push.py, its
-request path cost the worker ~115–155 µs of CPU per push more than the hand-written HTTP/1.1
-client this module replaced, against ~150 µs for the encryption itself, which left the fan-out
-at 36–42 % of the encryption-only rate; with libcurl the worker costs what it did with the
-hand-written client (bench/RESULTS.md, 4 Dec 2026).
+request path cost the worker ~115–160 µs of CPU per push more than the hand-written HTTP/1.1
+client this module replaced, against ~150 µs for the encryption itself, which left the fan-out at
+36–46 % of the encryption-only rate (about three quarters of the hand-written client's rate); with
+libcurl the worker costs what it did with the hand-written client (bench/RESULTS.md, 4 Dec 2026).
 """
 from __future__ import annotations
 
