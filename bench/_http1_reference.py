@@ -1,4 +1,13 @@
-"""A lean HTTP/1.1 client for push services: keep-alive connections per origin, one request at a time on each.
+"""THE MEASURING REFERENCE, not used by the app: the hand-written HTTP/1.1 client the push worker used
+until Dec 2026 (app/push/http1.py at commit c074d70), kept here only so that bench/push.py can
+measure it beside the library that replaced it (libcurl through pycurl, app/push/transport.py) in
+the same run: `bench/push.py` sends each round with both and prints what the library costs. Do not
+import it from app/; do not fix it: it is the yardstick. Its channel (`HandWrittenChannel`, at the
+end) is that commit's WebPushChannel, unchanged but for its name: asyncio lanes on one event loop.
+
+The old module's docstring follows.
+
+A lean HTTP/1.1 client for push services: keep-alive connections per origin, one request at a time on each.
 
 Why not aiohttp: a push is one small POST whose answer is a status and an empty body, and aiohttp
 spends more Python per request (URL objects, header multidicts, a task, a response object with its
@@ -348,3 +357,147 @@ class Pool:
             while idle:
                 idle.pop().close()
         self.idle.clear()
+
+
+# --- the channel of commit c074d70 (app/push/channels.py's WebPushChannel), on this client, as it was -----------
+
+import json  # noqa: E402 — the reference channel's own imports, kept apart from the copied client's
+import threading  # noqa: E402
+from dataclasses import field  # noqa: E402
+
+from pywebpush import WebPusher  # noqa: E402
+
+from app.push.channels import TTL_SECONDS, Result, classify  # noqa: E402
+
+Job = tuple[dict, dict]
+URGENCY = {True: b"high", False: b"normal"}  # RFC 8030 §5.3
+
+
+@dataclass
+class _Batch:
+    """One send_batch call in flight: its results by position, how many are still out, and its future."""
+
+    results: list[Result]
+    remaining: int
+    done: asyncio.Future
+    texts: dict[int, bytes] = field(default_factory=dict)  # payload serialised once per batch
+
+
+class HandWrittenChannel:
+    """Web Push (RFC 8030/8291/8292): pywebpush encrypts each message, a lean HTTP/1.1 client posts it.
+
+    Encryption (aes128gcm with a fresh ECDH key per message) is pywebpush's `WebPusher.encode`, the
+    very call bench/push.py measures alone as the ceiling. The VAPID token (a signed JWT for the push
+    service's origin) is reused for that origin until an hour before it expires, as RFC 8292 allows,
+    instead of being signed again for each of 40,000 messages. Requests run on `pool_size` lanes of
+    one event loop (kept in its own thread for the life of the channel): a lane takes the next job,
+    encrypts it, posts it on a keep-alive connection and waits for the answer, so at most `pool_size`
+    requests and connections are open at once without a task or semaphore per message. Batches sent
+    from several threads at once share the lanes, oldest batch first.
+    """
+
+    VAPID_LIFETIME = 12 * 3600
+    VAPID_RENEW_BEFORE = 3600  # sign a new token this long before the cached one expires
+
+    name = "webpush"
+
+    def __init__(self, vapid_key, subject: str, *, pool_size: int = 64, timeout: float = 10.0,
+                 ssl_context: ssl.SSLContext | None = None, public_only: bool = False):
+        self.vapid_key, self.subject, self.pool_size = vapid_key, subject, pool_size
+        self.clock = time.time  # tests move it to see the token renewed
+        self.pool = Pool(timeout=timeout, ssl_context=ssl_context, public_only=public_only)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="push-webpush", daemon=True)
+        self.thread.start()
+        self._vapid: dict[str, tuple[dict, float, bytes]] = {}
+        self._work: deque[tuple[_Batch, int, Job]] = deque()  # jobs waiting for a lane, oldest batch first
+        self._lanes = 0
+        self._tasks: set[asyncio.Task] = set()
+
+    def _vapid_entry(self, origin: str) -> tuple[dict, float, bytes]:
+        cached = self._vapid.get(origin)
+        now = self.clock()
+        if cached is None or cached[1] - now < self.VAPID_RENEW_BEFORE:
+            exp = int(now) + self.VAPID_LIFETIME
+            headers = self.vapid_key.sign({"sub": self.subject, "aud": origin, "exp": exp})
+            lines = "".join(f"{name}: {value}\r\n" for name, value in headers.items()).encode("latin-1")
+            cached = self._vapid[origin] = (headers, exp, lines)
+        return cached
+
+    def vapid_headers(self, endpoint: str) -> dict:
+        """The Authorization header for the endpoint's origin (aud); its token is signed again an hour before expiry."""
+        return dict(self._vapid_entry("/".join(endpoint.split("/", 3)[:3]))[0])
+
+    async def _send(self, payload: dict, info: dict, texts: dict[int, bytes]) -> Result:
+        data = texts.get(id(payload))
+        if data is None:  # the same payload object is serialised once per batch
+            data = texts[id(payload)] = json.dumps(payload, ensure_ascii=False).encode()
+        try:
+            origin, path = split(info["endpoint"])
+        except HTTPError as exc:
+            return Result("failed", str(exc))
+        body = WebPusher(info).encode(data, "aes128gcm")["body"]
+        auth = self._vapid_entry(origin.base)[2]
+        request = b"".join((
+            b"POST ", path.encode(), b" HTTP/1.1\r\nHost: ", origin.netloc.encode(), b"\r\n", auth,
+            b"TTL: %d\r\nUrgency: %s\r\nContent-Encoding: aes128gcm\r\n" % (TTL_SECONDS, URGENCY[bool(payload.get("urgent"))]),
+            b"Content-Type: application/octet-stream\r\nContent-Length: %d\r\n\r\n" % len(body), body))
+        try:
+            response = await self.pool.request(origin, request)
+        except Refused as exc:  # a private address stays private: no retry
+            return Result("failed", str(exc)[:500])
+        except OSError as exc:  # refused, reset, timed out, unreadable answer: try again later
+            return Result("retry", f"connection: {type(exc).__name__} {exc}"[:500])
+        if response.status > 202:
+            return classify(response.status, f"{response.status} {response.reason}", response.headers.get("retry-after"))
+        return Result("sent")
+
+    async def _lane(self) -> None:
+        """Take the oldest waiting job, send it, repeat; end when no job waits."""
+        try:
+            while self._work:
+                state, index, (payload, info) = self._work.popleft()
+                try:
+                    result = await self._send(payload, info, state.texts)
+                except Exception as exc:  # e.g. keys pywebpush cannot use: this job is retried, the lane goes on
+                    result = Result("retry", f"{type(exc).__name__}: {exc}"[:500])
+                state.results[index] = result
+                state.remaining -= 1
+                if not state.remaining:
+                    state.done.set_result(state.results)
+        finally:
+            self._lanes -= 1
+
+    async def _batch(self, jobs: list[Job]) -> list[Result]:
+        if not jobs:
+            return []
+        state = _Batch([Result("retry", "not sent")] * len(jobs), len(jobs), self.loop.create_future())
+        self._work.extend((state, index, job) for index, job in enumerate(jobs))
+        # Lanes are shared by every batch in flight (at most pool_size): a batch added while another
+        # is finishing fills the lanes its last answers leave idle, so the loop never waits for a tail.
+        for _ in range(min(self.pool_size - self._lanes, len(jobs))):
+            self._lanes += 1
+            lane = self.loop.create_task(self._lane())
+            self._tasks.add(lane)  # a reference, or the task may be collected mid-flight
+            lane.add_done_callback(self._tasks.discard)
+        return await state.done
+
+    def send_batch(self, jobs: list[Job]) -> list[Result]:
+        """Encrypt, sign and POST every job; classify each push service answer."""
+        return asyncio.run_coroutine_threadsafe(self._batch(jobs), self.loop).result()
+
+    def send(self, payload: dict, subscription: dict) -> Result:
+        """One message (convenience for callers outside the worker)."""
+        return self.send_batch([(payload, subscription)])[0]
+
+    def close(self) -> None:
+        """Close the pooled connections and stop the loop."""
+        async def _close():
+            self.pool.close()
+            await asyncio.sleep(0)  # let the transports run their connection_lost and release their sockets
+            await asyncio.sleep(0)
+
+        asyncio.run_coroutine_threadsafe(_close(), self.loop).result(timeout=5)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=5)
+        self.loop.close()
