@@ -349,30 +349,19 @@ def lock_row(session: Session, instance: Any) -> None:
     session.execute(select(key).where(key == getattr(instance, key.key)).with_for_update())
 
 
-_IN_QUERIES: dict[tuple, Any] = {}
+def among(session: Session, column: ColumnElement, values: Iterable[Any]) -> ColumnElement[bool]:
+    """`column IN values`, the whole list bound as one parameter: the one IN-list helper of the app.
 
-
-def rows_where_in(session: Session, columns: Sequence[ColumnElement], key: ColumnElement,
-                  values: Iterable[Any]) -> Result:
-    """SELECT `columns` WHERE `key` IN `values`, the list bound as one parameter.
-
-    `in_()` renders one placeholder per value at every execution, several µs each, and a sync
-    batch looks up 200 ids at a time: PostgreSQL takes an array (`= ANY`), SQLite a JSON array
-    (json_each). The statement is built once per columns, key and dialect.
+    `in_()` renders one placeholder per value at every execution, several µs each, and PostgreSQL
+    parses a statement whose text changes with their number afresh; a sync batch looks up 200 ids
+    at a time. PostgreSQL takes an array (`= ANY`), SQLite a JSON array (json_each). The condition
+    fits any statement (SELECT, UPDATE, DELETE), whose text is then the same whatever the count.
     """
-    dialect = session.get_bind().dialect
-    cache_key = (tuple(columns), key, dialect.name)
-    query = _IN_QUERIES.get(cache_key)
-    if query is None:
-        query = _IN_QUERIES[cache_key] = select(*columns).where(_one_of(key, dialect))
     values = list(values)
-    return session.execute(query, {"values": json.dumps(values) if dialect.name == "sqlite" else values})
-
-
-def _one_of(column: ColumnElement, dialect: Dialect) -> ColumnElement[bool]:
-    """`column IN (…)` with the whole list bound as one parameter named "values"."""
-    if dialect.name == "postgresql":
-        return column == any_(bindparam("values", type_=ARRAY(column.type)))
-    if dialect.name == "sqlite":
-        return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam("values", type_=String))))
-    return column.in_(bindparam("values", expanding=True))
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    if dialect == "sqlite":
+        return column.in_(select(literal_column("value")).select_from(
+            func.json_each(bindparam(None, json.dumps(values), type_=String))))
+    return column.in_(values)
