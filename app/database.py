@@ -1,10 +1,14 @@
-"""Database engine settings that SQLAlchemy does not make for us, and statements for many rows at once (the sync push)."""
+"""Database engine settings that SQLAlchemy does not make for us, and statements for many rows at once (the sync push).
+
+The data layer's shared devices live here and in each feature's queries.py (statements built once,
+light rows); routes and permission rules never handle them.
+"""
 from __future__ import annotations
 
 import json
 import re
 import time
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -287,45 +291,6 @@ def insert_many(session: Session, table: Table, columns: Sequence[str], rows: It
         connection.exec_driver_sql(plan.sql, dict(zip(columns, map(list, values), strict=True)))
     else:
         connection.exec_driver_sql(plan.sql, list(zip(*[values[i] for i in plan.order], strict=True)))
-
-
-class ReadWith:
-    """Figures other features print on a page, read in the statement that loads a row the page loads anyway.
-
-    On PostgreSQL each statement is a round trip: the header's inbox badge read with the signed-in
-    user, the building page's conventions read with its building, save one each on every page. A
-    feature registers a scalar expression correlated on the row's table (register); the statement
-    that loads the row selects columns() beside it and keep()s the values on the object; the page
-    reads them with value(). Only a request that changes nothing (GET, HEAD) reads them: a figure
-    read as a request starts would be stale once it writes, so there value() is None and the page
-    asks the database itself.
-    """
-
-    def __init__(self) -> None:
-        self._expressions: dict[str, Callable[[], ColumnElement]] = {}
-
-    def register(self, name: str, expression: Callable[[], ColumnElement]) -> None:
-        """Read `expression()` (a scalar subquery correlated on the row's table) with the row as `name`."""
-        self._expressions[name] = expression
-
-    def names(self) -> tuple[str, ...]:
-        """What to read with the row in this request: a key for statements built once (by its names)."""
-        return tuple(self._expressions) if request_only_reads() else ()
-
-    def columns(self, names: tuple[str, ...]) -> list[ColumnElement]:
-        """The columns to select beside the row, labelled by their names."""
-        return [self._expressions[name]().label(name) for name in names]
-
-    @staticmethod
-    def keep(instance: Any, names: tuple[str, ...], values: Sequence) -> None:
-        """Note the values read beside `instance` (the columns of `names`, in order)."""
-        # Not a mapped attribute: the ORM neither writes nor expires it; it lives as long as the session's object.
-        instance._read_with = dict(zip(names, values, strict=True))
-
-    @staticmethod
-    def value(instance: Any, name: str) -> Any:
-        """What was read as `name` with this object, or None when it was not (a request that writes)."""
-        return getattr(instance, "_read_with", {}).get(name)
 
 
 def plain_rows(session: Session, statement: Any, params: dict | None = None) -> Result:

@@ -55,13 +55,11 @@ def work_command(once: bool, concurrency: int, batch: int):
 
 def init_app(app) -> None:
     """Register the settings page, the API, the header badge and the CLI."""
-    from app.auth.services import read_with_user
     from app.extensions import db
     from app.push import convention_events, issue_events, models  # noqa: F401 — tables
     from app.push.routes import api, bp
-    from app.push.services import unread_column, unread_count
+    from app.push.services import unread_count
 
-    read_with_user.register("inbox_unread", unread_column)  # the header's badge, on every page
     app.register_blueprint(bp)
     app.register_blueprint(api)
     app.cli.add_command(push_cli)

@@ -19,7 +19,6 @@ from sqlalchemy import Boolean, ColumnElement, Integer, Select, bindparam, cast,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.auth.services import read_with_user
 from app.database import plain_rows
 from app.models import User
 from app.models.base import UTCDateTime
@@ -202,10 +201,7 @@ def _unread_count() -> Select:
 
 
 def unread_count(session: Session, user: User) -> int:
-    """How many inbox items the user has not opened (on a page, read with the user: no query of its own)."""
-    found = read_with_user.value(user, "inbox_unread")
-    if found is not None:
-        return found
+    """How many inbox items the user has not opened."""
     return plain_rows(session, _unread_count(), {"user_id": user.id}).scalar() or 0
 
 
