@@ -197,22 +197,26 @@ def new():
 @login_required
 def show(problem_id: int):
     """The problem with its timeline (internal notes only for staff) and the actions I may take."""
-    page = queries.problem_page(db.session, current_user, problem_id) or abort(404)
+    user = current_user._get_current_object()  # asked about a dozen times below: not through the proxy each time
+    page = queries.problem_page(db.session, user, problem_id) or abort(404)
     problem = page.problem
-    require(current_user, "issue.view", problem)
-    staff_view = can(current_user, "issue.note", problem)
+    require(user, "issue.view", problem)
+    staff_view = can(user, "issue.note", problem)
     return render_template("issues/show.html", problem=problem, record=_record(problem, staff_view),
-                           actions=_actions(page, staff_view))
+                           actions=_actions(user, page, staff_view))
 
 
 ACTIONS = ("issue.escalate", "issue.dispatch", "issue.resolve", "issue.confirm")
 
 
-def _actions(page: queries.ProblemPage, staff_view: bool) -> Markup:
-    """The forms and buttons below the record, for this person (their CSRF token, what they may do here)."""
+def _actions(user, page: queries.ProblemPage, staff_view: bool) -> Markup:
+    """The forms and buttons below the record, for this person (their CSRF token, what they may do here).
+
+    Rendered on every view: the forms are written out by blank_field / csrf_field (templates/_macros/forms.html).
+    """
     problem = page.problem
-    may = {action: can(current_user, action, problem) for action in ACTIONS}
-    my_departments = {a.department_id for a in current_user.roles if a.department_id}
+    may = {action: can(user, action, problem) for action in ACTIONS}
+    my_departments = {a.department_id for a in user.roles if a.department_id}
     my_orders = [d for d in problem.dispatches if d.department_id in my_departments] if my_departments else []
     # Several forms on one page: prefixes keep their field ids (and labels) apart. Only the forms the
     # page can show are built: a closed problem shows none.
