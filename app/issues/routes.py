@@ -209,6 +209,11 @@ def show(problem_id: int):
 ACTIONS = ("issue.escalate", "issue.dispatch", "issue.resolve", "issue.confirm")
 
 
+def _blank(form_class, prefix: str):
+    """A form to show, blank: no request data to read, and its CSRF field written by the template (csrf_field)."""
+    return form_class(prefix=prefix, formdata=None, meta={"csrf": False})
+
+
 def _actions(user, page: queries.ProblemPage, staff_view: bool) -> Markup:
     """The forms and buttons below the record, for this person (their CSRF token, what they may do here).
 
@@ -222,14 +227,13 @@ def _actions(user, page: queries.ProblemPage, staff_view: bool) -> Markup:
     # page can show are built: a closed problem shows none.
     forms = {}
     if problem.is_open:
-        forms["dispatch_form"] = DispatchForm(prefix="dispatch")
         # Departments are offered only to those who may dispatch; the list read at the version read with the problem.
         offered = queries.departments(db.session, page.departments_version) if may["issue.dispatch"] else ()
+        forms.update(update_form=_blank(UpdateForm, "update"), escalate_form=_blank(ReasonForm, "escalate"),
+                     dispatch_form=_blank(DispatchForm, "dispatch"), resolve_form=_blank(ResolveForm, "resolve"))
         forms["dispatch_form"].departments.choices = [SelectChoice(id_, name) for id_, name in offered]
-        forms.update(update_form=UpdateForm(prefix="update"), escalate_form=ReasonForm(prefix="escalate"),
-                     resolve_form=ResolveForm(prefix="resolve"))
     if problem.status == Status.RESOLVED:
-        forms.update(confirm_form=ConfirmForm(prefix="confirm"), reopen_form=ReasonForm(prefix="reopen"))
+        forms.update(confirm_form=_blank(ConfirmForm, "confirm"), reopen_form=_blank(ReasonForm, "reopen"))
     return Markup(render_template("issues/_actions.html", problem=problem, staff_view=staff_view,  # noqa: S704 — autoescaped
                                   may=may, my_orders=my_orders, **forms))
 
