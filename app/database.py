@@ -1,10 +1,14 @@
-"""Database engine settings that SQLAlchemy does not make for us, and statements for many rows at once (the sync push)."""
+"""Database engine settings that SQLAlchemy does not make for us, and statements for many rows at once (the sync push).
+
+The data layer's shared devices live here and in each feature's queries.py (statements built once,
+light rows); routes and permission rules never handle them.
+"""
 from __future__ import annotations
 
 import json
 import re
 import time
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -16,15 +20,16 @@ from sqlalchemy.orm import Session
 
 # Whether transactions begun in this context take SQLite's write lock at BEGIN.
 _immediate: ContextVar[bool] = ContextVar("sqlite_immediate", default=False)
-# Whether this context is answering a GET (or HEAD) request, whose database work only reads (PostgreSQL).
+# Whether this context is answering a GET (or HEAD) request, whose database work only reads.
 _reading: ContextVar[bool] = ContextVar("get_request_reading", default=False)
 
 
 def immediate_transactions() -> None:
     """Make every later transaction in this context one that writes (workers, and a GET that must log).
 
-    On SQLite it begins with BEGIN IMMEDIATE; on PostgreSQL a GET's later transactions leave the
-    read-only autocommit of configure_postgresql.
+    On SQLite it begins with BEGIN IMMEDIATE; in a GET, the transactions begun after it may write
+    (refuse_writes_in_get) and, on PostgreSQL, leave the read-only autocommit of configure_postgresql.
+    A GET ends the transaction it is in (rollback) before writing: that one began as a reader.
     """
     _immediate.set(True)
     _reading.set(False)
@@ -47,9 +52,10 @@ def configure_sqlite(app: Flask, engine: Engine) -> None:
     With a deferred BEGIN, two writers can both read and then one fails to upgrade its lock
     at once (SQLITE_BUSY, which busy_timeout cannot wait out). So we emit BEGIN ourselves:
     IMMEDIATE for requests that change state (POST, PUT, PATCH, DELETE — GET handlers never
-    write) and for workers that ask for it; a plain BEGIN elsewhere, so readers never queue
-    behind writers under WAL.
+    write, refuse_writes_in_get) and for workers that ask for it; a plain BEGIN elsewhere, so
+    readers never queue behind writers under WAL.
     """
+    refuse_writes_in_get(app, engine)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -77,7 +83,7 @@ def configure_sqlite(app: Flask, engine: Engine) -> None:
 
 
 def request_only_reads() -> bool:
-    """True inside a GET or HEAD request: its handler only reads (WriteInGetError on PostgreSQL)."""
+    """True inside a GET or HEAD request: its handler only reads (refuse_writes_in_get)."""
     return has_request_context() and request.method in ("GET", "HEAD")
 
 
@@ -85,22 +91,33 @@ class WriteInGetError(RuntimeError):
     """A GET (or HEAD) request tried to change the database: GET handlers only read."""
 
 
-def configure_postgresql(app: Flask, engine: Engine) -> None:
-    """Reads without a transaction round trip, and psycopg's prepared statements kept.
+# What a statement written as text (text(), exec_driver_sql) in a transaction begun in a GET may
+# start with: a read, or SQLite's own BEGIN (configure_sqlite). Anything else is taken for a write.
+_READS = frozenset({"SELECT", "BEGIN"})
 
-    A GET request reads with the connection in autocommit: no BEGIN before its first statement and
-    no ROLLBACK after its last, two of the eight or nine round trips of a page. Reading is the same
-    under PostgreSQL's READ COMMITTED, where each statement has its own snapshot anyway; a GET that
-    tries to write raises WriteInGetError instead of writing unguarded (GET handlers never write, as
-    configure_sqlite also assumes).
 
-    Elsewhere a transaction that ran only SELECTs ends with COMMIT, not ROLLBACK: psycopg prepares a
-    statement on the server from its fifth execution on a connection and forgets every prepared
-    statement at each ROLLBACK (a rolled-back transaction may have dropped what they refer to), and
-    every request ended with one, so each statement of each page was parsed and planned again (~1 ms
-    for the queue's first tier). Anything that wrote, failed or used a savepoint is rolled back as before.
+def _writes(statement: str, context) -> bool:
+    """Whether `statement` may change the database.
+
+    A statement SQLAlchemy compiled says what it is (INSERT, UPDATE, DELETE, DDL; a SELECT with a
+    CTE starts with WITH); one written as text is judged by its first word, reads allowed by name.
     """
-    from psycopg.pq import TransactionStatus
+    if context is not None and context.compiled is not None and not context.is_text:
+        return bool(context.isinsert or context.isupdate or context.isdelete or context.isddl)
+    words = statement.lstrip()[:8].split(None, 1)
+    return not words or words[0].upper() not in _READS
+
+
+def refuse_writes_in_get(app: Flask, engine: Engine) -> None:
+    """A transaction begun while a GET (or HEAD) request is answered only reads, on every database.
+
+    GET handlers never write: SQLite's plain BEGIN (configure_sqlite) and PostgreSQL's autocommit
+    (configure_postgresql) rely on it, and a link preview or a prefetch must change nothing. A
+    statement that could write (INSERT, UPDATE, DELETE, a flush that has something to write, DDL,
+    anything but a SELECT) raises WriteInGetError before it reaches the database, so the default
+    SQLite test run catches such a handler. The escape hatch is explicit: immediate_transactions(),
+    then a rollback; the transactions begun after it may write (a refused login-card scan is logged).
+    """
 
     @app.before_request
     def _mark_reads():
@@ -111,19 +128,47 @@ def configure_postgresql(app: Flask, engine: Engine) -> None:
         _reading.set(False)  # what runs after the request in this context (a test, a CLI command) may write
 
     @event.listens_for(engine, "begin")
+    def _note_reading(connection):
+        connection.info["reading"] = _reading.get()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _refuse(connection, cursor, statement, parameters, context, executemany):
+        if connection.info.get("reading") and _writes(statement, context):
+            raise WriteInGetError(f"a GET request tried to write: {statement[:60]}")
+
+    @event.listens_for(engine, "checkin")
+    def _forget_reading(_dbapi_connection, record):
+        record.info.pop("reading", None)  # whoever takes the connection next begins afresh
+
+
+def configure_postgresql(app: Flask, engine: Engine) -> None:
+    """Reads without a transaction round trip, and psycopg's prepared statements kept.
+
+    A GET request reads with the connection in autocommit: no BEGIN before its first statement and
+    no ROLLBACK after its last, two of the eight or nine round trips of a page. Reading is the same
+    under PostgreSQL's READ COMMITTED, where each statement has its own snapshot anyway; a GET that
+    tries to write raises WriteInGetError instead of writing unguarded (refuse_writes_in_get).
+
+    Elsewhere a transaction that ran only SELECTs ends with COMMIT, not ROLLBACK: psycopg prepares a
+    statement on the server from its fifth execution on a connection and forgets every prepared
+    statement at each ROLLBACK (a rolled-back transaction may have dropped what they refer to), and
+    every request ended with one, so each statement of each page was parsed and planned again (~1 ms
+    for the queue's first tier). Anything that wrote, failed or used a savepoint is rolled back as before.
+    """
+    from psycopg.pq import TransactionStatus
+
+    refuse_writes_in_get(app, engine)
+
+    @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        reading = _reading.get()
         connection.info["wrote"] = False
-        connection.info["reading"] = reading
         dbapi_connection = connection.connection.dbapi_connection
-        if reading and dbapi_connection.info.transaction_status == TransactionStatus.IDLE:
+        if _reading.get() and dbapi_connection.info.transaction_status == TransactionStatus.IDLE:
             dbapi_connection.autocommit = True
 
     @event.listens_for(engine, "before_cursor_execute")
     def _on_statement(connection, cursor, statement, parameters, context, executemany):
         if not statement.startswith("SELECT "):
-            if connection.info.get("reading"):
-                raise WriteInGetError(f"a GET request tried to write: {statement[:60]}")
             connection.info["wrote"] = True
 
     @event.listens_for(engine, "rollback")
@@ -248,45 +293,6 @@ def insert_many(session: Session, table: Table, columns: Sequence[str], rows: It
         connection.exec_driver_sql(plan.sql, list(zip(*[values[i] for i in plan.order], strict=True)))
 
 
-class ReadWith:
-    """Figures other features print on a page, read in the statement that loads a row the page loads anyway.
-
-    On PostgreSQL each statement is a round trip: the header's inbox badge read with the signed-in
-    user, the building page's conventions read with its building, save one each on every page. A
-    feature registers a scalar expression correlated on the row's table (register); the statement
-    that loads the row selects columns() beside it and keep()s the values on the object; the page
-    reads them with value(). Only a request that changes nothing (GET, HEAD) reads them: a figure
-    read as a request starts would be stale once it writes, so there value() is None and the page
-    asks the database itself.
-    """
-
-    def __init__(self) -> None:
-        self._expressions: dict[str, Callable[[], ColumnElement]] = {}
-
-    def register(self, name: str, expression: Callable[[], ColumnElement]) -> None:
-        """Read `expression()` (a scalar subquery correlated on the row's table) with the row as `name`."""
-        self._expressions[name] = expression
-
-    def names(self) -> tuple[str, ...]:
-        """What to read with the row in this request: a key for statements built once (by its names)."""
-        return tuple(self._expressions) if request_only_reads() else ()
-
-    def columns(self, names: tuple[str, ...]) -> list[ColumnElement]:
-        """The columns to select beside the row, labelled by their names."""
-        return [self._expressions[name]().label(name) for name in names]
-
-    @staticmethod
-    def keep(instance: Any, names: tuple[str, ...], values: Sequence) -> None:
-        """Note the values read beside `instance` (the columns of `names`, in order)."""
-        # Not a mapped attribute: the ORM neither writes nor expires it; it lives as long as the session's object.
-        instance._read_with = dict(zip(names, values, strict=True))
-
-    @staticmethod
-    def value(instance: Any, name: str) -> Any:
-        """What was read as `name` with this object, or None when it was not (a request that writes)."""
-        return getattr(instance, "_read_with", {}).get(name)
-
-
 def plain_rows(session: Session, statement: Any, params: dict | None = None) -> Result:
     """Run a SELECT of columns (no entities) on the session's connection, as plain rows.
 
@@ -308,30 +314,19 @@ def lock_row(session: Session, instance: Any) -> None:
     session.execute(select(key).where(key == getattr(instance, key.key)).with_for_update())
 
 
-_IN_QUERIES: dict[tuple, Any] = {}
+def among(session: Session, column: ColumnElement, values: Iterable[Any]) -> ColumnElement[bool]:
+    """`column IN values`, the whole list bound as one parameter: the one IN-list helper of the app.
 
-
-def rows_where_in(session: Session, columns: Sequence[ColumnElement], key: ColumnElement,
-                  values: Iterable[Any]) -> Result:
-    """SELECT `columns` WHERE `key` IN `values`, the list bound as one parameter.
-
-    `in_()` renders one placeholder per value at every execution, several µs each, and a sync
-    batch looks up 200 ids at a time: PostgreSQL takes an array (`= ANY`), SQLite a JSON array
-    (json_each). The statement is built once per columns, key and dialect.
+    `in_()` renders one placeholder per value at every execution, several µs each, and PostgreSQL
+    parses a statement whose text changes with their number afresh; a sync batch looks up 200 ids
+    at a time. PostgreSQL takes an array (`= ANY`), SQLite a JSON array (json_each). The condition
+    fits any statement (SELECT, UPDATE, DELETE), whose text is then the same whatever the count.
     """
-    dialect = session.get_bind().dialect
-    cache_key = (tuple(columns), key, dialect.name)
-    query = _IN_QUERIES.get(cache_key)
-    if query is None:
-        query = _IN_QUERIES[cache_key] = select(*columns).where(_one_of(key, dialect))
     values = list(values)
-    return session.execute(query, {"values": json.dumps(values) if dialect.name == "sqlite" else values})
-
-
-def _one_of(column: ColumnElement, dialect: Dialect) -> ColumnElement[bool]:
-    """`column IN (…)` with the whole list bound as one parameter named "values"."""
-    if dialect.name == "postgresql":
-        return column == any_(bindparam("values", type_=ARRAY(column.type)))
-    if dialect.name == "sqlite":
-        return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam("values", type_=String))))
-    return column.in_(bindparam("values", expanding=True))
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    if dialect == "sqlite":
+        return column.in_(select(literal_column("value")).select_from(
+            func.json_each(bindparam(None, json.dumps(values), type_=String))))
+    return column.in_(values)

@@ -27,15 +27,20 @@ def databases() -> list[tuple[str, str]]:
         print("(set BENCH_DATABASE_URL to a PostgreSQL database the benchmark may wipe to measure it too)")
         return found
     try:
-        engine = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"))
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+        wipe_postgres(PG_URL)
         found.append(("PostgreSQL", PG_URL))
     except Exception as exc:
         print(f"(PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}; SQLite only)")
     return found
+
+
+def wipe_postgres(url: str) -> None:
+    """Empty the schema of the PostgreSQL database at `url` (one the benchmark may wipe)."""
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
 
 
 def build_app(url: str, instance: str):
@@ -52,19 +57,31 @@ def build_app(url: str, instance: str):
     return app
 
 
-def fangzhuang(app, buildings: int = 223, households_per_building: int = 157) -> dict:
-    """223 buildings of ~157 households (~35,000) in 16 communities, and a street account over them all."""
+def fangzhuang(app, buildings: int = 223, households_per_building: int = 157, streets: int = 1) -> dict:
+    """223 buildings of ~157 households (~35,000) in 16 communities, and a street account over them all.
+
+    With `streets` > 1, a district: that many such streets (the first is 方庄地区, the account's), each
+    with its 16 communities and 223 buildings, so a street's pages read as much as Fangzhuang's alone
+    among ten times the rows.
+    """
     from app.extensions import db
     from app.models import Community, Role, RoleAssignment, Street, User
 
     with app.app_context():
-        street = Street(name="方庄地区")
-        communities = [Community(street=street, name=f"社区{i:02d}") for i in range(16)]
-        db.session.add_all(communities)
-        db.session.flush()
-        db.session.execute(insert(db.metadata.tables["building"]), [
-            {"community_id": communities[i % 16].id, "name": f"{i + 1}号楼", "address": "", "join_code": f"b{i:05d}",
-             "group_rules": "", "created_at": _now(), "updated_at": _now()} for i in range(buildings)])
+        building_rows = []
+        home = None
+        for k in range(streets):
+            street = Street(name="方庄地区" if k == 0 else f"第{k + 1}街道")
+            home = home or street
+            communities = [Community(street=street, name=f"社区{i:02d}" if k == 0 else f"{k + 1}街社区{i:02d}")
+                           for i in range(16)]
+            db.session.add_all(communities)
+            db.session.flush()
+            building_rows += [
+                {"community_id": communities[i % 16].id, "name": f"{i + 1}号楼", "address": "",
+                 "join_code": f"b{k * buildings + i:05d}", "group_rules": "", "created_at": _now(), "updated_at": _now()}
+                for i in range(buildings)]
+        db.session.execute(insert(db.metadata.tables["building"]), building_rows)
         building_ids = [r[0] for r in db.session.execute(text("SELECT id FROM building ORDER BY id"))]
         rows = []
         for b in building_ids:
@@ -76,12 +93,12 @@ def fangzhuang(app, buildings: int = 223, households_per_building: int = 157) ->
                              "preferred_contact": "push", "notes": "", "change_seq": 1, "is_deleted": False,
                              "created_at": _now(), "updated_at": _now()})
         db.session.execute(insert(db.metadata.tables["household"]), rows)
-        user = User(phone="13700000000", name="街道", roles=[RoleAssignment(role=Role.STREET, street=street)])
+        user = User(phone="13700000000", name="街道", roles=[RoleAssignment(role=Role.STREET, street=home)])
         user.set_password(PASSWORD)
         db.session.add(user)
         db.session.commit()
         household_ids = [r[0] for r in db.session.execute(text("SELECT id FROM household ORDER BY id"))]
-        return {"user_id": user.id, "phone": user.phone, "household_ids": household_ids}
+        return {"user_id": user.id, "phone": user.phone, "household_ids": household_ids, "street_id": home.id}
 
 
 def _now():

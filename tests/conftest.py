@@ -19,7 +19,7 @@ from app.commands import command_reached
 from app.config import TestingConfig, normalise_database_url
 from app.extensions import db, limiter
 from app.i18n_catalogs import compile_catalogs
-from app.issues import fragments
+from app.issues import fragments, queries
 from app.models import Building, Community, Household, Role, RoleAssignment, Street, User
 
 PASSWORD = "correct-horse-9"
@@ -164,12 +164,13 @@ def _wipe_once(app) -> None:
 def clean_database(app):
     """Every test starts from empty tables, an unfrozen clock, fresh rate limits and no kept page pieces.
 
-    The pieces (app/issues/fragments.py) are keyed by ids and change numbers, which come round again
-    once the tables are emptied."""
+    The pieces (app/issues/fragments.py) and the departments' list (app/issues/queries.py) are kept
+    under ids, change numbers and times, which come round again once the tables are emptied."""
     _wipe(app)
     clock.set_now(None)
     limiter.reset()
     fragments.pieces.clear()
+    queries.forget_departments()
     ctx = app.app_context()
     ctx.push()
     yield

@@ -22,12 +22,18 @@ def counted():
         event.remove(db.engine, "before_cursor_execute", count)
 
 
-def queries_for(client, url: str) -> tuple[int, int]:
-    """Statements for the page rendered afresh, and again with its kept pieces (app/issues/fragments.py)."""
+def statements_for(client, url: str) -> tuple[list[str], list[str]]:
+    """The statements of the page rendered afresh, and again with its kept pieces (app/issues/fragments.py)."""
     client.get(url)  # warm: first-request work (catalogs, templates) is not per page
     fragments.pieces.clear()
     with counted() as fresh:
         assert client.get(url).status_code == 200
     with counted() as kept:
         assert client.get(url).status_code == 200
+    return fresh, kept
+
+
+def queries_for(client, url: str) -> tuple[int, int]:
+    """How many statements the page sends rendered afresh, and again with its kept pieces."""
+    fresh, kept = statements_for(client, url)
     return len(fresh), len(kept)

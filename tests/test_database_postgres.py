@@ -7,9 +7,9 @@ from sqlalchemy import select, text
 
 from app import create_app
 from app.config import TestingConfig
-from app.database import immediate_transactions
 from app.extensions import db
 from app.models import Street
+from tests.database_probe import NAME, WRITES, probe_app, streets_named
 
 pytestmark = pytest.mark.postgres  # psycopg's prepared statements
 
@@ -57,35 +57,10 @@ def test_a_failed_read_is_rolled_back_and_the_connection_goes_on(app):
 @pytest.fixture
 def probe(database_url, app):
     """An app of its own on the test database, with routes that look at their connection or try to write."""
-    probing = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, WTF_CSRF_ENABLED=False)
-
-    @probing.route("/_probe/connection", methods=["GET", "POST"])
-    def connection():
-        db.session.execute(select(Street.id)).all()
-        return jsonify(autocommit=db.session.connection().connection.dbapi_connection.autocommit)
-
-    @probing.get("/_probe/write")
-    def write():
-        db.session.add(Street(name="GET 写入的街道"))
-        db.session.commit()
-        return "written"
-
-    @probing.get("/_probe/log")
-    def log():  # as a refused login-card scan logs itself
-        immediate_transactions()
-        db.session.rollback()
-        db.session.add(Street(name="GET 记下的日志"))
-        db.session.commit()
-        return "logged"
-
+    probing = probe_app(database_url)
     yield probing
     with probing.app_context():
         db.engine.dispose()
-
-
-def streets_named(app, name: str) -> int:
-    with app.app_context():
-        return len(db.session.scalars(select(Street.id).where(Street.name == name)).all())
 
 
 def test_a_get_reads_without_a_transaction_and_a_post_with_one(probe):
@@ -93,11 +68,14 @@ def test_a_get_reads_without_a_transaction_and_a_post_with_one(probe):
     assert client.get("/_probe/connection").get_json() == {"autocommit": True}
     assert client.post("/_probe/connection").get_json() == {"autocommit": False}
     assert client.get("/_probe/connection").get_json() == {"autocommit": True}
+    assert client.get("/_probe/read").status_code == 200
 
 
-def test_a_get_that_tries_to_write_is_refused_and_writes_nothing(probe):
-    assert probe.test_client().get("/_probe/write").status_code == 500
-    assert streets_named(probe, "GET 写入的街道") == 0
+@pytest.mark.parametrize("how", sorted(WRITES))
+def test_a_get_that_tries_to_write_is_refused_and_writes_nothing(probe, how):
+    for method in ("GET", "HEAD"):
+        assert probe.test_client().open(f"/_probe/write/{how}", method=method).status_code == 500, (how, method)
+    assert streets_named(probe, NAME) == 0
 
 
 def test_a_get_that_says_it_writes_can_log(probe):

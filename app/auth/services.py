@@ -8,7 +8,6 @@ from functools import cache, lru_cache
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
-from app.database import ReadWith
 from app.models import User
 
 
@@ -36,29 +35,15 @@ def authenticate(session: Session, phone: str, password: str, *, now: datetime) 
     return user
 
 
-# Figures other features print on every page (the inbox badge), read with the signed-in user.
-read_with_user = ReadWith()
-
-
 @cache
-def _signed_in_user(extras: tuple[str, ...]) -> Select:
-    # Built once per set of extras: building the statement and its cache key cost more than running it.
-    return (select(User, *read_with_user.columns(extras)).where(User.id == bindparam("user_id"))
-            .options(joinedload(User.roles)))
+def _signed_in_user() -> Select:
+    # Built once: building the statement and its cache key cost more than running it.
+    return select(User).where(User.id == bindparam("user_id")).options(joinedload(User.roles))
 
 
 def signed_in_user(session: Session, user_id: int) -> User | None:
-    """The user a session names, with their roles, in one statement (every request asks).
-
-    On a page that changes nothing, the same statement reads what features registered with
-    read_with_user (their values: read_with_user.value(user, name)).
-    """
-    extras = read_with_user.names()
-    row = session.execute(_signed_in_user(extras), {"user_id": user_id}).unique().first()
-    if row is None:
-        return None
-    read_with_user.keep(row[0], extras, row[1:])
-    return row[0]
+    """The user a session names, with their roles, in one statement (every request asks)."""
+    return session.execute(_signed_in_user(), {"user_id": user_id}).unique().scalar_one_or_none()
 
 
 def set_locale(user: User, locale: str, allowed: tuple[str, ...]) -> bool:

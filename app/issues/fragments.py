@@ -11,9 +11,11 @@ What the key cannot hold is the time. A card's answer clock reads "due in 3.5 h"
 when the deadline passes, so each piece also keeps the moment its clocks would next read differently
 (`clock_changes_at`) and is rendered again from then on.
 
-Only pieces that read the same for everyone who may open the page are kept here; whatever depends on
-the person (forms with their CSRF token, the actions they may take, staff-only notes) is either
-rendered per request or part of the key. The page's own permission check always runs first.
+Only pieces that read the same for everyone who may open the page are kept here, and their keys are
+built here, from what the page read: the card lists, a problem's record (staff-only notes: whether
+they are shown is part of the key) and the queue's filter. Whatever depends on the person (the forms
+with their CSRF token, the actions they may take) is rendered per request. The page's own
+permission check always runs first.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime, timedelta
 
+from flask_babel import get_locale
 from markupsafe import Markup
 
 from app.issues.models import Problem
@@ -95,22 +98,44 @@ def valid_until(problems: Iterable[Problem], now: datetime) -> datetime:
     return min([now + MAX_AGE, *changes])
 
 
-# Stands for the CSRF token in a kept piece with forms (no token, base64 or hex, holds a NUL).
-CSRF_PLACEHOLDER = "\x00csrf\x00"
-
-
-def cached(key: Hashable, now: datetime, render: Callable[[], tuple[str, Iterable[Problem]]],
-           token: str | None = None) -> Markup:
-    """The piece stored under `key`, or `render()`'s (HTML, problems it prints) kept for next time.
-
-    A piece with forms is rendered with the asker's CSRF `token` in them: it is kept with the token
-    taken out, and each asker's own put in, so no one is ever served another's.
-    """
+def cached(key: Hashable, now: datetime, render: Callable[[], tuple[str, Iterable[Problem]]]) -> Markup:
+    """The piece stored under `key`, or `render()`'s (HTML, problems it prints) kept for next time."""
     html = pieces.get(key, now)
     if html is None:
         text, problems = render()
-        html = Markup(text.replace(token, CSRF_PLACEHOLDER) if token else text)  # noqa: S704 — rendered by Jinja, autoescaped
+        html = Markup(text)  # noqa: S704 — rendered by Jinja, autoescaped
         pieces.put(key, html, valid_until(problems, now))
-    if token:
-        return Markup(html.replace(CSRF_PLACEHOLDER, token))  # noqa: S704 — a token is letters, digits and -_.
     return html
+
+
+Render = Callable[[], tuple[str, Iterable[Problem]]]
+
+
+def card_list(kind: str, cards: Iterable[Hashable], now: datetime, render: Render) -> Markup:
+    """A list of cards (a feed page, the queue), kept under the cards' versions and the language, never the person.
+
+    `cards` are light rows (app/issues/queries.py Card): each problem's id and change number, its
+    household's change number and its building's name, what a card prints besides the clock.
+    """
+    return cached((kind, str(get_locale()), tuple(cards)), now, render)
+
+
+def record(problem: Problem, staff_view: bool, now: datetime, render: Render) -> Markup:
+    """What was reported, the departments and the timeline of `problem`.
+
+    The same for everyone who may see the problem except the internal notes, so `staff_view` is in the
+    key beside the problem's version and what else it prints (its household's version, its building's name).
+    """
+    household = problem.household
+    return cached(("problem", str(get_locale()), staff_view, problem.id, problem.change_seq, problem.updated_at,
+                   household.change_seq if household is not None else None, problem.building.name), now, render)
+
+
+def queue_filter(choices: Iterable[tuple[str, str]], user, now: datetime, render: Render) -> Markup:
+    """The queue's filter form: the choices made, and the roles that decide which buildings it offers.
+
+    The buildings are read again when it is rendered again, at most every MAX_AGE: a building added to a
+    community shows by then.
+    """
+    roles = tuple((a.role, a.building_id, a.community_id, a.street_id) for a in user.roles)
+    return cached(("queue-filter", str(get_locale()), tuple(choices), roles), now, render)

@@ -1,4 +1,10 @@
-"""Reads for the problem pages: the building feed, the staff queue, a department's work orders."""
+"""Reads for the problem pages: the building feed, a problem, the staff queue, a department's work orders.
+
+Each page calls its function by name (feed_page, problem_page, queue_page) and gets what it prints;
+how it is read stays here: statements built once per combination of the asker's roles, light rows
+instead of objects where a list only needs versions, and the asker's reach read beside the building
+or problem, so the permission checks that follow need no query (app/auth/queries.py).
+"""
 from __future__ import annotations
 
 import re
@@ -8,11 +14,12 @@ from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from app.auth import scope
-from app.database import ReadWith, plain_rows
-from app.issues.models import OPEN_STATUSES, Dispatch, DispatchStatus, Problem, Status
+from app.auth.queries import reach, reach_columns, reached, remember_reach
+from app.database import plain_rows
+from app.issues.models import OPEN_STATUSES, Dispatch, DispatchStatus, Problem, ProblemEvent, Status
 from app.models import Building, Community, Department, Household, Role, User
 
 PAGE = 50
@@ -39,31 +46,25 @@ def _cards(query: Select) -> Select:
         Household, Household.id == Problem.household_id)
 
 
-# Figures other features print on the building page (its conventions in force), read with its building.
-read_with_building = ReadWith()
-
-
 @cache
-def _building(shape: tuple[Role, ...], extras: tuple[str, ...]) -> Select:
-    return (select(Building, *scope.reach_columns(shape), *read_with_building.columns(extras))
-            .where(Building.id == bindparam("building_id")).options(joinedload(Building.community)))
+def _building(shape: tuple[Role, ...]) -> Select:
+    # Built once per combination of roles: building the statement cost more than running it.
+    return (select(Building, *reach_columns(shape)).where(Building.id == bindparam("building_id"))
+            .options(joinedload(Building.community)))
 
 
 def building(session: Session, building_id: int, viewer: User | None = None) -> Building | None:
     """A building with its community, in one statement built once (every feed page asks).
 
-    With `viewer`, the same statement reads which of their roles reach the building, for the
-    permission check that follows (scope.remember_reach: inside scope.remembering() it needs no query),
-    and on a page what other features registered with read_with_building.
+    With `viewer`, the same statement reads which of their roles reach the building, so the
+    permission check that follows needs no query (app/auth/queries.py, remember_reach).
     """
-    shape, params = scope.reach(viewer) if viewer is not None else ((), {})
-    extras = read_with_building.names()
-    row = session.execute(_building(shape, extras), {**params, "building_id": building_id}).first()
+    shape, params = reach(viewer) if viewer is not None else ((), {})
+    row = session.execute(_building(shape), {**params, "building_id": building_id}).first()
     if row is None:
         return None
     if viewer is not None:
-        scope.remember_reach(viewer, building_id, shape, row[1:1 + len(shape)])
-    read_with_building.keep(row[0], extras, row[1 + len(shape):])
+        remember_reach(session, viewer, building_id, shape, row[1:])
     return row[0]
 
 
@@ -71,17 +72,89 @@ def building(session: Session, building_id: int, viewer: User | None = None) -> 
 def departments_version() -> tuple[ColumnElement, ColumnElement]:
     """How many departments there are and when one last changed, as two scalar subqueries.
 
-    Read beside the problem on its page: the dispatch form's list is kept rendered under them, so the
-    list itself is read only when the form is rendered again (a department added, renamed or removed).
+    Read beside the problem on its page (problem_page): the dispatch form's list is kept under
+    them (departments()), so the list itself is read only when a department was added, renamed or removed.
     """
     return (select(func.count()).select_from(Department).scalar_subquery().label("departments"),
             select(func.max(Department.updated_at)).scalar_subquery().label("departments_changed"))
 
 
-def departments(session: Session) -> list[tuple[int, str]]:
-    """Every department and property company, as the dispatch form lists them."""
-    return [tuple(row) for row in session.execute(select(Department.id, Department.name)
-                                                  .order_by(Department.kind, Department.name))]
+# The last list of departments read, under the version it was read at (one per worker process).
+_departments_seen: tuple[tuple | None, list[tuple[int, str]]] = (None, [])
+
+
+def forget_departments() -> None:
+    """Read the departments afresh next time (tests: an emptied database hands out the same versions again)."""
+    global _departments_seen
+    _departments_seen = (None, [])
+
+
+def departments(session: Session, version: tuple | None = None) -> list[tuple[int, str]]:
+    """Every department and property company, as the dispatch form lists them.
+
+    With `version` (what problem_page read beside the problem), the list read at that version
+    is given again without a query.
+    """
+    global _departments_seen
+    seen_at, seen = _departments_seen
+    if version is not None and version == seen_at:
+        return seen
+    found = [tuple(row) for row in plain_rows(session, select(Department.id, Department.name)
+                                              .order_by(Department.kind, Department.name))]
+    if version is not None:
+        _departments_seen = (version, found)
+    return found
+
+
+TIMELINE = (selectinload(Problem.events).selectinload(ProblemEvent.actor).lazyload(User.roles),
+            selectinload(Problem.dispatches).selectinload(Dispatch.department))
+
+
+class ProblemPage(NamedTuple):
+    """A problem as its page reads it, and the version of the departments its dispatch form lists."""
+
+    problem: Problem
+    departments_version: tuple
+
+
+@cache
+def _problem_page(shape: tuple[Role, ...]) -> Select:
+    # One row: the problem, its household, building and community, joined, and beside them which of the
+    # asker's roles (of `shape`) reach the building and the departments' version. Of the household,
+    # building and community only what the page prints and its rules ask (a household's phone, members
+    # and notes stay unread): 27 columns fewer to decode on every view. Events and dispatches load when
+    # used (the record is usually kept rendered). Built once per combination of roles.
+    options = (joinedload(Problem.household).load_only(Household.id, Household.building_id, Household.unit,
+                                                       Household.room, Household.change_seq),
+               contains_eager(Problem.building).load_only(Building.id, Building.community_id, Building.name,
+                                                          Building.property_department_id)
+               .joinedload(Building.community).load_only(Community.id, Community.street_id, Community.name))
+    return (select(Problem, *reach_columns(shape), *departments_version()).join(Problem.building)
+            .where(Problem.id == bindparam("problem_id")).options(*options))
+
+
+def problem_page(session: Session, viewer: User, problem_id: int) -> ProblemPage | None:
+    """The problem as its page shows it, in one statement; None when there is none (or it was deleted).
+
+    The same statement reads which of the viewer's roles reach its building (the page's permission
+    checks then need no query) and the departments' version (departments()).
+    """
+    shape, params = reach(viewer)
+    row = session.execute(_problem_page(shape), {**params, "problem_id": problem_id}).unique().first()
+    if row is None or row[0].is_deleted:
+        return None
+    problem = row[0]
+    remember_reach(session, viewer, problem.building_id, shape, row[1:1 + len(shape)])
+    return ProblemPage(problem, tuple(row[1 + len(shape):]))
+
+
+def load_timeline(session: Session, problem: Problem) -> Problem:
+    """The problem's events (with their actors) and dispatches (with their departments), in two IN queries.
+
+    populate_existing: a permission rule may have loaded the dispatches already, without their departments.
+    """
+    return session.scalars(select(Problem).where(Problem.id == problem.id).options(*TIMELINE)
+                           .execution_options(populate_existing=True)).one()
 
 
 FEED_PAGE = 20  # the building page: a phone screen or two of cards; older ones are a link away
@@ -150,6 +223,27 @@ def building_feed_page(session: Session, building_id: int, *, limit: int = FEED_
     return FeedPage([Card(*row[:-1]) for row in rows[:limit]], older)
 
 
+class BuildingFeed(NamedTuple):
+    """The building page: the building (with its community) and one page of its feed."""
+
+    building: Building
+    cards: list[Card]
+    older: tuple[datetime, int] | None
+
+
+def feed_page(session: Session, viewer: User, building_id: int, *,
+              before: tuple[datetime, int] | None = None) -> BuildingFeed | None:
+    """The building page for `viewer`: the building, read with the viewer's reach, and a page of its feed.
+
+    None when there is no such building. Two statements whatever the building's history.
+    """
+    found = building(session, building_id, viewer)
+    if found is None:
+        return None
+    page = building_feed_page(session, building_id, before=before)
+    return BuildingFeed(found, page.cards, page.older)
+
+
 def problems_for(session: Session, cards: list[Card]) -> list[Problem]:
     """The problems of `cards`, in their order, with what a card prints (household and building)."""
     if not cards:
@@ -159,9 +253,9 @@ def problems_for(session: Session, cards: list[Card]) -> list[Problem]:
     return [found[c.id] for c in cards if c.id in found]
 
 
-def queue_cards(session: Session, user: User, *, now: datetime, status: str = "", category: str = "",
-                source: str = "", building_id: int | None = None, limit: int = PAGE) -> list[Card]:
-    """Open problems in my scope: overdue first, then those escalated to my level, then by deadline.
+def queue_page(session: Session, user: User, *, now: datetime, status: str = "", category: str = "",
+               source: str = "", building_id: int | None = None, limit: int = PAGE) -> list[Card]:
+    """The staff queue's cards: open problems in my scope, overdue first, then escalated to my level, then by deadline.
 
     Three short queries instead of one sort over every open problem of a street. Each picks its
     page of ids from an index alone (ix_problem_unanswered_due for the first, ix_problem_status_due
@@ -171,7 +265,7 @@ def queue_cards(session: Session, user: User, *, now: datetime, status: str = ""
     statistics, as the app runs it; after an ANALYZE it chose to walk every problem by deadline
     (~200 ms on 100,000): check the plan before adding `PRAGMA optimize`.
     """
-    shape, params = scope.reach(user, scope.MANAGERS)
+    shape, params = reach(user, scope.MANAGERS)
     if not shape:
         return []
     filters = (bool(status), bool(category), bool(source), bool(building_id))
@@ -200,11 +294,11 @@ QUEUE_TIERS = 3
 def _queue_tier(tier: int, filters: tuple[bool, bool, bool, bool], shape: tuple[Role, ...]) -> Select:
     """One tier's page of cards, for the filters given and the roles of the asker's scope, all values bound.
 
-    `filters` says which of status, category, source and building are chosen; `shape` is scope.reach()'s.
+    `filters` says which of status, category, source and building are chosen; `shape` is reach()'s.
     Built once per shape: building a statement and its cache key cost more than running it.
     """
     status, category, source, building = filters
-    ids = select(Problem.id).where(Problem.building_id.in_(scope.reached(shape)), Problem.is_deleted.is_(False),
+    ids = select(Problem.id).where(Problem.building_id.in_(reached(shape)), Problem.is_deleted.is_(False),
                                    Problem.status == bindparam("status") if status else Problem.status.in_(OPEN_STATUSES))
     if category:
         ids = ids.where(Problem.category == bindparam("category"))
@@ -225,8 +319,8 @@ def _queue_tier(tier: int, filters: tuple[bool, bool, bool, bool], shape: tuple[
 
 
 def queue(session: Session, user: User, *, now: datetime, limit: int = PAGE, **filters) -> list[Problem]:
-    """The queue's problems (queue_cards' order), loaded with what their cards print."""
-    return problems_for(session, queue_cards(session, user, now=now, limit=limit, **filters))
+    """The queue's problems (queue_page's order), loaded with what their cards print."""
+    return problems_for(session, queue_page(session, user, now=now, limit=limit, **filters))
 
 
 def building_choices(session: Session, ids: Select | Sequence[int]) -> list[tuple[int, str]]:

@@ -4,16 +4,14 @@ from __future__ import annotations
 import uuid as uuidlib
 from dataclasses import replace
 from datetime import datetime
-from functools import cache
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.auth import scope
@@ -24,9 +22,9 @@ from app.extensions import db
 from app.issues import fragments, queries
 from app.issues.forms import ConfirmForm, DispatchForm, ReasonForm, ReportForm, ResolveForm, UpdateForm
 from app.issues.labels import clock_texts, dispatch_labels, event_labels, source_labels, status_labels
-from app.issues.models import CATEGORY_LABELS, Dispatch, Problem, ProblemEvent, Source, Status
+from app.issues.models import CATEGORY_LABELS, Dispatch, Problem, Source, Status
 from app.issues.permissions import RESPONDERS, handled_building_ids
-from app.models import Building, Community, Household, Role, User
+from app.models import Building, Household, Role
 from app.uploads.services import attachments_of, save_upload
 from app.views import attempt, command_context, perform
 
@@ -49,65 +47,17 @@ def _labels():
     return {**wordings, "now": utcnow()}
 
 
-TIMELINE = (selectinload(Problem.events).selectinload(ProblemEvent.actor).lazyload(User.roles),
-            selectinload(Problem.dispatches).selectinload(Dispatch.department))
-
-
-@cache
-def _problem_query(timeline: bool, shape: tuple, page: bool = False) -> Select:
-    # One row's many-to-ones come joined; the timeline's actors without their roles (only names are shown).
-    # Without `timeline` (the page, whose record is usually kept rendered) events and dispatches load when used.
-    # Beside the problem, which of the asker's roles (of `shape`) reach its building (scope.reach_columns),
-    # and for the page the departments' version (the dispatch form's list is kept rendered under it).
-    # Built once per form and shape: building the statement cost more than running it.
-    options = [joinedload(Problem.household), contains_eager(Problem.building).joinedload(Building.community)]
-    if page:
-        # The page reads of the household, building and community only what it prints and its rules ask
-        # (a household's phone, members and notes stay unread): 27 columns fewer to decode on every view.
-        options = [joinedload(Problem.household).load_only(Household.id, Household.building_id, Household.unit,
-                                                          Household.room, Household.change_seq),
-                   contains_eager(Problem.building).load_only(Building.id, Building.community_id, Building.name,
-                                                              Building.property_department_id)
-                   .joinedload(Building.community).load_only(Community.id, Community.street_id, Community.name)]
-    columns = (*scope.reach_columns(shape), *(queries.departments_version() if page else ()))
-    return (select(Problem, *columns).join(Problem.building)
-            .where(Problem.id == bindparam("problem_id")).options(*options, *(TIMELINE if timeline else ())))
-
-
-def _problem_row(problem_id: int, action: str, *, timeline: bool, page: bool = False) -> tuple[Problem, tuple]:
-    """The problem `action` is asked of (404 if there is none, 403 if refused), and what its page reads beside it."""
-    shape, params = scope.reach(current_user)
-    row = db.session.execute(_problem_query(timeline, shape, page), {**params, "problem_id": problem_id}).unique().first()
-    if row is None or row[0].is_deleted:
-        abort(404)
-    problem = row[0]
-    # inside scope.remembering(): the permission checks need no query
-    scope.remember_reach(current_user, problem.building_id, shape, row[1:1 + len(shape)])
-    require(current_user, action, problem)
-    return problem, tuple(row[1 + len(shape):])
-
-
 def _record(problem: Problem, staff_view: bool) -> Markup:
-    """What was reported, the departments and the timeline, kept between requests (app/issues/fragments.py).
-
-    The same for everyone who may see the problem except the internal notes, so `staff_view` is in the key
-    beside the problem's version and what else it prints (its household's version, its building's name).
-    """
+    """What was reported, the departments and the timeline, kept between requests (fragments.record)."""
     now = utcnow()
-    household = problem.household
-    key = ("problem", str(get_locale()), staff_view, problem.id, problem.change_seq, problem.updated_at,
-           household.change_seq if household is not None else None, problem.building.name)
 
     def render():
-        # The timeline in two IN queries; populate_existing, as a permission rule may have loaded the
-        # dispatches already (without their departments).
-        db.session.scalars(select(Problem).where(Problem.id == problem.id).options(*TIMELINE)
-                           .execution_options(populate_existing=True)).one()
+        queries.load_timeline(db.session, problem)
         events = [e for e in problem.events if e.public or staff_view]
         files = attachments_of(db.session, "problem", [problem.id])[problem.id]
         return render_template("issues/_record.html", problem=problem, events=events, files=files, now=now), [problem]
 
-    return fragments.cached(key, now, render)
+    return fragments.record(problem, staff_view, now, render)
 
 
 def _buildings(ids) -> list[Building]:
@@ -117,11 +67,7 @@ def _buildings(ids) -> list[Building]:
 
 
 def _card_list(kind: str, cards: list[queries.Card], empty: str, *, thumbs: bool) -> Markup:
-    """The rendered list of `cards`, kept between requests under what decides it (app/issues/fragments.py).
-
-    The cards read the same for everyone who may open the page: the key is the problems, their
-    versions and the language, never the person.
-    """
+    """The rendered list of `cards`, kept between requests (fragments.card_list: the same for everyone)."""
     now = utcnow()
 
     def render():
@@ -129,7 +75,7 @@ def _card_list(kind: str, cards: list[queries.Card], empty: str, *, thumbs: bool
         files = attachments_of(db.session, "problem", [p.id for p in problems]) if thumbs else None
         return render_template("issues/_cards.html", problems=problems, thumbs=files, empty=empty, now=now), problems
 
-    return fragments.cached((kind, str(get_locale()), tuple(cards)), now, render)
+    return fragments.card_list(kind, cards, now, render)
 
 
 def _shown(problem_id: int) -> str:
@@ -172,14 +118,12 @@ def index():
 def feed(building_id: int):
     """The building's problems as a feed, newest activity first, a page at a time (?before= for older ones)."""
     before = _feed_cursor(request.args.get("before"))
-    with scope.remembering():  # the building's row says whether the asker's roles reach it
-        building = queries.building(db.session, building_id, current_user) or abort(404)
-        require(current_user, "building.view", building)
-    page = queries.building_feed_page(db.session, building.id, before=before)
+    page = queries.feed_page(db.session, current_user, building_id, before=before) or abort(404)
+    require(current_user, "building.view", page.building)
     cards = _card_list("feed", page.cards, _("No problems reported in this building yet.") if before is None
                        else _("No older problems."), thumbs=True)
-    older = url_for("issues.feed", building_id=building.id, before=queries.feed_link(page.older)) if page.older else None
-    return render_template("issues/feed.html", building=building, cards=cards, older=older, first=before is None)
+    older = url_for("issues.feed", building_id=building_id, before=queries.feed_link(page.older)) if page.older else None
+    return render_template("issues/feed.html", building=page.building, cards=cards, older=older, first=before is None)
 
 
 def _feed_cursor(value: str | None) -> tuple[datetime, int] | None:
@@ -253,51 +197,45 @@ def new():
 @login_required
 def show(problem_id: int):
     """The problem with its timeline (internal notes only for staff) and the actions I may take."""
-    with scope.remembering():  # the rules below ask about one building: one query answers them all
-        problem, departments_version = _problem_row(problem_id, "issue.view", timeline=False, page=True)
-        staff_view = can(current_user, "issue.note", problem)
-        record = _record(problem, staff_view)
-        actions = _actions(problem, staff_view, departments_version)
-        return render_template("issues/show.html", problem=problem, record=record, actions=actions)
+    user = current_user._get_current_object()  # asked about a dozen times below: not through the proxy each time
+    page = queries.problem_page(db.session, user, problem_id) or abort(404)
+    problem = page.problem
+    require(user, "issue.view", problem)
+    staff_view = can(user, "issue.note", problem)
+    return render_template("issues/show.html", problem=problem, record=_record(problem, staff_view),
+                           actions=_actions(user, page, staff_view))
 
 
 ACTIONS = ("issue.escalate", "issue.dispatch", "issue.resolve", "issue.confirm")
 
 
-def _actions(problem: Problem, staff_view: bool, departments_version: tuple) -> Markup:
-    """The forms and buttons below the record, kept between requests (app/issues/fragments.py).
+def _blank(form_class, prefix: str):
+    """A form to show, blank: no request data to read, and its CSRF field written by the template (csrf_field)."""
+    return form_class(prefix=prefix, formdata=None, meta={"csrf": False})
 
-    Every form on the page is blank (a refused step redirects back with a message), so the HTML is
-    decided by the problem's version and what this person may do here — both in the key — and the
-    CSRF token, which fragments.cached puts in for whoever asks.
+
+def _actions(user, page: queries.ProblemPage, staff_view: bool) -> Markup:
+    """The forms and buttons below the record, for this person (their CSRF token, what they may do here).
+
+    Rendered on every view: the forms are written out by blank_field / csrf_field (templates/_macros/forms.html).
     """
-    may = {action: can(current_user, action, problem) for action in ACTIONS}
-    # Departments are offered only to those who may dispatch (the form); the list is read only to render it.
-    offers_departments = problem.is_open and may["issue.dispatch"]
-    my_departments = {a.department_id for a in current_user.roles if a.department_id}
+    problem = page.problem
+    may = {action: can(user, action, problem) for action in ACTIONS}
+    my_departments = {a.department_id for a in user.roles if a.department_id}
     my_orders = [d for d in problem.dispatches if d.department_id in my_departments] if my_departments else []
-    household = problem.household
-    key = ("actions", str(get_locale()), problem.id, problem.change_seq, problem.updated_at,
-           household.change_seq if household is not None else None, staff_view, tuple(may.values()),
-           departments_version if offers_departments else (),
-           tuple((order.id, order.status, order.department.name) for order in my_orders))
-
-    def render():
-        # Several forms on one page: prefixes keep their field ids (and labels) apart. Only the forms the
-        # page can show are built: a closed problem shows none.
-        forms = {}
-        if problem.is_open:
-            forms["dispatch_form"] = DispatchForm(prefix="dispatch")
-            forms["dispatch_form"].departments.choices = [
-                SelectChoice(id_, name) for id_, name in (queries.departments(db.session) if offers_departments else ())]
-            forms.update(update_form=UpdateForm(prefix="update"), escalate_form=ReasonForm(prefix="escalate"),
-                         resolve_form=ResolveForm(prefix="resolve"))
-        if problem.status == Status.RESOLVED:
-            forms.update(confirm_form=ConfirmForm(prefix="confirm"), reopen_form=ReasonForm(prefix="reopen"))
-        return render_template("issues/_actions.html", problem=problem, staff_view=staff_view, may=may,
-                               my_orders=my_orders, **forms), ()
-
-    return fragments.cached(key, utcnow(), render, token=generate_csrf())
+    # Several forms on one page: prefixes keep their field ids (and labels) apart. Only the forms the
+    # page can show are built: a closed problem shows none.
+    forms = {}
+    if problem.is_open:
+        # Departments are offered only to those who may dispatch; the list read at the version read with the problem.
+        offered = queries.departments(db.session, page.departments_version) if may["issue.dispatch"] else ()
+        forms.update(update_form=_blank(UpdateForm, "update"), escalate_form=_blank(ReasonForm, "escalate"),
+                     dispatch_form=_blank(DispatchForm, "dispatch"), resolve_form=_blank(ResolveForm, "resolve"))
+        forms["dispatch_form"].departments.choices = [SelectChoice(id_, name) for id_, name in offered]
+    if problem.status == Status.RESOLVED:
+        forms.update(confirm_form=_blank(ConfirmForm, "confirm"), reopen_form=_blank(ReasonForm, "reopen"))
+    return Markup(render_template("issues/_actions.html", problem=problem, staff_view=staff_view,  # noqa: S704 — autoescaped
+                                  may=may, my_orders=my_orders, **forms))
 
 
 @bp.post("/<int:problem_id>/update")
@@ -373,18 +311,14 @@ def queue():
     if not current_user.has_role(*RESPONDERS):
         abort(403)
     args = request.args
-    found = queries.queue_cards(db.session, current_user, now=utcnow(), status=args.get("status", ""),
-                                category=args.get("category", ""), source=args.get("source", ""),
-                                building_id=args.get("building", type=int))
+    found = queries.queue_page(db.session, current_user, now=utcnow(), status=args.get("status", ""),
+                               category=args.get("category", ""), source=args.get("source", ""),
+                               building_id=args.get("building", type=int))
     cards = _card_list("queue", found, _("Nothing waiting."), thumbs=False)
-    # The filter lists every building of the street (223 options): kept, keyed by the choices made and the
-    # roles that decide which buildings it offers (read again when it is rendered again, at most every
-    # 10 minutes: a building added to a community shows by then).
-    roles = tuple((a.role, a.building_id, a.community_id, a.street_id) for a in current_user.roles)
-    filters = fragments.cached(("queue-filter", str(get_locale()), tuple(args.items(multi=True)), roles), utcnow(),
-                               lambda: (render_template("issues/_queue_filter.html", args=args,
-                                        buildings=queries.building_choices(db.session,
-                                                                           handled_building_ids(current_user))), ()))
+    # The filter lists every building of the street (223 options): kept (fragments.queue_filter).
+    filters = fragments.queue_filter(args.items(multi=True), current_user, utcnow(), lambda: (
+        render_template("issues/_queue_filter.html", args=args,
+                        buildings=queries.building_choices(db.session, handled_building_ids(current_user))), ()))
     return render_template("issues/queue.html", cards=cards, filters=filters)
 
 

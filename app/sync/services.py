@@ -16,7 +16,7 @@ from werkzeug.exceptions import Forbidden
 
 from app.api import field_messages
 from app.commands import BulkWrite, Conflict, Context, Fallback, Refused, command_reached, receive
-from app.database import immediate_transactions, insert_many, rows_where_in
+from app.database import among, immediate_transactions, insert_many
 from app.models import ChangeCounter, User
 from app.models.base import next_change_seq
 from app.sync.models import SyncMutation
@@ -83,8 +83,8 @@ def _stored_answers(session: Session, user: User, ids: list[str]) -> dict[str, d
     """The answers for the ids of a batch already recorded, in one query (a retried batch is common)."""
     if not ids:
         return {}
-    rows = rows_where_in(session, (SyncMutation.id, SyncMutation.user_id, SyncMutation.status, SyncMutation.result),
-                         SyncMutation.id, ids)
+    rows = session.execute(select(SyncMutation.id, SyncMutation.user_id, SyncMutation.status, SyncMutation.result)
+                           .where(among(session, SyncMutation.id, ids)))
     return {row.id: _answer(row.id, row.user_id, row.status, row.result, user) for row in rows}
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask_babel import gettext as _
-from sqlalchemy import Row
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
 
 from app.auth.permissions import can_each, require
 from app.commands import BulkWrite, Context, Fallback, Refused, command, execute
-from app.database import rows_where_in
+from app.database import among
 from app.models import Building, Household
 from app.visits import services
 from app.visits.ledger_import import LedgerImportIn, import_ledger
@@ -24,7 +24,8 @@ def _household_rows(session: Session, ids: set[int]) -> dict[int, Row]:
 
     Light rows, not ORM objects: the rule reads only building_id (app/visits/permissions.py).
     """
-    rows = rows_where_in(session, (Household.id, Household.building_id, Household.is_deleted), Household.id, ids)
+    rows = session.execute(select(Household.id, Household.building_id, Household.is_deleted)
+                           .where(among(session, Household.id, ids)))
     return {row.id: row for row in rows}
 
 

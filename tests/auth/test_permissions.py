@@ -85,18 +85,27 @@ def test_every_foundation_action_is_in_the_matrix():
 @pytest.mark.parametrize("who", ["resident", "head", "staff", "street", "admin", "nobody"])
 def test_reach_read_beside_a_building_answers_as_the_scope_query_does(world, who):
     """A page that loads its building with the asker's reach (issues.queries.building) gets the same
-    answers as the scope query, for every role, with no query of its own for the check."""
-    from app.auth import scope
+    answers as the scope query, for every role, with no query of its own for the check; what it read
+    is forgotten when the transaction ends."""
     from app.extensions import db
     from app.issues import queries
     from tests.query_count import counted
 
+    def reach_asked(statements) -> int:
+        return len([s for s in statements if " AS r0" in s])  # the reach query (app/auth/queries.py)
+
     user = world[who]
+    asking = 0 if who == "nobody" else 1  # a resident without a household reaches nowhere: nothing to ask
     for name in ("home", "same_community", "elsewhere"):
         building = world[name]
-        asked = can(user, "building.view", building)  # the scope query, no memory
-        with scope.remembering():
-            assert queries.building(db.session, building.id, user) == building
-            with counted() as statements:
-                assert can(user, "building.view", building) == asked, (who, name)
-            assert statements == []
+        with counted() as statements:
+            asked = can(user, "building.view", building)  # nothing read beforehand: the scope query
+        assert reach_asked(statements) == asking
+        assert queries.building(db.session, building.id, user) == building
+        with counted() as statements:
+            assert can(user, "building.view", building) == asked, (who, name)
+        assert statements == []
+        db.session.rollback()
+        with counted() as statements:
+            assert can(user, "building.view", building) == asked
+        assert reach_asked(statements) == asking  # asked again: the transaction that read it has ended

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.issues import services
 from app.issues.models import Category
 from app.issues.queries import FEED_PAGE
-from tests.issues.test_page_queries import queries_for
+from tests.query_count import statements_for
 
 T0 = datetime(2026, 9, 22, 23, 33, tzinfo=UTC)
 
@@ -63,12 +63,21 @@ def test_a_full_last_page_offers_no_empty_one(client, login, world):
 
 
 def test_an_older_page_costs_what_the_first_does(client, login, world):
+    """An older page sends the feed's own statements, as many as the first page; only the first adds
+    what other features show at its top (slot issues.feed.top: the conventions in force)."""
     report(world, FEED_PAGE + 5)
     login(world.resident)
     first = f"/issues/building/{world.household.building_id}"
     html = client.get(first).get_data(as_text=True)
     older = re.search(r'href="([^"]+)" rel="next"', html).group(1).replace("&amp;", "&")
-    assert queries_for(client, older) == queries_for(client, first)
+
+    def own(statements: list[str]) -> int:
+        return len([s for s in statements if "convention" not in s])
+
+    (first_fresh, first_kept), (older_fresh, older_kept) = statements_for(client, first), statements_for(client, older)
+    assert (own(older_fresh), own(older_kept)) == (own(first_fresh), own(first_kept))
+    assert len(older_fresh) <= len(first_fresh) and len(older_kept) <= len(first_kept)
+    assert own(first_kept) < len(first_kept)  # the slot's statements were told apart
 
 
 def test_a_link_the_app_never_made_is_refused_in_words(client, login, world):

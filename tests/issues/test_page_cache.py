@@ -41,7 +41,7 @@ def test_a_record_rendered_for_staff_is_never_shown_to_others(client, login, wor
     db.session.commit()
     login(world.staff)
     staff_page = client.get(f"/issues/{problem.id}").get_data(as_text=True)
-    assert NOTE in staff_page and len(fragments.pieces) == 2  # the record (with the note in it) and the actions
+    assert NOTE in staff_page and len(fragments.pieces) == 1  # the record, with the note in it (the actions are per person)
     login(getattr(world, viewer))
     page = client.get(f"/issues/{problem.id}").get_data(as_text=True)
     assert NOTE not in page and "内部备注" not in page
@@ -85,13 +85,13 @@ def tokens_in(html: str) -> set[str]:
                           r'name="csrf-token" content)="([^"]+)"', html))
 
 
-def test_kept_forms_carry_only_the_askers_own_token(app, client, login, world, problem):
-    """Two phones of staff with the same rights share the kept forms; each page holds its own token alone."""
+def test_forms_carry_only_the_askers_own_token(app, client, login, world, problem):
+    """Two phones of staff with the same rights, around the same kept record: each page holds its own token alone."""
     login(world.staff)
     first = client.get(f"/issues/{problem.id}").get_data(as_text=True)
     other = signed_in(app, world.staff)
     second = other.get(f"/issues/{problem.id}").get_data(as_text=True)
-    assert "dispatch-csrf_token" in second and "escalate-csrf_token" in second  # the kept forms were served
+    assert "dispatch-csrf_token" in second and "escalate-csrf_token" in second  # the forms were served
     mine, theirs = tokens_in(first), tokens_in(second)
     assert len(mine) == 1 and len(theirs) == 1 and mine != theirs
     assert "\x00" not in second
@@ -102,7 +102,7 @@ def test_kept_forms_carry_only_the_askers_own_token(app, client, login, world, p
     assert "已上报" in other.get(f"/issues/{problem.id}").get_data(as_text=True)
 
 
-def test_kept_actions_follow_who_asks_and_the_problem(app, client, login, world, problem):
+def test_actions_follow_who_asks_and_the_problem(app, client, login, world, problem):
     """The staff's forms are never served to the reporter, and a resolved problem offers the reporter
     the confirmation instead of the update form."""
     login(world.staff)
@@ -255,7 +255,7 @@ def test_the_cache_forgets_the_least_recently_used():
 
 @pytest.mark.parametrize("who", ["staff", "street", "admin"])
 def test_those_above_the_building_see_internal_notes_and_their_actions(client, login, world, problem, make_user, who):
-    """The page's rules answered together (scope.remembering) agree with each rule asked alone."""
+    """The page's rules answered from the reach read with the problem (queries.problem_page) agree with each rule asked alone."""
     from app.auth.permissions import can
     from app.models import Role
 
