@@ -23,7 +23,7 @@ NAMING_CONVENTION = {
 def for_this_database(dialect: str):
     """Alembic's include_object: leave out what a model declares for another database only (ddl_if).
 
-    Some indexes exist in one form per database (app/issues/models.py); migrations/env.py and
+    Some indexes exist in one form per database (app/problems/models.py); migrations/env.py and
     tests/test_migrations.py compare the models with a database through this same rule.
     """
 

@@ -13,7 +13,7 @@ FEATURES = (
     "app.uploads",
     "app.notifications",
     "app.visits",
-    "app.issues",
+    "app.problems",
     "app.open311",
     "app.push",
     "app.notices",

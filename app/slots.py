@@ -1,6 +1,6 @@
 """One way for a feature to add to another feature's page: named slots.
 
-A page marks a place with `{{ slot("issues.feed.top", building=building) }}`; a feature that has
+A page marks a place with `{{ slot("problems.feed.top", building=building) }}`; a feature that has
 something to show there registers it in its init_app with `add_to_slot(...)`. The page knows
 nothing of who fills it, and a slot nobody fills renders nothing (no `include … ignore missing`,
 no `is defined` checks).

@@ -64,7 +64,7 @@ def load_problems(app, world, problems: int = PROBLEMS):
     evenly over every household of the database (at 10×, of the district's ten streets)."""
     from app.clock import utcnow
     from app.extensions import db
-    from app.issues.models import Category, EventKind
+    from app.problems.models import Category, EventKind
 
     rng = random.Random(3)
     now = utcnow()
@@ -132,7 +132,7 @@ def signed_in_client(app, phone: str):
 def query_counts(app, phone, paths):
     """SQL statements per page, counted in-process with the same app."""
     from app.extensions import db
-    from app.issues import fragments, queries
+    from app.problems import fragments, queries
 
     # What a worker keeps between requests (the rendered pieces, the departments' list) is per process:
     # forgotten here, so each scale's first request renders afresh as its own server's does.
@@ -147,7 +147,7 @@ def query_counts(app, phone, paths):
     event.listen(engine, "before_cursor_execute", listener)
     for name, path in paths.items():
         found = []
-        # The first request renders the page's kept pieces (app/issues/fragments.py), the next one reuses them.
+        # The first request renders the page's kept pieces (app/problems/fragments.py), the next one reuses them.
         for _ in range(2):
             seen.clear()
             assert client.get(path).status_code == 200, path
@@ -162,7 +162,7 @@ def replanned(app, phone, paths) -> list[str]:
 
     A prepared statement runs on a generic plan once PostgreSQL finds it no worse than the custom
     ones of its first five runs; otherwise every execution pays for planning again, often more than
-    the run itself (the feed's LIMIT $n did: app/issues/queries.py). Read from pg_prepared_statements,
+    the run itself (the feed's LIMIT $n did: app/problems/queries.py). Read from pg_prepared_statements,
     which is per connection: the pages run one after another, on the one connection the pool then holds.
     """
     from app.extensions import db
@@ -381,7 +381,7 @@ def prepare(label: str, url: str, scale: int, keep: bool) -> Run:
         if label == "PostgreSQL":
             # A live PostgreSQL has statistics and a visibility map (autovacuum); without them the planner
             # drives the queue from the building list and takes ~100 ms a tier. SQLite is measured as the
-            # app runs it: never analysed (see app/issues/queries.py).
+            # app runs it: never analysed (see app/problems/queries.py).
             from app.extensions import db
 
             with app.app_context(), db.engine.connect() as conn:

@@ -19,8 +19,8 @@ from app.commands import command_reached
 from app.config import TestingConfig, normalise_database_url
 from app.extensions import db, limiter
 from app.i18n_catalogs import compile_catalogs
-from app.issues import fragments, queries
 from app.models import Building, Community, Household, Role, RoleAssignment, Street, User
+from app.problems import fragments, queries
 
 PASSWORD = "correct-horse-9"
 _counter = itertools.count(1)
@@ -164,7 +164,7 @@ def _wipe_once(app) -> None:
 def clean_database(app):
     """Every test starts from empty tables, an unfrozen clock, fresh rate limits and no kept page pieces.
 
-    The pieces (app/issues/fragments.py) and the departments' list (app/issues/queries.py) are kept
+    The pieces (app/problems/fragments.py) and the departments' list (app/problems/queries.py) are kept
     under ids, change numbers and times, which come round again once the tables are emptied."""
     _wipe(app)
     clock.set_now(None)

@@ -4,7 +4,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from app.extensions import db
-from app.issues import fragments
+from app.problems import fragments
 
 
 @contextmanager
@@ -23,7 +23,7 @@ def counted():
 
 
 def statements_for(client, url: str) -> tuple[list[str], list[str]]:
-    """The statements of the page rendered afresh, and again with its kept pieces (app/issues/fragments.py)."""
+    """The statements of the page rendered afresh, and again with its kept pieces (app/problems/fragments.py)."""
     client.get(url)  # warm: first-request work (catalogs, templates) is not per page
     fragments.pieces.clear()
     with counted() as fresh:

@@ -20,7 +20,7 @@ from pathlib import Path
 APP = Path(__file__).resolve().parent.parent / "app"
 
 # The features: packages a person sees, each with its pages, commands and notification texts.
-FEATURES = frozenset({"issues", "conventions", "consultations", "notices", "care", "visits", "logincards",
+FEATURES = frozenset({"problems", "conventions", "consultations", "notices", "care", "visits", "logincards",
                       "open311", "home", "pwa"})
 # Below them. uploads is the file store every command's attachments come from (app/views.py and
 # the sync engine use it), so it is foundation too, and may import no feature either.
@@ -54,7 +54,7 @@ def imports_of(source: str, name: str, is_package: bool = False) -> set[str]:
                 anchor = anchor[: len(anchor) - (node.level - 1)]
                 base = ".".join([*anchor, base] if base else anchor)
             found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)  # from app import issues
+            found.update(f"{base}.{alias.name}" for alias in node.names)  # from app import problems
         elif (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "import_module"
               and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
             found.add(node.args[0].value)
@@ -118,7 +118,7 @@ def test_the_walk_sees_every_kind_of_import():
     """The checker is not vacuous: lazy, relative, from-package and by-name imports are all seen."""
     source = '''
 import app.views
-from app.issues.services import report_problem
+from app.problems.services import report_problem
 from app import notices
 from . import services
 from ..care import routes as care_routes
@@ -130,13 +130,13 @@ def later():
     return importlib.import_module("app.visits")
 '''
     seen = imports_of(source, "app.push.worker")
-    assert {"app.views", "app.issues.services", "app.notices", "app.push.services", "app.care.routes",
+    assert {"app.views", "app.problems.services", "app.notices", "app.push.services", "app.care.routes",
             "app.conventions.notifications", "app.visits"} <= seen
     bad = violations({"app.push.worker": seen, "app.care.routes": {"app.notices.routes", "app.notices.queries"},
                       "app.notifications.services": {"app.push.models"}, "app.notices.services": {"app.push.models"}})
     flagged = {(a, b) for a, b, _rule in bad}
     assert flagged >= {
-        ("app.push.worker", "app.issues.services"), ("app.push.worker", "app.notices"),
+        ("app.push.worker", "app.problems.services"), ("app.push.worker", "app.notices"),
         ("app.push.worker", "app.care.routes"), ("app.push.worker", "app.conventions.notifications"),
         ("app.push.worker", "app.visits"), ("app.care.routes", "app.notices.routes"),
         ("app.notifications.services", "app.push.models"),

@@ -12,10 +12,10 @@ from app.conventions.models import CHOICE_LABELS, Convention
 from app.conventions.queries import find_convention
 from app.conventions.services import household_vote
 from app.extensions import db
-from app.issues.labels import status_labels
-from app.issues.models import CATEGORY_LABELS
 from app.notices.queries import get_notice, notice_image
 from app.notifications.services import inbox, unread_count
+from app.problems.labels import status_labels
+from app.problems.models import CATEGORY_LABELS
 from app.views import perform
 
 bp = Blueprint("care", __name__, url_prefix="/care")

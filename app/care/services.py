@@ -1,7 +1,7 @@
 """What the care pages show: the person's household and building, who to call, what is open.
 
 Reads, and the care-mode switch; other writes go through the commands of the features that own
-them (issues, notices, conventions), so a care-mode report or vote is the same record as any other.
+them (problems, notices, conventions), so a care-mode report or vote is the same record as any other.
 """
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from app.auth import scope
 from app.conventions.models import Convention, ConventionStatus
 from app.conventions.services import is_open
-from app.issues.models import Category, Problem
 from app.models import Building, Household, Role, RoleAssignment, User
+from app.problems.models import Category, Problem
 
 # The categories an elderly resident is offered, with a big picture each (static/icons/care/<value>.svg;
 # the full list has 13).

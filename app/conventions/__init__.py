@@ -17,7 +17,7 @@ def init_app(app) -> None:
     app.cli.add_command(conventions_cli)
     register(commands, permissions, mutations, demo)
     # The building's page (the problem feed) lists the conventions in force at its top.
-    add_to_slot("issues.feed.top", "conventions/_in_force.html", context=in_force_on_building_page)
+    add_to_slot("problems.feed.top", "conventions/_in_force.html", context=in_force_on_building_page)
 
     home_action(HomeAction((Role.RESIDENT, Role.BUILDING_HEAD, Role.STAFF, Role.STREET, Role.ADMIN),
                            _l("Building conventions"),

@@ -1,7 +1,7 @@
 """The notifications core 消息: the in-app inbox, `notify()`/`post()`, muted kinds and send-once markers.
 
 Every feature may import this module; it imports no feature and no channel. A feature writes its
-own texts (app/issues/notifications.py, app/conventions/notifications.py, …) and calls `notify()`
+own texts (app/problems/notifications.py, app/conventions/notifications.py, …) and calls `notify()`
 for a few people or `post()` for a SELECT of many, in its own transaction: the inbox items are
 written there, and each registered channel (app/notifications/channels.py; Web Push is one) writes
 its outbox rows in the same transaction. Nothing here sends.

@@ -4,10 +4,10 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from app.commands import Context, command
-from app.issues import services
-from app.issues.commands import building_to_report_in
-from app.issues.models import Category, Source
-from app.issues.schemas import problem_json
+from app.problems import services
+from app.problems.commands import building_to_report_in
+from app.problems.models import Category, Source
+from app.problems.schemas import problem_json
 
 
 class PlatformReportIn(BaseModel):
@@ -24,7 +24,7 @@ def report(ctx: Context, data: PlatformReportIn) -> dict:
     """A request from a city platform 城市平台, entered by the key's account on the building's behalf.
 
     It is reported on nobody's household and counts from the platform; the key's account must be one
-    that may report on a household's behalf in that building (app/issues/permissions.py).
+    that may report on a household's behalf in that building (app/problems/permissions.py).
     """
     building = building_to_report_in(ctx, data.building_id, "issue.report_on_behalf")
     problem = services.report_problem(ctx.session, ctx.user, building, category=data.category, text=data.text,

@@ -18,10 +18,10 @@ from app.auth.permissions import can
 from app.clock import LOCAL_TZ, utcnow
 from app.commands import Context, Refused, execute
 from app.extensions import csrf, db
-from app.issues.models import OPEN_STATUSES, Category, Dispatch, Problem
 from app.models import Building
 from app.open311.models import ApiKey, key_hash
 from app.open311.services import request_json, service_json, to_xml
+from app.problems.models import OPEN_STATUSES, Category, Dispatch, Problem
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 csrf.exempt(bp)  # integrators authenticate with api_key, not a browser session

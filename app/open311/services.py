@@ -6,7 +6,7 @@ from xml.etree import ElementTree as ET
 from flask_babel import force_locale
 
 from app.clock import to_local
-from app.issues.models import CATEGORY_LABELS, OPEN_STATUSES, Category, EventKind, Problem
+from app.problems.models import CATEGORY_LABELS, OPEN_STATUSES, Category, EventKind, Problem
 
 STATUS_NOTES = {"reported": "已反映", "acknowledged": "已受理", "in_progress": "办理中", "escalated": "已上报",
                 "resolved": "已解决", "confirmed": "已确认", "closed": "已关闭"}

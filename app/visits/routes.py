@@ -168,7 +168,7 @@ def report_need(need_id: int):
     """Turn a need found on a visit into a problem report, in one step."""
     return perform("visit.need_report", {"need_id": need_id},
                    success=_("Reported as a problem; the community will follow it up."),
-                   done=lambda result: url_for("issues.show", problem_id=result["problem_id"]))
+                   done=lambda result: url_for("problems.show", problem_id=result["problem_id"]))
 
 
 @bp.post("/<int:visit_id>/follow-up-done")

@@ -90,7 +90,7 @@ def need_problem_uuid(need: VisitNeed) -> str:
 
 def need_problem(session: Session, need: VisitNeed):
     """The problem report made from this need, if any."""
-    from app.issues.models import Problem
+    from app.problems.models import Problem
 
     return session.scalar(select(Problem).where(Problem.uuid == need_problem_uuid(need)))
 

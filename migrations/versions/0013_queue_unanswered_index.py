@@ -2,7 +2,7 @@
 
 Through ix_problem_status_due the tier read every open problem of the street past its deadline and
 sorted them (the status list breaks the index's order); the new index is walked in order and left at
-one page. Each database gets the form its planner uses (see app/issues/models.py); PostgreSQL also
+one page. Each database gets the form its planner uses (see app/problems/models.py); PostgreSQL also
 gets statistics on status and first_response_at together: a problem without an answer is nearly
 always still open, and taken apart the two conditions made it expect ten rows and sort.
 

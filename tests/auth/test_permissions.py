@@ -84,11 +84,11 @@ def test_every_foundation_action_is_in_the_matrix():
 
 @pytest.mark.parametrize("who", ["resident", "head", "staff", "street", "admin", "nobody"])
 def test_reach_read_beside_a_building_answers_as_the_scope_query_does(world, who):
-    """A page that loads its building with the asker's reach (issues.queries.building) gets the same
+    """A page that loads its building with the asker's reach (problems.queries.building) gets the same
     answers as the scope query, for every role, with no query of its own for the check; what it read
     is forgotten when the transaction ends."""
     from app.extensions import db
-    from app.issues import queries
+    from app.problems import queries
     from tests.query_count import counted
 
     def reach_asked(statements) -> int:

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from app.conventions.models import Vote
 from app.extensions import db
-from app.issues.models import Problem
 from app.models import Role
 from app.notices.models import Notice
+from app.problems.models import Problem
 from app.uploads.models import Attachment
 from tests.browser.conftest import (
     expect_pictures_and_scripts_kept,

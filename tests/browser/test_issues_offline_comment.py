@@ -6,9 +6,9 @@ import pytest
 
 from app.clock import utcnow
 from app.extensions import db
-from app.issues import services
-from app.issues.models import Category, ProblemEvent
 from app.models import Role
+from app.problems import services
+from app.problems.models import Category, ProblemEvent
 from tests.browser.conftest import expect_synced_once, expect_waiting, wait_for_service_worker
 
 pytestmark = pytest.mark.browser

@@ -3,8 +3,8 @@ import pytest
 from PIL import Image
 
 from app.extensions import db
-from app.issues.models import Problem
 from app.models import Role
+from app.problems.models import Problem
 from app.uploads.models import Attachment
 from tests.browser.conftest import (
     expect_pictures_and_scripts_kept,

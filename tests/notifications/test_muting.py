@@ -9,11 +9,11 @@ from sqlalchemy import select
 from app.clock import utcnow
 from app.conventions.services import draft_convention, open_discussion, open_vote
 from app.extensions import db
-from app.issues import reminders
-from app.issues.models import Category
-from app.issues.services import report_problem
 from app.models import Role
 from app.notifications.models import InboxItem
+from app.problems import reminders
+from app.problems.models import Category
+from app.problems.services import report_problem
 from app.push.models import Delivery
 
 

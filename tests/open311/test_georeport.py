@@ -6,9 +6,9 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from app.extensions import db
-from app.issues import services
-from app.issues.models import Category
 from app.models import Role
+from app.problems import services
+from app.problems.models import Category
 
 T0 = datetime(2026, 9, 22, 23, 33, tzinfo=UTC)
 REQUEST_FIELDS = {"service_request_id", "status", "status_notes", "service_name", "service_code", "description",

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.issues.models import Problem
 from app.models import Role
+from app.problems.models import Problem
 from app.uploads.models import Attachment
 from app.visits.models import NeedStatus, Visit, VisitNeed
 from tests.conftest import csrf_from

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from app.commands import Context
 from app.extensions import db
-from app.issues.models import Problem, Source
 from app.models import Role
+from app.problems.models import Problem, Source
 from app.visits.commands import add
 from app.visits.models import NeedStatus, Visit, VisitKind
 from app.visits.schemas import NeedIn, VisitIn

@@ -7,8 +7,8 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.issues.models import Problem, Source
 from app.models import Role
+from app.problems.models import Problem, Source
 from app.uploads.models import Attachment
 from app.visits.models import NeedStatus, Visit
 

@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 
 from app.clock import to_local, utcnow
 from app.extensions import db
-from app.issues.models import Problem, Source
 from app.models import Building
+from app.problems.models import Problem, Source
 from app.visits.demo import NAMESPACE
 from app.visits.models import NeedStatus, Visit, VisitKind
 from app.visits.services import coverage

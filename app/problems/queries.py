@@ -1,0 +1,352 @@
+"""Reads for the problem pages: the building feed, a problem, the staff queue, a department's work orders.
+
+Each page calls its function by name (feed_page, problem_page, queue_page) and gets what it prints;
+how it is read stays here: statements built once per combination of the asker's roles, light rows
+instead of objects where a list only needs versions, and the asker's reach read beside the building
+or problem, so the permission checks that follow need no query (app/auth/queries.py).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import NamedTuple
+
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, func, or_, select
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+
+from app.auth import scope
+from app.auth.queries import reach, reach_columns, reached, remember_reach
+from app.database import plain_rows
+from app.models import Building, Community, Department, Household, Role, User
+from app.problems.models import OPEN_STATUSES, Dispatch, DispatchStatus, Problem, ProblemEvent, Status
+
+PAGE = 50
+
+
+class Card(NamedTuple):
+    """One card of a list, as a light row: which problem, and the versions of what its card prints."""
+
+    id: int
+    change_seq: int
+    updated_at: datetime
+    household_seq: int | None
+    building_name: str
+
+
+# What decides a card's HTML besides the clock (app/problems/fragments.py keys the rendered list by these).
+# updated_at beside the change number: a database emptied and filled again (tests, a restore) hands
+# out the same ids and numbers again, but not the same moments.
+CARD_COLUMNS = (Problem.id, Problem.change_seq, Problem.updated_at, Household.change_seq, Building.name)
+
+
+def _cards(query: Select) -> Select:
+    return query.join(Building, Building.id == Problem.building_id).outerjoin(
+        Household, Household.id == Problem.household_id)
+
+
+@cache
+def _building(shape: tuple[Role, ...]) -> Select:
+    # Built once per combination of roles: building the statement cost more than running it.
+    return (select(Building, *reach_columns(shape)).where(Building.id == bindparam("building_id"))
+            .options(joinedload(Building.community)))
+
+
+def building(session: Session, building_id: int, viewer: User | None = None) -> Building | None:
+    """A building with its community, in one statement built once (every feed page asks).
+
+    With `viewer`, the same statement reads which of their roles reach the building, so the
+    permission check that follows needs no query (app/auth/queries.py, remember_reach).
+    """
+    shape, params = reach(viewer) if viewer is not None else ((), {})
+    row = session.execute(_building(shape), {**params, "building_id": building_id}).first()
+    if row is None:
+        return None
+    if viewer is not None:
+        remember_reach(session, viewer, building_id, shape, row[1:])
+    return row[0]
+
+
+@cache
+def departments_version() -> tuple[ColumnElement, ColumnElement]:
+    """How many departments there are and when one last changed, as two scalar subqueries.
+
+    Read beside the problem on its page (problem_page): the dispatch form's list is kept under
+    them (departments()), so the list itself is read only when a department was added, renamed or removed.
+    """
+    return (select(func.count()).select_from(Department).scalar_subquery().label("departments"),
+            select(func.max(Department.updated_at)).scalar_subquery().label("departments_changed"))
+
+
+# The last list of departments read, under the version it was read at (one per worker process).
+_departments_seen: tuple[tuple | None, list[tuple[int, str]]] = (None, [])
+
+
+def forget_departments() -> None:
+    """Read the departments afresh next time (tests: an emptied database hands out the same versions again)."""
+    global _departments_seen
+    _departments_seen = (None, [])
+
+
+def departments(session: Session, version: tuple | None = None) -> list[tuple[int, str]]:
+    """Every department and property company, as the dispatch form lists them.
+
+    With `version` (what problem_page read beside the problem), the list read at that version
+    is given again without a query.
+    """
+    global _departments_seen
+    seen_at, seen = _departments_seen
+    if version is not None and version == seen_at:
+        return seen
+    found = [tuple(row) for row in plain_rows(session, select(Department.id, Department.name)
+                                              .order_by(Department.kind, Department.name))]
+    if version is not None:
+        _departments_seen = (version, found)
+    return found
+
+
+TIMELINE = (selectinload(Problem.events).selectinload(ProblemEvent.actor).lazyload(User.roles),
+            selectinload(Problem.dispatches).selectinload(Dispatch.department))
+
+
+class ProblemPage(NamedTuple):
+    """A problem as its page reads it, and the version of the departments its dispatch form lists."""
+
+    problem: Problem
+    departments_version: tuple
+
+
+@cache
+def _problem_page(shape: tuple[Role, ...]) -> Select:
+    # One row: the problem, its household, building and community, joined, and beside them which of the
+    # asker's roles (of `shape`) reach the building and the departments' version. Of the household,
+    # building and community only what the page prints and its rules ask (a household's phone, members
+    # and notes stay unread): 27 columns fewer to decode on every view. Events and dispatches load when
+    # used (the record is usually kept rendered). Built once per combination of roles.
+    options = (joinedload(Problem.household).load_only(Household.id, Household.building_id, Household.unit,
+                                                       Household.room, Household.change_seq),
+               contains_eager(Problem.building).load_only(Building.id, Building.community_id, Building.name,
+                                                          Building.property_department_id)
+               .joinedload(Building.community).load_only(Community.id, Community.street_id, Community.name))
+    return (select(Problem, *reach_columns(shape), *departments_version()).join(Problem.building)
+            .where(Problem.id == bindparam("problem_id")).options(*options))
+
+
+def problem_page(session: Session, viewer: User, problem_id: int) -> ProblemPage | None:
+    """The problem as its page shows it, in one statement; None when there is none (or it was deleted).
+
+    The same statement reads which of the viewer's roles reach its building (the page's permission
+    checks then need no query) and the departments' version (departments()).
+    """
+    shape, params = reach(viewer)
+    row = session.execute(_problem_page(shape), {**params, "problem_id": problem_id}).unique().first()
+    if row is None or row[0].is_deleted:
+        return None
+    problem = row[0]
+    remember_reach(session, viewer, problem.building_id, shape, row[1:1 + len(shape)])
+    return ProblemPage(problem, tuple(row[1 + len(shape):]))
+
+
+def load_timeline(session: Session, problem: Problem) -> Problem:
+    """The problem's events (with their actors) and dispatches (with their departments), in two IN queries.
+
+    populate_existing: a permission rule may have loaded the dispatches already, without their departments.
+    """
+    return session.scalars(select(Problem).where(Problem.id == problem.id).options(*TIMELINE)
+                           .execution_options(populate_existing=True)).one()
+
+
+FEED_PAGE = 20  # the building page: a phone screen or two of cards; older ones are a link away
+
+
+class FeedPage(NamedTuple):
+    """One page of a building's feed, and where the next (older) page starts when there is one."""
+
+    cards: list[Card]
+    older: tuple[datetime, int] | None  # the last card's (last activity, id)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_CURSOR = re.compile(r"(\d{1,16})-(\d{1,12})")  # 16 digits of µs: up to the year 2286
+
+
+def feed_link(older: tuple[datetime, int]) -> str:
+    """How a link names where the next page starts (`?before=`).
+
+    The last card's last activity, in µs since 1970, and its id: exact to the row, so no problem is
+    skipped or shown twice.
+    """
+    at, problem_id = older
+    return f"{(at - _EPOCH) // timedelta(microseconds=1)}-{problem_id}"
+
+
+def feed_cursor(value: str | None) -> tuple[datetime, int] | None:
+    """The (last activity, id) a feed_link() names; None for the first page, ValueError if it is none."""
+    if value is None:
+        return None
+    found = _CURSOR.fullmatch(value)
+    if found is None:
+        raise ValueError(value)
+    return _EPOCH + timedelta(microseconds=int(found.group(1))), int(found.group(2))
+
+
+@cache
+def _feed_cards(older: bool) -> Select:
+    # Built once per form: constructing the statement and its cache key each request cost more than running it.
+    query = _cards(select(*CARD_COLUMNS, Problem.last_activity_at)).where(
+        Problem.building_id == bindparam("building_id"), Problem.is_deleted.is_(False))
+    if older:
+        at = bindparam("at", type_=Problem.last_activity_at.type)
+        # The first condition lets the index walk start at the cursor; the second breaks ties by id.
+        query = query.where(Problem.last_activity_at <= at,
+                            or_(Problem.last_activity_at < at, Problem.id < bindparam("before_id", type_=Integer)))
+    # The limit is written into the SQL when it runs (literal_execute), not bound: with LIMIT $n PostgreSQL
+    # planned the query again on every execution (its generic plan, blind to the limit, looked worse than
+    # any custom one), which cost three times what running it does. bench/issues.py lists re-planned statements.
+    return query.order_by(Problem.last_activity_at.desc(), Problem.id.desc()).limit(
+        bindparam("limit", type_=Integer, literal_execute=True))
+
+
+def building_feed_page(session: Session, building_id: int, *, limit: int = FEED_PAGE,
+                       before: tuple[datetime, int] | None = None) -> FeedPage:
+    """The building's problems, newest activity first, as light rows: `limit` of them, older than `before`.
+
+    Walks ix_problem_building_activity and stops after `limit` + 1 rows (the one more says whether
+    an older page exists), so any page costs the same whatever the building's history.
+    """
+    params = {"building_id": building_id, "limit": limit + 1}
+    if before is not None:
+        params.update(at=before[0], before_id=before[1])
+    rows = plain_rows(session, _feed_cards(before is not None), params).all()
+    older = (rows[limit - 1][-1], rows[limit - 1][0]) if len(rows) > limit else None
+    return FeedPage([Card(*row[:-1]) for row in rows[:limit]], older)
+
+
+class BuildingFeed(NamedTuple):
+    """The building page: the building (with its community) and one page of its feed."""
+
+    building: Building
+    cards: list[Card]
+    older: tuple[datetime, int] | None
+
+
+def feed_page(session: Session, viewer: User, building_id: int, *,
+              before: tuple[datetime, int] | None = None) -> BuildingFeed | None:
+    """The building page for `viewer`: the building, read with the viewer's reach, and a page of its feed.
+
+    None when there is no such building. Two statements whatever the building's history.
+    """
+    found = building(session, building_id, viewer)
+    if found is None:
+        return None
+    page = building_feed_page(session, building_id, before=before)
+    return BuildingFeed(found, page.cards, page.older)
+
+
+def problems_for(session: Session, cards: list[Card]) -> list[Problem]:
+    """The problems of `cards`, in their order, with what a card prints (household and building)."""
+    if not cards:
+        return []
+    found = {p.id: p for p in session.scalars(select(Problem).where(Problem.id.in_([c.id for c in cards]))
+                                              .options(selectinload(Problem.household), selectinload(Problem.building)))}
+    return [found[c.id] for c in cards if c.id in found]
+
+
+def queue_page(session: Session, user: User, *, now: datetime, status: str = "", category: str = "",
+               source: str = "", building_id: int | None = None, limit: int = PAGE) -> list[Card]:
+    """The staff queue's cards: open problems in my scope, overdue first, then escalated to my level, then by deadline.
+
+    Three short queries instead of one sort over every open problem of a street. Each picks its
+    page of ids from an index alone (ix_problem_unanswered_due for the first, ix_problem_status_due
+    for the others: status, deadline, answered, building, deleted — thousands of open problems
+    sorted without reading their rows), then reads those 50 rows' light columns (problems_for()
+    loads the objects when the cards have to be rendered). SQLite plans this well without
+    statistics, as the app runs it; after an ANALYZE it chose to walk every problem by deadline
+    (~200 ms on 100,000): check the plan before adding `PRAGMA optimize`.
+    """
+    shape, params = reach(user, scope.MANAGERS)
+    if not shape:
+        return []
+    filters = (bool(status), bool(category), bool(source), bool(building_id))
+    params.update(now=now, limit=limit, status=status, category=category, source=source, building_id=building_id,
+                  level=_level(user))
+    found: dict[int, Card] = {}
+    # Usually the first tier fills the page.
+    for tier in range(QUEUE_TIERS):
+        for row in plain_rows(session, _queue_tier(tier, filters, shape), params):
+            found.setdefault(row[0], Card(*row))
+        if len(found) >= limit:
+            break
+    return list(found.values())[:limit]
+
+
+def _level(user: User) -> int:
+    """The level whose escalated problems come second in my queue: 1 building head, 2 community, 3 street."""
+    return max((3 if a.role in (Role.STREET, Role.ADMIN) else 2 if a.role == Role.STAFF else 1) for a in user.roles)
+
+
+# The queue's tiers, in order: unanswered past the deadline; escalated to my level; the rest by deadline.
+QUEUE_TIERS = 3
+
+
+@cache
+def _queue_tier(tier: int, filters: tuple[bool, bool, bool, bool], shape: tuple[Role, ...]) -> Select:
+    """One tier's page of cards, for the filters given and the roles of the asker's scope, all values bound.
+
+    `filters` says which of status, category, source and building are chosen; `shape` is reach()'s.
+    Built once per shape: building a statement and its cache key cost more than running it.
+    """
+    status, category, source, building = filters
+    ids = select(Problem.id).where(Problem.building_id.in_(reached(shape)), Problem.is_deleted.is_(False),
+                                   Problem.status == bindparam("status") if status else Problem.status.in_(OPEN_STATUSES))
+    if category:
+        ids = ids.where(Problem.category == bindparam("category"))
+    if source:
+        ids = ids.where(Problem.source == bindparam("source"))
+    if building:
+        ids = ids.where(Problem.building_id == bindparam("building_id"))
+    if tier == 0:
+        ids, order = ids.where(Problem.first_response_at.is_(None), Problem.feedback_due_at < bindparam("now")), \
+            Problem.feedback_due_at
+    elif tier == 1:
+        ids, order = ids.where(Problem.level == bindparam("level"), Problem.status == Status.ESCALATED), \
+            Problem.last_activity_at.desc()
+    else:
+        order = Problem.feedback_due_at
+    limit = bindparam("limit", type_=Integer)
+    return _cards(select(*CARD_COLUMNS)).where(Problem.id.in_(ids.order_by(order).limit(limit))).order_by(order)
+
+
+def queue(session: Session, user: User, *, now: datetime, limit: int = PAGE, **filters) -> list[Problem]:
+    """The queue's problems (queue_page's order), loaded with what their cards print."""
+    return problems_for(session, queue_page(session, user, now=now, limit=limit, **filters))
+
+
+def building_choices(session: Session, ids: Select | Sequence[int]) -> list[tuple[int, str]]:
+    """(id, "community building") of the buildings `ids` names, for a filter list: plain rows, not objects."""
+    rows = session.execute(select(Building.id, Community.name, Building.name).join(Community)
+                           .where(Building.id.in_(ids)).order_by(Building.id))
+    return [(building_id, f"{community} {name}") for building_id, community, name in rows]
+
+
+def work_orders(session: Session, user: User, *, include_done: bool = False) -> list[Dispatch]:
+    """Work orders dispatched to my departments, open ones first."""
+    departments = [a.department_id for a in user.roles if a.role == Role.DEPARTMENT and a.department_id]
+    query = (select(Dispatch).where(Dispatch.department_id.in_(departments or [-1]))
+             .options(selectinload(Dispatch.problem).selectinload(Problem.building), selectinload(Dispatch.department)))
+    if not include_done:
+        query = query.where(or_(Dispatch.status != DispatchStatus.DONE))
+    return list(session.scalars(query.order_by(Dispatch.dispatched_at.desc()).limit(PAGE)))
+
+
+def property_problems(session: Session, user: User, *, now: datetime, limit: int = PAGE) -> list[Problem]:
+    """Open problems in the buildings my property company looks after (S10), overdue first."""
+    departments = [a.department_id for a in user.roles if a.role == Role.DEPARTMENT and a.department_id]
+    overdue = case((Problem.first_response_at.is_(None) & (Problem.feedback_due_at < now), 0), else_=1)
+    return list(session.scalars(
+        select(Problem).where(Problem.building_id.in_(select(Building.id).where(
+            Building.property_department_id.in_(departments or [-1]))), Problem.status.in_(OPEN_STATUSES),
+            Problem.is_deleted.is_(False))
+        .options(selectinload(Problem.household), selectinload(Problem.building))
+        .order_by(overdue, Problem.feedback_due_at).limit(limit)))

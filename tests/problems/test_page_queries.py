@@ -1,0 +1,77 @@
+"""The problem pages issue a fixed number of SQL queries whatever the data size (bench/issues.py
+measures their speed; these guard what the speed relies on: no query per card or per timeline step)."""
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask_babel import force_locale, format_datetime
+
+from app.clock import to_local
+from app.extensions import db
+from app.i18n import NUMERIC_PATTERNS, local_time
+from app.problems import services
+from app.problems.models import Category, Problem
+from tests.query_count import queries_for
+
+T0 = datetime(2026, 9, 22, 23, 33, tzinfo=UTC)
+
+
+@pytest.fixture
+def report(world, make_household, make_user):
+    """report(n): n problems from n // 5 + 1 new households of the building, each answered by staff.
+
+    More problems bring more households and reporters, so a query per card would show in the count.
+    """
+    from app.models import Role
+
+    def make(n: int) -> list[Problem]:
+        building = world.household.building
+        reporters = [make_user(Role.RESIDENT, make_household(building)) for _ in range(n // 5 + 1)]
+        problems = []
+        for i in range(n):
+            reporter = reporters[i % len(reporters)]
+            problem = services.report_problem(db.session, reporter, building, category=Category.REPAIRS,
+                                              text=f"第{i}件", household=reporter.roles[0].household,
+                                              now=T0 + timedelta(minutes=i), uuid=str(uuid.uuid4()))
+            services.respond(db.session, world.staff, problem, "收到", now=T0 + timedelta(minutes=i, seconds=30))
+            problems.append(problem)
+        db.session.commit()
+        return problems
+
+    return make
+
+
+@pytest.mark.parametrize("page", ["feed", "queue"])
+def test_list_pages_issue_the_same_queries_for_10_and_100_problems(client, login, world, report, page):
+    who = world.resident if page == "feed" else world.staff
+    url = f"/issues/building/{world.household.building_id}" if page == "feed" else "/issues/queue"
+    report(10)
+    login(who)
+    few = queries_for(client, url)
+    report(90)
+    assert queries_for(client, url) == few
+
+
+def test_problem_page_issues_the_same_queries_for_a_short_and_a_long_timeline(client, login, world, report, make_user):
+    from app.models import Role
+
+    problem = report(1)[0]
+    login(world.staff)
+    url = f"/issues/{problem.id}"
+    short = queries_for(client, url)
+    helpers = [make_user(Role.STAFF, world.household.building.community, name=f"干部{i}") for i in range(5)]
+    for i in range(30):
+        services.respond(db.session, helpers[i % 5], problem, f"进展{i}", now=T0 + timedelta(hours=1, minutes=i))
+    db.session.commit()
+    assert queries_for(client, url) == short
+
+
+def test_numeric_time_patterns_read_as_babel_writes_them(app):
+    """local_time's fast path (strftime) gives what Babel gives, in both languages, across a year."""
+    with app.test_request_context():
+        for locale in ("zh_CN", "en"):
+            with force_locale(locale):
+                for hours in range(0, 366 * 24, 13):
+                    moment = T0 + timedelta(hours=hours, minutes=hours % 60)
+                    for pattern in NUMERIC_PATTERNS:
+                        assert local_time(moment, pattern) == format_datetime(to_local(moment), pattern, rebase=False)
