@@ -17,6 +17,7 @@ from app.models import (
     Household,
     Role,
     RoleAssignment,
+    Room,
     Street,
     User,
 )
@@ -42,6 +43,7 @@ def _households(session: Session, building: Building, entrances, floors, per_flo
         for floor in range(1, floors + 1):
             for n in range(1, per_floor + 1):
                 room = f"{floor}{n:02d}"
+                _get_or_create(session, Room, building_id=building.id, unit=entrance, number=room, defaults={"floor": floor})
                 age_band = rng.random()
                 elderly = age_band < 0.3
                 _get_or_create(

@@ -5,7 +5,7 @@ here so Alembic sees them.
 """
 from app.models.accounts import Role, RoleAssignment, User
 from app.models.base import ChangeCounter, SyncedMixin, TimestampMixin, UTCDateTime
-from app.models.org import Building, Community, ContactPreference, Department, DepartmentKind, Household, Street
+from app.models.org import Building, Community, ContactPreference, Department, DepartmentKind, Household, Room, Street
 
 __all__ = [
     "Building",
@@ -17,6 +17,7 @@ __all__ = [
     "Household",
     "Role",
     "RoleAssignment",
+    "Room",
     "Street",
     "SyncedMixin",
     "TimestampMixin",

@@ -1,4 +1,4 @@
-"""The organisation: street 街道 → community 社区 → building 楼 → household 户, and departments."""
+"""The organisation: street 街道 → community 社区 → building 楼 → room 房间 / household 户, and departments."""
 from __future__ import annotations
 
 import enum
@@ -70,6 +70,7 @@ class Building(TimestampMixin, db.Model):
     households: Mapped[list[Household]] = relationship(
         back_populates="building", order_by="(Household.unit, Household.room)"
     )
+    rooms: Mapped[list[Room]] = relationship(back_populates="building", order_by="(Room.unit, Room.floor, Room.number)")
     property_department: Mapped[Department | None] = relationship()
 
     __table_args__ = (UniqueConstraint("community_id", "name"),)
@@ -81,6 +82,35 @@ class Building(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Building {self.name}>"
+
+
+class Room(db.Model):
+    """A flat as the building has it (单元, 楼层, 房号), whether or not anyone is on record there.
+
+    The ledger's household for a room is the Household with the same building, unit and room number
+    (`Household.room`): the ledger was imported before rooms existed, so the pair is matched by those
+    three values, not by a key. A person joining picks a room; approval finds or creates its household.
+    """
+
+    __tablename__ = "room"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("building.id"), index=True)
+    unit: Mapped[str] = mapped_column(String(20), default="")  # 单元 / 门
+    floor: Mapped[int | None] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(20))  # 房号, e.g. 2103
+
+    building: Mapped[Building] = relationship(back_populates="rooms")
+
+    __table_args__ = (UniqueConstraint("building_id", "unit", "number"),)
+
+    @property
+    def label(self) -> str:
+        """The room as people say it: 2门 2103."""
+        return f"{self.unit} {self.number}".strip()
+
+    def __repr__(self) -> str:
+        return f"<Room {self.building_id}/{self.unit}/{self.number}>"
 
 
 class ContactPreference(enum.StrEnum):

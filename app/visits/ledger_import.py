@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.api import field_messages
-from app.models import Building, Household
+from app.models import Building, Household, Room
 from app.visits.schemas import HouseholdFields
 
 # Column headers as staff write them, and the field each fills.
@@ -167,9 +167,13 @@ def parse_ledger(filename: str, data: bytes) -> ParsedLedger:
 def import_ledger(session: Session, building: Building, rows: list[LedgerRowIn]) -> tuple[int, int]:
     """Create or update the building's households from checked rows; returns (created, updated)."""
     existing = {(h.unit, h.room): h for h in session.scalars(select(Household).where(Household.building_id == building.id))}
+    rooms = {tuple(r) for r in session.execute(select(Room.unit, Room.number).where(Room.building_id == building.id))}
     created = updated = 0
     for row in rows:
         household = existing.get((row.unit, row.room))
+        if (row.unit, row.room) not in rooms:  # a room the building's layout did not have yet
+            session.add(Room(building_id=building.id, unit=row.unit, floor=row.floor, number=row.room))
+            rooms.add((row.unit, row.room))
         if household is None:
             household = Household(building_id=building.id, unit=row.unit, room=row.room)
             session.add(household)

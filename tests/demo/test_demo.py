@@ -4,7 +4,7 @@ import json
 from sqlalchemy import func, select
 
 from app.extensions import db, limiter
-from app.models import Building, Community, Department, Household, User
+from app.models import Building, Community, Department, Household, Room, User
 
 
 def rows_per_table():
@@ -26,6 +26,9 @@ def test_demo_loads_the_street_and_prints_logins(app, client):
     names = set(db.session.scalars(select(Community.name)))
     assert names == {"芳群园一区", "芳群园二区", "芳群园三区"}
     assert db.session.scalar(select(Building).where(Building.name == "24号楼")) is not None
+    households = set(db.session.execute(select(Household.building_id, Household.unit, Household.room)).all())
+    rooms = set(db.session.execute(select(Room.building_id, Room.unit, Room.number)).all())
+    assert rooms == households  # every flat of the demo buildings is a room, with its household on record
 
     every_table = rows_per_table()
     again = runner.invoke(args=["demo"])

@@ -6,7 +6,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Household, Role
+from app.models import Household, Role, Room
 from tests.conftest import csrf_from
 
 HEADER = ["单元", "房号", "楼层", "成员", "人数", "联系电话", "空巢", "独居", "行动不便", "无智能手机", "联系方式"]
@@ -55,6 +55,8 @@ def test_valid_sheet_previews_then_imports(client, staff, maker, name):
     assert set(rows) == {"101", "102"}
     assert rows["101"].lives_alone and rows["101"].no_smartphone and rows["101"].preferred_contact.value == "door"
     assert rows["102"].members == "刘志强、刘淑珍"  # updated, not duplicated
+    rooms = db.session.scalars(select(Room).where(Room.building_id == staff.id)).all()
+    assert sorted((r.unit, r.number, r.floor) for r in rooms) == [("1门", "101", 1), ("1门", "102", 1)]  # the layout too
 
 
 def test_one_bad_row_writes_nothing_and_says_where(client, staff):
