@@ -42,7 +42,8 @@ class StrongPassword:
         self.phone_field = phone_field
 
     def __call__(self, form: Form, field: Field) -> None:
-        phone = form[self.phone_field].data or "" if self.phone_field else ""
+        """Refuse the field's password with the reason."""
+        phone = (form[self.phone_field].data or "") if self.phone_field else ""
         problem = password_problem(field.data or "", phone=phone)
         if problem is not None:
             raise ValidationError(str(problem))
