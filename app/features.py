@@ -20,5 +20,6 @@ FEATURES = (
     "app.conventions",
     "app.consultations",
     "app.logincards",
+    "app.directory",
     "app.care",
 )

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.auth.permissions import require
-from app.care.services import CARE_CATEGORIES, building_heads, my_problems, open_votes, own_household
+from app.care.services import CARE_CATEGORIES, my_problems, open_votes, own_household
 from app.clock import utcnow
 from app.conventions.models import CHOICE_LABELS, Convention
 from app.conventions.queries import find_convention
@@ -37,7 +37,7 @@ def home():
     building = household.building
     return render_template(
         "care/home.html", household=household, building=building,
-        heads=building_heads(db.session, building), votes=open_votes(db.session, building, utcnow()),
+        votes=open_votes(db.session, building, utcnow()),
         unread=unread_count(db.session, current_user), problems=my_problems(db.session, current_user),
         STATUS_LABELS=status_labels(), CATEGORY_LABELS=CATEGORY_LABELS,
     )

@@ -1,11 +1,10 @@
-"""What the care pages show: the person's household and building, who to call, what is open.
+"""What the care pages show: the person's household and building, what is open (who to call: app/directory).
 
 Reads, and the care-mode switch; other writes go through the commands of the features that own
 them (problems, notices, conventions), so a care-mode report or vote is the same record as any other.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -14,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.auth import scope
 from app.conventions.models import Convention, ConventionStatus
 from app.conventions.services import is_open
-from app.models import Building, Household, Role, RoleAssignment, User
+from app.models import Building, Household, User
 from app.problems.models import Category, Problem
 
 # The categories an elderly resident is offered, with a big picture each (static/icons/care/<value>.svg;
@@ -23,29 +22,10 @@ CARE_CATEGORIES = (Category.REPAIRS, Category.ELEVATOR, Category.SANITATION, Cat
                    Category.CARE_NEEDS, Category.OTHER)
 
 
-@dataclass(frozen=True)
-class Contact:
-    """Someone a resident can call."""
-
-    name: str
-    phone: str
-
-
 def own_household(session: Session, user: User) -> Household | None:
     """The household the resident belongs to (the first, if an account has several)."""
     ids = scope.own_household_ids(user)
     return session.get(Household, ids[0]) if ids else None
-
-
-def building_heads(session: Session, building: Building) -> list[Contact]:
-    """The building's heads 楼长, to call from the care home page."""
-    users = session.scalars(
-        select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
-        .where(RoleAssignment.role == Role.BUILDING_HEAD, RoleAssignment.building_id == building.id,
-               User.active.is_(True))
-        .order_by(User.id)
-    )
-    return [Contact(u.name, u.phone) for u in users]
 
 
 def open_votes(session: Session, building: Building, now: datetime) -> list[Convention]:
