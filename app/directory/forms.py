@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from app.directory.models import EntryKind
@@ -11,7 +12,7 @@ from app.directory.queries import KIND_LABELS
 class EntryForm(FlaskForm):
     """One typed entry: its kind, an optional label, a staff account or a name and number."""
 
-    kind = SelectField(_l("Kind"), choices=[(k.value, label) for k, label in KIND_LABELS.items()],
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
                        default=EntryKind.STAFF.value)
     user_id = SelectField(_l("Staff account (for the staff in charge)"), choices=[], validate_choice=False)
     name = StringField(_l("Name"), validators=[Length(max=50)])

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from app.auth.permissions import can, require
 from app.directory import queries
@@ -55,8 +56,8 @@ def show(building_id: int):
 
 
 def _choices(form: EntryForm, building: Building) -> None:
-    form.user_id.choices = [("", _("— none: type a name and number —"))] + [
-        (str(u.id), f"{u.name} {u.phone}") for u in queries.staff_accounts(db.session, building)]
+    form.user_id.choices = [SelectChoice("", _("— none: type a name and number —"))] + [
+        SelectChoice(str(u.id), f"{u.name} {u.phone}") for u in queries.staff_accounts(db.session, building)]
 
 
 @bp.route("/buildings/<int:building_id>/new", methods=["GET", "POST"])
