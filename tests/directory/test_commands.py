@@ -52,7 +52,7 @@ def test_a_picked_account_needs_no_typed_name_or_number(six, make_user):
     run(six["staff"], "directory.add", {"building_id": six["building"].id, "kind": "staff", "user_id": colleague.id,
                                         "name": "ignored", "phone": "ignored"})
     shown = directory(db.session, six["building"])
-    assert ("赵社工", "13822223333", "包楼居干") == (shown[-1].name, shown[-1].phone, shown[-1].label)
+    assert (shown[-1].name, shown[-1].phone, shown[-1].label) == ("赵社工", "13822223333", "包楼居干")
 
 
 def test_order_moves_one_place_and_stops_at_the_ends(six):
@@ -90,5 +90,5 @@ def test_staff_edit_an_entry_through_its_form(client, login, six):
         "kind": "legal", "name": "刘律师", "phone": "010-67610099", "label": "法律顾问", "user_id": "",
         "csrf_token": csrf_from(page)}, follow_redirects=True)
     assert "已保存。" in response.get_data(as_text=True)
-    assert ("法律顾问", "010-67610099") == (entry_named("刘律师").label, entry_named("刘律师").phone)
+    assert (entry_named("刘律师").label, entry_named("刘律师").phone) == ("法律顾问", "010-67610099")
     assert "tel:01067610099" in response.get_data(as_text=True)
