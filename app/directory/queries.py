@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.auth import scope
 from app.directory.models import DirectoryEntry, EntryKind
@@ -56,6 +56,7 @@ def building_heads(session: Session, building: Building) -> list[Contact]:
 def entries(session: Session, building: Building) -> list[DirectoryEntry]:
     """The typed entries of the building, in the staff's order."""
     return list(session.scalars(select(DirectoryEntry).where(DirectoryEntry.building_id == building.id)
+                                .options(selectinload(DirectoryEntry.user))
                                 .order_by(DirectoryEntry.position, DirectoryEntry.id)))
 
 
