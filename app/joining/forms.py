@@ -44,14 +44,18 @@ class JoinForm(FlaskForm):
         render_kw={"autocomplete": "new-password", "maxlength": MAX_LENGTH})
 
 
+# The usual reasons to decline, one tap each (the head may write their own instead).
+DECLINE_REASONS = {
+    "not_confirmed": _l("We could not confirm that you live in this room."),
+    "see_head": _l("Please come and see the building head in person first."),
+    "details": _l("The name or room given is not right. Please ask again with the right details."),
+}
+
+
 class DecideForm(FlaskForm):
     """Approve, or decline with a reason (a usual one picked, or the head's own words)."""
 
-    reason = SelectField(_l("Reason"), choices=[
-        ("not_confirmed", _l("We could not confirm that you live in this room.")),
-        ("see_head", _l("Please come and see the building head in person first.")),
-        ("details", _l("The name or room given is not right. Please ask again with the right details.")),
-    ], validate_choice=False)
+    reason = StringField(_l("Reason"))  # a key of DECLINE_REASONS (a select on the page)
     other = StringField(_l("Or in your own words"), validators=[Optional(), Length(max=300)])
 
 

@@ -9,7 +9,7 @@ from app.auth.permissions import require
 from app.clock import utcnow
 from app.extensions import db
 from app.joining import queries
-from app.joining.forms import ConfirmForm, DecideForm, RulesForm
+from app.joining.forms import DECLINE_REASONS, ConfirmForm, DecideForm, RulesForm
 from app.joining.routes import bp, join_url
 from app.logincards.qr import qr_png_data_uri
 from app.models import Building, User
@@ -34,7 +34,7 @@ def index():
     ids, now = [b.id for b in buildings], utcnow()
     return render_template("joining/index.html", buildings=buildings, waiting=queries.waiting(db.session, ids),
                            resets=queries.resets(db.session, current_user, ids, now=now),
-                           cards=queries.cards_to_print(db.session, ids, now=now), form=DecideForm(), now=now)
+                           cards=queries.cards_to_print(db.session, ids, now=now), form=DecideForm(), reasons=DECLINE_REASONS, now=now)
 
 
 def _after_decision(result: dict):
@@ -63,7 +63,7 @@ def decline(request_id: int):
     form = DecideForm()
     if not form.validate_on_submit():
         abort(400)
-    reason = (form.other.data or "").strip() or str(dict(form.reason.choices).get(form.reason.data, ""))
+    reason = (form.other.data or "").strip() or str(DECLINE_REASONS.get(form.reason.data, ""))
     return perform("join.decide", {"request_id": request_id, "approve": False, "reason": reason},
                    done=url_for("joining.index"), success=lambda r: _("Declined. %(name)s will see why.", name=r["name"]),
                    category="info")
