@@ -34,7 +34,8 @@ def index():
     ids, now = [b.id for b in buildings], utcnow()
     return render_template("joining/index.html", buildings=buildings, waiting=queries.waiting(db.session, ids),
                            resets=queries.resets(db.session, current_user, ids, now=now),
-                           cards=queries.cards_to_print(db.session, ids, now=now), form=DecideForm(), reasons=DECLINE_REASONS, now=now)
+                           cards=queries.cards_to_print(db.session, ids, now=now), form=DecideForm(),
+                           reasons=DECLINE_REASONS, now=now)
 
 
 def _after_decision(result: dict):

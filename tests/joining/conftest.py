@@ -8,7 +8,7 @@ from app.joining.models import JoinRequest
 from app.models import Role, Room
 from tests.conftest import csrf_from
 
-GOOD_PASSWORD = "qiuyue-lane-27"  # noqa: S105 — a test password
+GOOD_PASSWORD = "qiuyue-lane-27"
 
 
 @pytest.fixture
