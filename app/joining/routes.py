@@ -117,7 +117,7 @@ def my_status():
     token = request.cookies.get(STATUS_COOKIE)
     if request_of(token) is not None:
         return redirect(url_for("joining.status", token=token))
-    return _page("joining/status.html", 404, item=None)
+    return _page("joining/status.html", item=None)
 
 
 @bp.route("/join/forgot", methods=["GET", "POST"])
