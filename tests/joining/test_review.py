@@ -1,12 +1,18 @@
 """The head's review: the ledger beside each request, approve or decline by page, JSON and sync, one decision wins."""
 from __future__ import annotations
 
+import threading
 import uuid
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from app.clock import utcnow
+from app.commands import Conflict
 from app.extensions import db
-from app.joining.models import JoinStatus
+from app.joining import services
+from app.joining.models import JoinRequest, JoinStatus
 from app.models import Household, Role, RoleAssignment, User
 from app.notifications.models import InboxItem
 from tests.conftest import csrf_from
@@ -159,3 +165,41 @@ def test_the_head_writes_the_group_rules(client, six, login):
     assert response.status_code == 302
     assert "不发广告。\n有事找楼长。" in client.get(f"/join/{six['building'].join_code}").get_data(as_text=True)
     assert token
+
+
+@pytest.mark.postgres  # row locks: SQLite has only one writer at a time
+def test_two_heads_deciding_at_once_one_wins(app, ask, six, make_user):
+    """Both read the request waiting; the second's decision waits for the first's lock, then is a Conflict."""
+    ask(six["building"], six["rooms"]["6门 302"])
+    request_id = requests()[0].id
+    other = make_user(Role.BUILDING_HEAD, six["building"], name="钱楼长")
+    first, second = Session(bind=db.engine.connect()), Session(bind=db.engine.connect())
+    try:
+        waiting_1, waiting_2 = first.get(JoinRequest, request_id), second.get(JoinRequest, request_id)
+        assert waiting_1.status == waiting_2.status == JoinStatus.PENDING
+        services.decide(first, waiting_1, first.get(User, six["head"].id), approve=True, reason="", now=utcnow())
+        outcome = {}
+
+        def decide_second():
+            with app.app_context():
+                try:
+                    services.decide(second, waiting_2, second.get(User, other.id), approve=False, reason="不认识",
+                                    now=utcnow())
+                    outcome["result"] = "decided"
+                except Conflict as exc:
+                    outcome["result"] = exc.server_version["status"]
+                second.rollback()
+
+        thread = threading.Thread(target=decide_second)
+        thread.start()
+        thread.join(timeout=1.0)
+        assert thread.is_alive(), "the second decision must wait for the first"
+        first.commit()
+        thread.join(timeout=10)
+        assert not thread.is_alive()
+    finally:
+        for session in (first, second):
+            session.close()
+            session.bind.close()
+    assert outcome == {"result": "approved"}
+    assert [(r.status, r.decided_by_id) for r in requests()] == [(JoinStatus.APPROVED, six["head"].id)]
