@@ -8,7 +8,7 @@ from app.demo.registry import DemoWorld, demo_loader
 from app.joining.models import JoinRequest, JoinStatus
 from app.models import Room
 
-DEMO_PHONE = "13800000010"
+DEMO_PHONE = "13900000601"  # not one of the demo accounts (13800000000–09)
 
 
 @demo_loader
