@@ -27,7 +27,8 @@ class UnlessCard:
 class JoinForm(FlaskForm):
     """The join page: group rules accepted, real name, phone, room, and a password or a login card."""
 
-    rules_accepted = BooleanField(_l("I have read the group rules and accept them"))
+    rules_accepted = BooleanField(_l("I have read the group rules and accept them"), validators=[
+        DataRequired(message=_l("Please read the group rules and tick that you accept them."))])
     name = StringField(_l("Real name"), validators=[DataRequired(message=_l("Please enter your real name.")),
                                                     Length(max=50)], render_kw={"autocomplete": "name"})
     phone = StringField(_l("Mobile phone number"), filters=[normalise_phone], validators=_PHONE_VALIDATORS,

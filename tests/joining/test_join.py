@@ -132,3 +132,23 @@ def test_join_requests_are_rate_limited_per_building_from_any_address(app, clien
         assert other_address.status_code == 429
     finally:
         app.config["JOIN_BUILDING_RATE_LIMIT"] = "60 per hour"
+
+
+def test_the_command_itself_refuses_what_the_page_would(six):
+    """Another way in (a future API) gets the same rules: the command checks, not only the form."""
+    from flask_login import AnonymousUserMixin
+
+    from app.clock import utcnow
+    from app.commands import Context, Refused, execute
+
+    ctx = Context(session=db.session, user=AnonymousUserMixin(), now=utcnow())
+    good = {"code": six["building"].join_code, "rules_accepted": True, "name": "王秀英", "phone": "13912340001",
+            "room_id": six["rooms"]["6门 302"].id, "password": "qiuyue-lane-27"}
+    for change, field in (({"rules_accepted": False}, "rules_accepted"), ({"password": "12345678"}, "password"),
+                          ({"code": "nope"}, "code"), ({"room_id": 999999}, "room_id"), ({"phone": "123"}, "phone")):
+        with pytest.raises(Refused) as refused:
+            execute("join.submit", ctx, {**good, **change})
+        assert field in refused.value.fields
+        db.session.rollback()
+    assert requests() == []
+    assert execute("join.submit", ctx, good)["building_id"] == six["building"].id
