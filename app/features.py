@@ -22,4 +22,5 @@ FEATURES = (
     "app.logincards",
     "app.directory",
     "app.care",
+    "app.joining",
 )

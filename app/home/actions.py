@@ -5,11 +5,12 @@ only ever offers what exists.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import LazyString
 
-from app.models import Role
+from app.models import Role, User
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,8 @@ class HomeAction:
     endpoint: str
     order: int = 50
     icon: str = "dot"
+    # How many things wait for this person there (a number on the card; nothing at 0), if the card has a count.
+    count: Callable[[User], int] | None = None
 
 
 _ACTIONS: list[HomeAction] = []

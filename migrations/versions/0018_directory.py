@@ -1,7 +1,7 @@
 """Directory 通讯录: a building's typed entries (staff in charge, legal-service specialist, hotlines), in order
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0017
 Create Date: 2026-12-04 14:12:54.467220
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0018'
-down_revision = '0014'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
