@@ -14,6 +14,7 @@ def town(make_building, make_household, make_user):
     """方庄 (芳群园一区 with 6号楼 and 8号楼, 芳群园三区 with 24号楼) and another street, with their people."""
     b6 = make_building("6号楼")
     street = b6.community.street
+    street.name, b6.community.name = "方庄地区", "芳群园一区"
     b8 = make_building("8号楼", community=b6.community)
     other_community = Community(street=street, name="芳群园三区")
     db.session.add(other_community)
