@@ -70,6 +70,7 @@ def grant(ctx: Context, data: GrantIn) -> dict:
     person = _person(ctx, data.user_id)
     scope = _place(ctx, data.role, data.place_id)
     require(ctx.user, "accounts.grant", Grant(data.role, scope))
+    services.lock_person(ctx.session, person)  # two desks appointing the same person at once: one wins
     if not person.active:
         raise Refused(_("This account is switched off. Switch it on first."))
     if services.holds(person, data.role, scope):
@@ -95,6 +96,9 @@ def revoke(ctx: Context, data: RevokeIn) -> dict:
     assignment = get_or_refuse(ctx.session, RoleAssignment, data.assignment_id, _("This role does not exist."))
     require(ctx.user, "accounts.revoke", assignment)
     user_id = assignment.user_id
+    services.lock_person(ctx.session, assignment.user)
+    if assignment not in assignment.user.roles:  # removed by someone else meanwhile
+        raise Refused(_("This role does not exist."), "not_found")
     services.revoke_role(ctx.session, ctx.user, assignment, now=ctx.now)
     return {"user_id": user_id}
 
@@ -137,6 +141,7 @@ def move_out(ctx: Context, data: MoveOutIn) -> dict:
     """搬离: remove the person's resident role there and their head roles; switch the account off."""
     person = _person(ctx, data.user_id)
     get_or_refuse(ctx.session, Household, data.household_id, _("This household does not exist."))
+    services.lock_person(ctx.session, person)
     residence = services.holds(person, Role.RESIDENT, Scope(household_id=data.household_id))
     if residence is None:
         raise Refused(_("This person is not on record in this household."), "not_found")

@@ -62,10 +62,18 @@ def create_account(session: Session, actor: User, *, name: str, phone: str, pass
     return person
 
 
+def lock_person(session: Session, person: User) -> None:
+    """Make other changes to the person's account and roles wait until this transaction ends; read them afresh.
+
+    Two desks changing one person at once then act one after the other, the second on what the first left.
+    """
+    lock_row(session, person)
+    session.expire(person)
+
+
 def grant_role(session: Session, actor: User, person: User, role: Role, scope: Scope, *,
                now: datetime) -> RoleAssignment:
-    """Give the person `role` over `scope` (the caller checked they do not hold it yet); logged."""
-    lock_row(session, person)
+    """Give the person `role` over `scope` (the caller locked their roles and checked they do not hold it); logged."""
     assignment = RoleAssignment(role=role, **vars(scope))
     person.roles.append(assignment)
     record(session, person, actor, AccountChange.GRANTED, now=now, role=role, scope=scope)
@@ -75,7 +83,7 @@ def grant_role(session: Session, actor: User, person: User, role: Role, scope: S
 
 def revoke_role(session: Session, actor: User, assignment: RoleAssignment, *, now: datetime,
                 change: AccountChange = AccountChange.REVOKED, note: str = "") -> None:
-    """Take the role away; logged (as `change`) with the scope it was held over."""
+    """Take the role away; logged (as `change`) with the scope it was held over (the caller locked the person)."""
     person = assignment.user
     record(session, person, actor, change, now=now, role=assignment.role, scope=Scope.of(assignment), note=note)
     person.roles.remove(assignment)
@@ -84,7 +92,7 @@ def revoke_role(session: Session, actor: User, assignment: RoleAssignment, *, no
 
 def deactivate(session: Session, actor: User, person: User, *, now: datetime, note: str = "") -> bool:
     """Switch the account off and end its sessions everywhere; False when it was already off."""
-    lock_row(session, person)
+    lock_person(session, person)
     if not person.active:
         return False
     person.active = False
@@ -96,7 +104,7 @@ def deactivate(session: Session, actor: User, person: User, *, now: datetime, no
 
 def reactivate(session: Session, actor: User, person: User, *, now: datetime, note: str = "") -> bool:
     """Switch the account back on (old sessions stay ended); False when it was on."""
-    lock_row(session, person)
+    lock_person(session, person)
     if person.active:
         return False
     person.active = True
@@ -108,12 +116,13 @@ def reactivate(session: Session, actor: User, person: User, *, now: datetime, no
 def move_out(session: Session, actor: User, residence: RoleAssignment, *, now: datetime, note: str = "") -> bool:
     """搬离: the person leaves the household; their resident role there and their head roles go.
 
+    The caller locked the person (lock_person) before finding `residence`.
+
     The account is switched off unless the person still holds another role (another household, a
     staff post). Returns whether it was switched off. What they wrote stays, and so do the votes
     of the household, which belong to the household.
     """
     person = residence.user
-    lock_row(session, person)
     revoke_role(session, actor, residence, now=now, change=AccountChange.MOVED_OUT, note=note)
     for head in [a for a in person.roles if a.role == Role.BUILDING_HEAD]:
         revoke_role(session, actor, head, now=now)

@@ -94,10 +94,7 @@ def test_matrix(client, login, town, case, actor):
     method, url, data = ask(town)
     token = login(getattr(town, actor))
     before = state()
-    if method == "get":
-        response = client.get(url)
-    else:
-        response = client.post(url, data={**data, "csrf_token": token})
+    response = client.get(url) if method == "get" else client.post(url, data={**data, "csrf_token": token})
     if who[actor]:
         assert response.status_code == (200 if method == "get" else 302), response.get_data(as_text=True)[:400]
         if method == "post":
