@@ -46,13 +46,16 @@ def create(ctx: Context, data: CreateIn) -> dict:
     """Create a street, staff or department account; a phone that has one is refused with code "exists"."""
     scope = _place(ctx, data.role, data.place_id)
     require(ctx.user, "accounts.create", Grant(data.role, scope))
+    taken = Refused(_("This mobile number already has an account."), "exists", field="phone")
     if services.find_by_phone(ctx.session, data.phone) is not None:
-        raise Refused(_("This mobile number already has an account."), "exists", field="phone")
+        raise taken
     problem = password_problem(data.password, phone=data.phone)
     if problem is not None:
         raise Refused(str(problem), "invalid", field="password")
     person = services.create_account(ctx.session, ctx.user, name=data.name, phone=data.phone, password=data.password,
                                      role=data.role, scope=scope, now=ctx.now)
+    if person is None:
+        raise taken
     return {"user_id": person.id}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.accounts.models import AccountChange, AccountEvent
@@ -50,13 +51,21 @@ def holds(person: User, role: Role, scope: Scope) -> RoleAssignment | None:
 
 
 def create_account(session: Session, actor: User, *, name: str, phone: str, password: str, role: Role, scope: Scope,
-                   now: datetime) -> User:
-    """A new account with its first role, its initial password set; logged as created."""
+                   now: datetime) -> User | None:
+    """A new account with its first role, its initial password set; logged as created.
+
+    None when the phone has an account after all: another desk created it at the same moment (the
+    unique phone decides; only this insert is rolled back).
+    """
     person = User(name=name, phone=phone, active=True, session_version=0)
     person.set_password(password)
     person.roles.append(RoleAssignment(role=role, **vars(scope)))
-    session.add(person)
-    session.flush()
+    session.flush()  # the caller's pending rows must not ride in (and roll back with) the savepoint
+    try:
+        with session.begin_nested():
+            session.add(person)
+    except IntegrityError:
+        return None
     record(session, person, actor, AccountChange.CREATED, now=now, role=role, scope=scope)
     session.flush()
     return person

@@ -40,3 +40,16 @@ def test_two_desks_moving_out_the_same_resident_at_once_record_it_once(app, town
     db.session.expire_all()
     assert not db.session.get(User, town.resident.id).active
     assert db.session.scalar(select(func.count()).select_from(AccountEvent)) == 2  # moved out, switched off
+
+
+def test_two_desks_creating_an_account_for_one_phone_at_once_make_one(app, town):
+    payload = {"name": "新社工", "phone": "13712340000", "password": "Fz-2026-desk", "role": "staff",
+               "place_id": town.community.id}
+    outcome = at_once(app, as_(town.street_user, "accounts.create", payload),
+                      as_(town.admin, "accounts.create", {**payload, "role": "department", "place_id": town.city.id}))
+    error = outcome.get("error")
+    assert isinstance(error, Refused) and error.code == "exists", error
+    db.session.expire_all()
+    person = db.session.scalar(select(User).where(User.phone == "13712340000"))
+    assert [a.role for a in person.roles] == [Role.STAFF]
+    assert db.session.scalar(select(func.count()).select_from(AccountEvent)) == 1
