@@ -45,7 +45,7 @@ def configure_secrets_and_database(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions of app/extensions.py to this app."""
     from app import i18n
-    from app.auth.services import signed_in_user
+    from app.auth.services import user_for_session
     from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -72,7 +72,7 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return signed_in_user(db.session, int(user_id)) if user_id.isdigit() else None
+        return user_for_session(db.session, user_id)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -22,5 +22,6 @@ FEATURES = (
     "app.logincards",
     "app.directory",
     "app.care",
+    "app.accounts",
     "app.joining",
 )

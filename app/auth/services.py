@@ -46,6 +46,21 @@ def signed_in_user(session: Session, user_id: int) -> User | None:
     return session.execute(_signed_in_user(), {"user_id": user_id}).unique().scalar_one_or_none()
 
 
+def user_for_session(session: Session, session_id: str) -> User | None:
+    """The user a session or remember cookie names ("7" or "7.2": User.get_id), with their roles.
+
+    None when the account is switched off or its sessions were ended since (another version), so a
+    deactivated person is signed out on their very next request, whichever way they signed in.
+    """
+    ident, _, version = session_id.partition(".")
+    if not ident.isdigit() or not (version or "0").isdigit():
+        return None
+    user = signed_in_user(session, int(ident))
+    if user is None or not user.active or user.session_version != int(version or "0"):
+        return None
+    return user
+
+
 def set_locale(user: User, locale: str, allowed: tuple[str, ...]) -> bool:
     """Remember the person's interface language; False when it is not offered."""
     if locale not in allowed:

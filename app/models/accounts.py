@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -40,6 +40,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     is_party_member: Mapped[bool] = mapped_column(Boolean, default=False)  # 党员
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Raised when the account is switched off: sessions and "remember me" cookies carry the value
+    # they were signed in under (get_id), so every one made before stops working on its next request.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     roles: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -49,6 +52,14 @@ class User(UserMixin, TimestampMixin, db.Model):
     def is_active(self) -> bool:
         """Deactivated accounts cannot sign in (Flask-Login reads this)."""
         return self.active
+
+    def get_id(self) -> str:
+        """The id a session or remember cookie keeps: "7", or "7.2" once sessions were ended twice."""
+        return f"{self.id}.{self.session_version}" if self.session_version else str(self.id)
+
+    def end_sessions(self) -> None:
+        """Make every session and remember cookie signed in so far stop working (the user loader checks)."""
+        self.session_version = (self.session_version or 0) + 1
 
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash of `password` (cost from PASSWORD_HASH_METHOD; tests use a cheaper one)."""

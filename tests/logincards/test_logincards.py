@@ -262,7 +262,7 @@ def test_no_card_for_an_account_with_more_power_than_the_issuer(client, login, s
     assert print_card(client, csrf, staff_at_home).status_code == 403
     assert print_card(client, csrf, head_too).status_code == 403
     household_page = client.get(f"/visits/households/{street.home.id}").get_data(as_text=True)
-    assert "住在楼里的社工" not in household_page and "为 潘大爷 打印登录卡" in household_page
+    assert "为 住在楼里的社工 打印登录卡" not in household_page and "为 潘大爷 打印登录卡" in household_page
     csrf = login(street.staff)
     assert print_card(client, csrf, head_too).status_code == 200  # staff stand above the building's heads
     assert print_card(client, csrf, staff_at_home).status_code == 403

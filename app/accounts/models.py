@@ -1,0 +1,64 @@
+"""The accounts log 账户记录: every change of a person's roles, scope or account, who made it and when."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.clock import utcnow
+from app.extensions import db
+from app.models import Building, Community, Department, Household, Role, Street, User
+from app.models.base import UTCDateTime, str_enum
+
+
+class AccountChange(enum.StrEnum):
+    """What was done to a person's account."""
+
+    CREATED = "created"  # a new account, with its first role
+    GRANTED = "granted"  # a role over a scope given
+    REVOKED = "revoked"  # a role over a scope taken away
+    DEACTIVATED = "deactivated"  # switched off: can no longer sign in, signed out everywhere
+    REACTIVATED = "reactivated"
+    MOVED_OUT = "moved_out"  # 搬离: left a household (its resident and head roles removed)
+
+
+class AccountEvent(db.Model):
+    """One entry of a person's accounts log, with the scope it concerned (kept when the role is gone)."""
+
+    __tablename__ = "account_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    change: Mapped[AccountChange] = mapped_column(str_enum(AccountChange, 12))
+    role: Mapped[Role | None] = mapped_column(str_enum(Role))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("building.id"), index=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"), index=True)
+    street_id: Mapped[int | None] = mapped_column(ForeignKey("street.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    household: Mapped[Household | None] = relationship()
+    building: Mapped[Building | None] = relationship()
+    community: Mapped[Community | None] = relationship()
+    street: Mapped[Street | None] = relationship()
+    department: Mapped[Department | None] = relationship()
+
+    @property
+    def scope_name(self) -> str:
+        """The scope in words, as RoleAssignment.scope_name says it."""
+        if self.household is not None:
+            return f"{self.household.building.full_name} {self.household.unit} {self.household.room}".strip()
+        for scope in (self.building, self.community, self.street, self.department):
+            if scope is not None:
+                return scope.full_name if isinstance(scope, Building) else scope.name
+        return ""
+
+    def __repr__(self) -> str:
+        return f"<AccountEvent {self.user_id} {self.change} {self.role or ''}>"
