@@ -230,6 +230,7 @@ def use_code(session: Session, phone: str, code: str, password: str, *, now: dat
         session.flush()
         return None
     user.set_password(password)
+    user.end_sessions()  # whoever knew the old password is signed out everywhere
     reset.used_at, reset.code_hash = now, None
     session.flush()
     return user

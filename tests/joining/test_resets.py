@@ -69,6 +69,18 @@ def test_a_code_sets_a_new_password_once(client, six, make_user, login, frozen_c
     assert "13912340020" not in client.get("/joining/").get_data(as_text=True)  # done: off the head's list
 
 
+def test_a_new_password_signs_out_the_sessions_signed_in_before(app, client, six, make_user, login):
+    resident = make_user(Role.RESIDENT, six["household"], phone="13912340020")
+    other_phone = app.test_client()
+    token = csrf_from(other_phone.get("/auth/login").get_data(as_text=True))
+    other_phone.post("/auth/login", data={"csrf_token": token, "phone": "13912340020", "password": PASSWORD})
+    assert other_phone.get("/").status_code == 200 and "/auth/logout" in other_phone.get("/").get_data(as_text=True)
+    _forgot(client, "13912340020")
+    assert _use(client, "13912340020", _give_code(client, login, six["head"])).status_code == 302
+    after = other_phone.get("/")
+    assert after.status_code == 302 and after.headers["Location"].startswith("/auth/login")
+
+
 def test_an_expired_code_is_refused(client, six, make_user, login, frozen_clock):
     resident = make_user(Role.RESIDENT, six["household"], phone="13912340020")
     _forgot(client, "13912340020")
