@@ -70,7 +70,7 @@ def test_a_code_sets_a_new_password_once(client, six, make_user, login, frozen_c
 
 
 def test_a_new_password_signs_out_the_sessions_signed_in_before(app, client, six, make_user, login):
-    resident = make_user(Role.RESIDENT, six["household"], phone="13912340020")
+    make_user(Role.RESIDENT, six["household"], phone="13912340020")
     other_phone = app.test_client()
     token = csrf_from(other_phone.get("/auth/login").get_data(as_text=True))
     other_phone.post("/auth/login", data={"csrf_token": token, "phone": "13912340020", "password": PASSWORD})
