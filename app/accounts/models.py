@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Building, Community, Department, Household, Role, Street, User
+from app.models.accounts import scope_name
 from app.models.base import UTCDateTime, str_enum
 
 
@@ -53,12 +54,7 @@ class AccountEvent(db.Model):
     @property
     def scope_name(self) -> str:
         """The scope in words, as RoleAssignment.scope_name says it."""
-        if self.household is not None:
-            return f"{self.household.building.full_name} {self.household.unit} {self.household.room}".strip()
-        for scope in (self.building, self.community, self.street, self.department):
-            if scope is not None:
-                return scope.full_name if isinstance(scope, Building) else scope.name
-        return ""
+        return scope_name(self)
 
     def __repr__(self) -> str:
         return f"<AccountEvent {self.user_id} {self.change} {self.role or ''}>"

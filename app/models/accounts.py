@@ -108,12 +108,17 @@ class RoleAssignment(db.Model):
     @property
     def scope_name(self) -> str:
         """The scope in words, for the home page and the demo listing."""
-        if self.household is not None:
-            return f"{self.household.building.full_name} {self.household.unit} {self.household.room}".strip()
-        for scope in (self.building, self.community, self.street, self.department):
-            if scope is not None:
-                return scope.full_name if isinstance(scope, Building) else scope.name
-        return ""
+        return scope_name(self)
 
     def __repr__(self) -> str:
         return f"<RoleAssignment {self.user_id} {self.role}>"
+
+
+def scope_name(holder: RoleAssignment | object) -> str:
+    """A role's scope in words (芳群园一区 6号楼 6门 302, 方庄地区 …), for anything holding the five scopes."""
+    if holder.household is not None:
+        return f"{holder.household.building.full_name} {holder.household.unit} {holder.household.room}".strip()
+    for scope in (holder.building, holder.community, holder.street, holder.department):
+        if scope is not None:
+            return scope.full_name if isinstance(scope, Building) else scope.name
+    return ""
