@@ -50,7 +50,7 @@ def holds(person: User, role: Role, scope: Scope) -> RoleAssignment | None:
     return next((a for a in person.roles if a.role == role and Scope.of(a) == scope), None)
 
 
-def create_account(session: Session, actor: User, *, name: str, phone: str, password: str, role: Role, scope: Scope,
+def create_account(session: Session, actor: User | None, *, name: str, phone: str, password: str, role: Role, scope: Scope,
                    now: datetime) -> User | None:
     """A new account with its first role, its initial password set; logged as created.
 
