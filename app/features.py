@@ -21,4 +21,5 @@ FEATURES = (
     "app.consultations",
     "app.logincards",
     "app.care",
+    "app.organisation",
 )
