@@ -73,7 +73,7 @@ KIND_LABELS = {DepartmentKind.PROPERTY: _l("Property company"), DepartmentKind.C
 class DepartmentForm(FlaskForm):
     """A department 部门 or property company 物业."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=80)])
+    name = StringField(_l("Department name"), validators=[DataRequired(message=REQUIRED), Length(max=80)])
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()])
     duty_phone = StringField(_l("Duty phone"), validators=[Optional(), Length(max=20)])
 

@@ -51,10 +51,10 @@ def import_workbook():
 
 
 def _room_summary(plan: importer.Plan) -> list[tuple[str, str, dict[str, int]]]:
-    """Per building of the 房间 sheet: how many of its rooms are new, changed, unchanged."""
+    """Per building of the 房间 sheet: how many of its rooms are new, changed, unchanged, wrong."""
     summary: dict[tuple[str, str], dict[str, int]] = {}
     for row, status in zip(plan.data.rooms, plan.status["rooms"], strict=False):
-        counts = summary.setdefault((row.community, row.building), {importer.NEW: 0, importer.CHANGED: 0, importer.UNCHANGED: 0})
+        counts = summary.setdefault((row.community, row.building), dict.fromkeys(importer.STATUSES, 0))
         counts[status] += 1
     return [(c, b, counts) for (c, b), counts in summary.items()]
 

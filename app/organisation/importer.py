@@ -22,6 +22,7 @@ from app.organisation.workbook import SHEET_BY_KEY, SHEETS, WorkbookIn
 from app.spreadsheets import RowError
 
 NEW, CHANGED, UNCHANGED, WRONG = "new", "changed", "unchanged", "wrong"
+STATUSES = (NEW, CHANGED, UNCHANGED, WRONG)
 
 
 @dataclass
@@ -37,8 +38,8 @@ class Plan:
     rooms: dict[tuple[int, str, str], tuple[int, int | None]] = field(default_factory=dict)  # -> (id, floor)
 
     def counts(self) -> dict[str, dict[str, int]]:
-        """Per sheet (payload key): how many rows are new, changed and unchanged."""
-        return {key: {s: Counter(statuses)[s] for s in (NEW, CHANGED, UNCHANGED)} for key, statuses in self.status.items()}
+        """Per sheet (payload key): how many rows are new, changed, unchanged and wrong."""
+        return {key: {s: Counter(statuses)[s] for s in STATUSES} for key, statuses in self.status.items()}
 
     def error(self, key: str, row: int, column: str, message: str) -> None:
         """Note a wrong cell of sheet `key` (the row's status is WRONG)."""
