@@ -146,10 +146,10 @@ def set_served_buildings(session: Session, street: Street, company: Department, 
     unknown = building_ids - mine
     if unknown:
         raise Refused(_("Some of these buildings are not in this street."), field="building_ids")
-    changed = session.execute(update(Building).where(Building.id.in_(building_ids),
+    changed = session.execute(update(Building).where(Building.id.in_(sorted(building_ids)),
                                                      Building.property_department_id.is_distinct_from(company.id))
                               .values(property_department_id=company.id)).rowcount if building_ids else 0
-    changed += session.execute(update(Building).where(Building.id.in_(mine - building_ids),
+    changed += session.execute(update(Building).where(Building.id.in_(sorted(mine - building_ids)),
                                                       Building.property_department_id == company.id)
                                .values(property_department_id=None)).rowcount
     session.flush()

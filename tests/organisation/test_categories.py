@@ -45,3 +45,13 @@ def test_open311_services_of_a_community(org, people, client, make_user):
     accepted = client.post("/open311/v2/requests.json", data={
         "api_key": "secret-key", "service_code": "repairs", "address_id": org.building.id, "description": "楼道灯坏了"})
     assert accepted.status_code == 201
+
+
+def test_the_care_mode_report_follows_too(org, people, client, login):
+    """The large-type report page of care mode offers the community's categories among its six."""
+    run(people["street"], "organisation.community.categories", {"community_id": org.community.id,
+                                                                "categories": ["repairs", "elevator"]})
+    login(people["resident"])
+    page = client.get("/care/report").get_data(as_text=True)
+    assert "categories/repairs.svg" in page and "categories/elevator.svg" in page
+    assert "categories/noise.svg" not in page and "categories/sanitation.svg" not in page

@@ -147,3 +147,18 @@ def test_a_department_of_another_street_cannot_be_taken_over(org, people, client
     page = upload(client, token, org.other_street.id,
                   (xlsx({"部门": [["方庄物业服务中心", "物业", ""]]}), "x.xlsx")).get_data(as_text=True)
     assert re.search(r"<td>部门</td><td>2</td><td>名称</td>", page)
+
+
+def test_the_rows_are_checked_again_when_confirmed(org, people, client, login):
+    """Between preview and confirmation another street takes the new department's name: refused, nothing written."""
+    token = login(people["street"])
+    data = xlsx({"部门": [["城管执法队", "职能部门", ""]], "社区": [["芳群园二区", 12]]})
+    page = upload(client, token, org.street.id, (data, "x.xlsx")).get_data(as_text=True)
+    assert counts(page)["部门"] == (1, 0, 0)
+    db.session.add(Department(name="城管执法队", kind="city", street_id=org.other_street.id))
+    db.session.commit()
+    before = snapshot()
+    refused = confirm(client, token, page)
+    assert refused.headers["Location"].endswith(f"/organisation/import?street={org.street.id}")
+    assert "部门 表第 2 行“名称”列" in client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert snapshot() == before
