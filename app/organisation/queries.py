@@ -1,12 +1,18 @@
 """Reads for the set-up pages: a street's communities and departments, a community's buildings, a building's rooms."""
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Building, Community, Department, Household, Role, Room, Street, User
+
+
+def natural(text: str) -> tuple:
+    """A sort key that puts 2号楼 before 10号楼 and 2门 before 10门 (numbers by value, not by digit)."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text or ""))
 
 
 class CommunityLine(NamedTuple):
@@ -72,7 +78,7 @@ def buildings_of(session: Session, community: Community, search: str = "") -> li
     query = select(Building).where(Building.community_id == community.id).order_by(Building.name)
     if search:
         query = query.where(Building.name.contains(search) | Building.address.contains(search))
-    buildings = list(session.scalars(query))
+    buildings = sorted(session.scalars(query), key=lambda b: natural(b.name))
     ids = [b.id for b in buildings] or [-1]
     rooms = dict(session.execute(select(Room.building_id, func.count()).where(Room.building_id.in_(ids))
                                  .group_by(Room.building_id)).all())
@@ -84,8 +90,8 @@ def buildings_of(session: Session, community: Community, search: str = "") -> li
 
 def street_buildings(session: Session, street: Street) -> list[Building]:
     """Every building of the street, by community and name (for choosing the ones a company serves)."""
-    return list(session.scalars(select(Building).join(Community).where(Community.street_id == street.id)
-                                .order_by(Community.name, Building.name)))
+    buildings = session.scalars(select(Building).join(Community).where(Community.street_id == street.id))
+    return sorted(buildings, key=lambda b: (b.community.name, natural(b.name)))
 
 
 class RoomLine(NamedTuple):
@@ -101,4 +107,5 @@ def rooms_of(session: Session, building: Building) -> list[RoomLine]:
                             .order_by(Room.unit, Room.floor, Room.number))
     taken = {tuple(r) for r in session.execute(select(Household.unit, Household.room).where(
         Household.building_id == building.id, Household.is_deleted.is_(False)))}
-    return [RoomLine(r, (r.unit, r.number) in taken) for r in rooms]
+    ordered = sorted(rooms, key=lambda r: (natural(r.unit), r.floor if r.floor is not None else -99, natural(r.number)))
+    return [RoomLine(r, (r.unit, r.number) in taken) for r in ordered]
