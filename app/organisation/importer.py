@@ -36,6 +36,7 @@ class Plan:
     departments: dict[str, Department] = field(default_factory=dict)  # by name, all existing
     buildings: dict[tuple[str, str], Building] = field(default_factory=dict)  # (community, name), existing
     rooms: dict[tuple[int, str, str], tuple[int, int | None]] = field(default_factory=dict)  # -> (id, floor)
+    serving: set[int] = field(default_factory=set)  # the property companies some building has
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Per sheet (payload key): how many rows are new, changed, unchanged and wrong."""
@@ -50,6 +51,8 @@ class Plan:
 def _load(session: Session, plan: Plan, street: Street) -> None:
     plan.communities = {c.name: c for c in session.scalars(select(Community).where(Community.street_id == street.id))}
     plan.departments = {d.name: d for d in session.scalars(select(Department))}
+    plan.serving = set(session.scalars(select(Building.property_department_id).where(
+        Building.property_department_id.is_not(None)).distinct()))
     by_id = {c.id: c for c in plan.communities.values()}
     for building in session.scalars(select(Building).where(Building.community_id.in_(list(by_id) or [-1]))):
         plan.buildings[(by_id[building.community_id].name, building.name)] = building
@@ -79,6 +82,9 @@ def _departments(plan: Plan, street: Street) -> dict[str, DepartmentKind]:
             status = NEW
         elif existing.street_id not in (None, street.id):
             plan.error("departments", row.row, "名称", _("Another street has a department of this name."))
+            continue
+        elif existing.kind == DepartmentKind.PROPERTY != row.kind and existing.id in plan.serving:
+            plan.error("departments", row.row, "类型", _("This property company serves buildings: give them another one first."))
             continue
         elif existing.kind != row.kind or (row.duty_phone and existing.duty_phone != row.duty_phone):
             status = CHANGED

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.commands import Refused
 from app.database import insert_many
-from app.models import Building, Community, Department, Household, Room, Street
+from app.models import Building, Community, Department, DepartmentKind, Household, Room, Street
 from app.organisation.schemas import BuildingIn, CommunityIn, DepartmentIn, RoomIn, StreetIn
 
 MAX_ROOMS_PER_BUILDING = 2000  # a tower of 40 floors with 8 flats a floor in 6 units is 1,920
@@ -130,9 +130,18 @@ def save_department(session: Session, street: Street, department: Department | N
     if department is None:
         department = Department(name=data.name, kind=data.kind, street_id=street.id)
         session.add(department)
+    elif department.kind == DepartmentKind.PROPERTY and data.kind != DepartmentKind.PROPERTY and serves_buildings(
+            session, department):
+        raise Refused(_("This property company serves buildings: give them another one first."), field="kind")
     department.name, department.kind, department.duty_phone = data.name, data.kind, data.duty_phone
     session.flush()
     return department
+
+
+def serves_buildings(session: Session, company: Department) -> bool:
+    """True when some building has `company` as its property company."""
+    return bool(session.scalar(select(func.count()).select_from(Building)
+                               .where(Building.property_department_id == company.id)))
 
 
 def street_building_ids(session: Session, street: Street) -> set[int]:

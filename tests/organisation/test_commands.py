@@ -147,3 +147,12 @@ def test_staff_of_another_community_may_not_touch_these_buildings(org, people):
                 {"building_id": org.building.id, "units": ["3门"], "floors": 1, "per_floor": 1})
     db.session.rollback()
     assert snapshot() == before
+
+
+def test_a_property_company_serving_buildings_stays_one(org, people):
+    """Turning 方庄物业服务中心 into a city department while it serves 6号楼 is refused on its kind."""
+    run(people["street"], "organisation.department.buildings",
+        {"department_id": org.company.id, "building_ids": [org.building.id]})
+    refusal = refused(people["street"], "organisation.department.save", {
+        "department_id": org.company.id, "street_id": org.street.id, "name": "方庄物业服务中心", "kind": "city"})
+    assert "kind" in refusal.fields

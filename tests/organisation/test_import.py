@@ -141,6 +141,16 @@ def test_a_preview_is_confirmed_only_by_whoever_made_it(org, people, client, log
     assert snapshot() == before
 
 
+def test_a_property_company_serving_buildings_keeps_its_kind(org, people, client, login):
+    """方庄物业服务中心 serves 6号楼: a workbook making it a 职能部门 is refused on 部门, 类型."""
+    db.session.get(Building, org.building.id).property_department_id = org.company.id
+    db.session.commit()
+    token = login(people["street"])
+    page = upload(client, token, org.street.id,
+                  (xlsx({"部门": [["方庄物业服务中心", "职能部门", ""]]}), "x.xlsx")).get_data(as_text=True)
+    assert re.search(r"<td>部门</td><td>2</td><td>类型</td>", page)
+
+
 def test_a_department_of_another_street_cannot_be_taken_over(org, people, client, login):
     """A department name another street uses is an error on 部门, 名称."""
     token = login(people["other_street"])
