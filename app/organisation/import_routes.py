@@ -21,6 +21,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _streets() -> list[Street]:
     streets = [s for s in queries.streets_for(db.session, current_user) if can(current_user, "organisation.street.manage", s)]
+    if not streets and can(current_user, "organisation.street.create"):  # a fresh install: a street first
+        flash(_("Open a street first; then import its workbook."), "info")
+        abort(redirect(url_for("organisation.new_street")))
     if not streets:
         abort(403)
     return streets

@@ -43,9 +43,14 @@ def managed_street(street_id: int) -> Street:
     return street
 
 
+def sets_up(street: Street) -> bool:
+    """Whether the signed-in person sets up `street` (its link in the breadcrumbs)."""
+    return can(current_user, "organisation.street.manage", street)
+
+
 @bp.context_processor
 def _labels():
-    return {"KIND_LABELS": KIND_LABELS}
+    return {"KIND_LABELS": KIND_LABELS, "sets_up": sets_up}
 
 
 @bp.route("/")

@@ -37,3 +37,28 @@ def test_generating_rooms_from_the_page(org, people, client, login):
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "已添加 8 个房间。" in page and "<td>3门</td>" in page and "<td>202</td>" in page
+
+
+def test_breadcrumbs_lead_as_far_up_as_the_person_sets_up(org, people, client, login):
+    """On a building's page the street's link is there for the street office, not for staff."""
+    crumbs = 'aria-label="当前位置"'
+    login(people["street"])
+    page = client.get(f"/organisation/buildings/{org.building.id}").get_data(as_text=True)
+    assert f'href="/organisation/streets/{org.street.id}"' in page.split(crumbs)[1].split("</nav>")[0]
+    login(people["staff"])
+    page = client.get(f"/organisation/buildings/{org.building.id}").get_data(as_text=True)
+    nav = page.split(crumbs)[1].split("</nav>")[0]
+    assert "/organisation/streets/" not in nav and f'href="/organisation/communities/{org.community.id}"' in nav
+
+
+def test_on_a_fresh_install_the_admin_opens_a_street_first(client, login, make_user):
+    """No street yet: the import page sends the admin to "开通街道", which opens one."""
+    from app.models import Role, Street
+
+    token = login(make_user(Role.ADMIN))
+    response = client.get("/organisation/import")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/organisation/streets/new")
+    opened = client.post("/organisation/streets/new", data={"csrf_token": token, "name": "方庄地区", "district": "丰台区"})
+    street = db.session.query(Street).one()
+    assert opened.headers["Location"].endswith(f"/organisation/streets/{street.id}") and street.district == "丰台区"
+    assert "已开通方庄地区。下一步:添加社区。" in client.get(opened.headers["Location"]).get_data(as_text=True)
