@@ -7,9 +7,10 @@ import is `organisation.import` (app/organisation/importer.py does the work).
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from app.auth.permissions import require
-from app.commands import Context, Refused, command, get_or_refuse
+from app.commands import Conflict, Context, Refused, command, get_or_refuse
 from app.models import Building, Community, Department, DepartmentKind, Room, Street
 from app.organisation import importer, services
 from app.organisation.schemas import (
@@ -176,5 +177,9 @@ def import_workbook(ctx: Context, data: WorkbookIn) -> dict:
         first = plan.errors[0]
         raise Refused(_("Nothing was saved: %(sheet)s, row %(row)s, column %(column)s: %(message)s",
                         sheet=first.sheet, row=first.row, column=first.column, message=first.message), "invalid")
-    importer.apply(ctx.session, street, plan)
+    try:
+        importer.apply(ctx.session, street, plan)
+    except IntegrityError:  # another import or page added the same name since the rows were checked
+        raise Conflict(_("Someone changed this street at the same moment. "
+                         "Nothing was saved: please upload the file again.")) from None
     return {"street_id": street.id, "counts": plan.counts()}

@@ -172,3 +172,25 @@ def test_the_rows_are_checked_again_when_confirmed(org, people, client, login):
     assert refused.headers["Location"].endswith(f"/organisation/import?street={org.street.id}")
     assert "部门 表第 2 行“名称”列" in client.get(refused.headers["Location"]).get_data(as_text=True)
     assert snapshot() == before
+
+
+def test_a_name_taken_at_the_same_moment_saves_nothing(org, people, client, login, monkeypatch):
+    """Between the command's check and its writes a community of the same name appears: a conflict, nothing written."""
+    from app.organisation import importer
+
+    token = login(people["street"])
+    page = upload(client, token, org.street.id, (xlsx(small_street()), "x.xlsx")).get_data(as_text=True)
+    checked = importer.plan
+
+    def plan_then_someone_else(session, street, data):
+        result = checked(session, street, data)
+        session.add(Community(street_id=street.id, name="芳群园二区"))  # as if committed by another request
+        session.flush()
+        return result
+
+    monkeypatch.setattr(importer, "plan", plan_then_someone_else)
+    before = snapshot()
+    response = confirm(client, token, page)
+    assert response.status_code == 302
+    assert "没有保存任何数据" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert snapshot() == before
