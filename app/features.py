@@ -22,6 +22,7 @@ FEATURES = (
     "app.logincards",
     "app.directory",
     "app.care",
+    "app.organisation",
     "app.accounts",
     "app.joining",
 )

@@ -49,7 +49,9 @@ def report():
     """Report by voice: a picture category, a voice note, maybe a photo, send (works offline)."""
     building = _household().building
     require(current_user, "issue.report", building)
-    return render_template("care/report.html", building=building, categories=CARE_CATEGORIES,
+    # The community's own categories (app/organisation); should it take none of these, all of them.
+    offered = [c for c in CARE_CATEGORIES if building.community.offers(c.value)] or CARE_CATEGORIES
+    return render_template("care/report.html", building=building, categories=offered,
                            CATEGORY_LABELS=CATEGORY_LABELS)
 
 

@@ -38,11 +38,18 @@ class Community(TimestampMixin, db.Model):
     # Defaults for its buildings' convention votes (楼门公约); None: the app's (0.5 and 0.5).
     vote_quorum: Mapped[float | None] = mapped_column(Float)
     vote_threshold: Mapped[float | None] = mapped_column(Float)
+    # The problem categories (app/problems Category values, space-separated) this community does not
+    # use; empty: all of them, including any added later. The report form and Open311 follow it.
+    disabled_categories: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     street: Mapped[Street] = relationship(back_populates="communities")
     buildings: Mapped[list[Building]] = relationship(back_populates="community", order_by="Building.name")
 
     __table_args__ = (UniqueConstraint("street_id", "name"),)
+
+    def offers(self, category: str) -> bool:
+        """True when residents of this community may report problems of `category` (a Category value)."""
+        return category not in (self.disabled_categories or "").split()
 
     def __repr__(self) -> str:
         return f"<Community {self.name}>"

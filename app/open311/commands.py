@@ -1,9 +1,10 @@
 """What a city platform does through Open311: post a request, which becomes a problem of the loop."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from pydantic import BaseModel, Field
 
-from app.commands import Context, command
+from app.commands import Context, Refused, command
 from app.problems import services
 from app.problems.commands import building_to_report_in
 from app.problems.models import Category, Source
@@ -27,6 +28,8 @@ def report(ctx: Context, data: PlatformReportIn) -> dict:
     that may report on a household's behalf in that building (app/problems/permissions.py).
     """
     building = building_to_report_in(ctx, data.building_id, "issue.report_on_behalf")
+    if not building.community.offers(data.category.value):  # the community's services (app/organisation)
+        raise Refused(_("This community does not take problems of this kind."), field="category")
     problem = services.report_problem(ctx.session, ctx.user, building, category=data.category, text=data.text,
                                       now=ctx.now, uuid=ctx.uuid, source=Source.PLATFORM, location=data.location)
     return problem_json(problem)

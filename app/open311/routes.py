@@ -18,7 +18,7 @@ from app.auth.permissions import can
 from app.clock import LOCAL_TZ, utcnow
 from app.commands import Context, Refused, execute
 from app.extensions import csrf, db
-from app.models import Building
+from app.models import Building, Community
 from app.open311.models import ApiKey, key_hash
 from app.open311.services import request_json, service_json, to_xml
 from app.problems.models import OPEN_STATUSES, Category, Dispatch, Problem
@@ -77,8 +77,16 @@ def _date(name: str) -> datetime | None:
 
 @bp.get("/services.<fmt>")
 def services(fmt: str):
-    """The service list: one service per problem category."""
-    return _respond(_format(fmt), "services", "service", [service_json(c) for c in Category])
+    """The service list: one service per problem category; with `jurisdiction_id` (a community's id), its own."""
+    fmt = _format(fmt)
+    categories = list(Category)
+    jurisdiction = request.args.get("jurisdiction_id")
+    if jurisdiction:
+        community = db.session.get(Community, int(jurisdiction)) if jurisdiction.isdigit() else None
+        if community is None:
+            raise Open311Error(404, "jurisdiction_id not found")
+        categories = [c for c in categories if community.offers(c.value)]
+    return _respond(fmt, "services", "service", [service_json(c) for c in categories])
 
 
 @bp.get("/services/<code>.<fmt>")

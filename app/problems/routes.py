@@ -171,6 +171,8 @@ def new():
     building = next((b for b in buildings if b.id == request.values.get("building", type=int)), buildings[0])
     require(current_user, "issue.report", building)
     form = ReportForm()
+    # The categories this building's community uses (set up in app/organisation); all by default.
+    form.category.choices = [c for c in form.category.choices if building.community.offers(c.value)]
     on_behalf = can(current_user, "issue.report_on_behalf", building)
     households = db.session.scalars(select(Household).where(Household.building_id == building.id)
                                     .order_by(Household.unit, Household.room)).all() if on_behalf else []

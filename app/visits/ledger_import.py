@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.api import field_messages
 from app.models import Building, Household, Room
+from app.spreadsheets import RowError, read_table
 from app.visits.schemas import HouseholdFields
 
 # Column headers as staff write them, and the field each fills.
@@ -80,15 +80,6 @@ class LedgerImportIn(BaseModel):
 
 
 @dataclass
-class RowError:
-    """A problem in one cell, shown in the preview."""
-
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
 class ParsedLedger:
     """The rows of an uploaded sheet and everything wrong with them."""
 
@@ -101,28 +92,11 @@ class ParsedLedger:
         return bool(self.rows) and not self.errors
 
 
-def _table(filename: str, data: bytes) -> list[list]:
-    if filename.lower().endswith(".xlsx"):
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        except Exception:
-            raise ValueError(_("This is not an Excel (.xlsx) file we can read.")) from None
-        return [list(r) for r in sheet.iter_rows(values_only=True)]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("gb18030")  # sheets saved by Chinese Excel
-        except UnicodeDecodeError:
-            raise ValueError(_("This file is neither a CSV nor an Excel file.")) from None
-    return list(csv.reader(io.StringIO(text)))
-
-
 def parse_ledger(filename: str, data: bytes) -> ParsedLedger:
     """Read a CSV or XLSX ledger; check every row; never writes."""
     parsed = ParsedLedger()
     try:
-        table = _table(filename, data)
+        table = read_table(filename, data)
     except ValueError as exc:
         parsed.errors.append(RowError(0, "", str(exc)))
         return parsed

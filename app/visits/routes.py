@@ -1,12 +1,7 @@
 """Visits 走访 and the household ledger 台账 (HTML)."""
 from __future__ import annotations
 
-import json
-import secrets
-import time
-from pathlib import Path
-
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -17,6 +12,7 @@ from app.auth.permissions import can, require
 from app.clock import LOCAL_TZ, to_local, utcnow
 from app.extensions import db
 from app.models import Building, Household
+from app.spreadsheets import drop_preview, load_preview, store_preview
 from app.uploads.services import attachments_of
 from app.views import attempt, command_context, form_uploads, perform
 from app.visits import ledger_import, services
@@ -182,23 +178,6 @@ def follow_up_done(visit_id: int):
 # -- ledger import ---------------------------------------------------------------------
 
 
-PREVIEW_TTL = 24 * 3600  # seconds a preview waits for its confirmation
-
-
-def _import_dir() -> Path:
-    path = Path(current_app.instance_path) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _drop_old_previews(folder: Path) -> None:
-    """Previews nobody confirmed within a day are removed (they hold names and phone numbers)."""
-    limit = time.time() - PREVIEW_TTL
-    for old in folder.glob("*.json"):
-        if old.stat().st_mtime < limit:
-            old.unlink(missing_ok=True)
-
-
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def import_ledger():
@@ -213,11 +192,7 @@ def import_ledger():
         parsed = ledger_import.parse_ledger(form.file.data.filename, form.file.data.read())
         token = ""
         if parsed.ok:
-            folder = _import_dir()
-            _drop_old_previews(folder)
-            token = secrets.token_urlsafe(16)
-            payload = {"user_id": current_user.id, "building_id": building.id, "rows": parsed.rows}
-            (folder / f"{token}.json").write_text(json.dumps(payload, ensure_ascii=False))
+            token = store_preview({"user_id": current_user.id, "building_id": building.id, "rows": parsed.rows})
         return render_template("visits/import_preview.html", building=building, parsed=parsed, token=token,
                                columns=list(ledger_import.HEADERS),
                                existing=ledger_import.existing_rooms(db.session, building)), 200 if parsed.ok else 400
@@ -228,20 +203,17 @@ def import_ledger():
 @login_required
 def confirm_import(token: str):
     """Write the previewed rows (all of them, in one transaction)."""
-    if not token.replace("-", "").replace("_", "").isalnum():
-        abort(404)
-    path = _import_dir() / f"{token}.json"
-    if not path.exists() or path.stat().st_mtime < time.time() - PREVIEW_TTL:
+    payload = load_preview(token)
+    if payload is None:
         flash(_("This preview has expired. Please upload the file again."), "error")
         return redirect(url_for("visits.import_ledger"))
-    payload = json.loads(path.read_text())
     if payload["user_id"] != current_user.id:
         abort(403)
     response = perform("ledger.import", {"building_id": payload["building_id"], "rows": payload["rows"]},
                        done=url_for("visits.building_ledger", building_id=payload["building_id"]),
                        success=lambda result: _("Imported: %(created)s new households, %(updated)s updated.",
                                                 created=result["created"], updated=result["updated"]))
-    path.unlink(missing_ok=True)  # written, or refused for good
+    drop_preview(token)  # written, or refused for good
     return response
 
 
