@@ -17,7 +17,7 @@ from app.directory.models import DirectoryEntry, EntryKind
 from app.models import Building, Role, RoleAssignment, User
 
 HEAD_LABEL = _l("Building head")
-PROPERTY_LABEL = _l("Property company")
+PROPERTY_LABEL = _l("Property management")
 KIND_LABELS = {
     EntryKind.STAFF: _l("Community staff in charge"),
     EntryKind.LEGAL: _l("Legal-service specialist"),
