@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import ipaddress
 import re
+import socket
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as LookupTimeout
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -57,6 +61,31 @@ def public_host(host: str) -> bool:
     return "." in host and bool(re.fullmatch(r"[a-z]{2,63}|xn--[a-z0-9-]{1,59}", tld)) and tld != "localhost"
 
 
+RESOLVE_SECONDS = 2.0  # how long subscribing waits for DNS; no answer by then: accepted (the worker checks)
+_resolver = ThreadPoolExecutor(max_workers=4, thread_name_prefix="push-resolve")
+
+
+def _addresses(host: str, port: int) -> list[str]:
+    """The addresses `host` resolves to now; [] when it does not resolve (or not within RESOLVE_SECONDS)."""
+    future = _resolver.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    try:
+        return [info[4][0] for info in future.result(timeout=RESOLVE_SECONDS)]
+    except (OSError, UnicodeError, ValueError, LookupTimeout):
+        return []
+
+
+def resolves_inside(host: str, port: int) -> bool:
+    """True when the name resolves, right now, to a loopback, private, link-local or reserved address.
+
+    The check the worker makes before each connection (app/push/transport.py), made once more when
+    the subscription is stored, so a public-looking name that leads inside the network
+    (127.0.0.1.nip.io, metadata.google.internal) is refused to the person subscribing rather than
+    failing quietly at every send. A name that does not resolve now is let through: DNS may be
+    down for a moment, and the send-time check stays.
+    """
+    return any(not ipaddress.ip_address(address.partition("%")[0]).is_global for address in _addresses(host, port))
+
+
 def check_subscription(endpoint: str, p256dh: str, auth: str, *, allow_local_http: bool = False) -> None:
     """Refuse the subscription unless the endpoint is a public https URL and the keys a P-256 point and 16 bytes.
 
@@ -66,8 +95,13 @@ def check_subscription(endpoint: str, p256dh: str, auth: str, *, allow_local_htt
     local_http = allow_local_http and parts.scheme == "http" and parts.hostname in LOCAL_HOSTS
     if len(endpoint or "") > 1000 or not parts.netloc or (parts.scheme != "https" and not local_http):
         raise _refused("endpoint", _("The push address must be an https:// address."))
-    if not local_http and not public_host(parts.hostname or ""):
-        raise _refused("endpoint", _("The push address must be a push service on the internet."))
+    if not local_http:
+        try:
+            port = parts.port or 443
+        except ValueError:
+            port = None
+        if port is None or not public_host(parts.hostname or "") or resolves_inside(parts.hostname, port):
+            raise _refused("endpoint", _("The push address must be a push service on the internet."))
     try:
         point = _b64url(p256dh)
         if len(point) != 65 or point[0] != 4:
@@ -84,15 +118,34 @@ def check_subscription(endpoint: str, p256dh: str, auth: str, *, allow_local_htt
 
 def subscribe(session: Session, user: User, endpoint: str, p256dh: str, auth: str, device_label: str = "",
               *, now: datetime, allow_local_http: bool = False) -> PushSubscription:
-    """Store (or refresh) this device's subscription for `user`; a device belongs to whoever signed in last."""
+    """Store (or refresh) this device's subscription for `user`; a device belongs to whoever signed in last.
+
+    Moving a subscription from another account needs its own keys: the endpoint is no secret (it
+    travels to the push service, and shows in logs), but the auth secret never leaves the browser
+    that made it and this server. So a shared family phone switching accounts (the same browser,
+    the same keys) moves it, while someone posting another person's endpoint with keys of their
+    own is refused, and the owner keeps getting their notices.
+    """
     check_subscription(endpoint, p256dh, auth, allow_local_http=allow_local_http)
     sub = session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
+    if sub is not None and sub.user_id != user.id and not same_keys(sub, p256dh, auth):
+        raise _refused("endpoint", _("This push address belongs to another account; only the device that holds it "
+                                     "can move it here."))
     if sub is None:
         sub = PushSubscription(endpoint=endpoint, created_at=now)
         session.add(sub)
     sub.user_id, sub.p256dh, sub.auth, sub.device_label = user.id, p256dh, auth, (device_label or "")[:200]
     session.flush()
     return sub
+
+
+def same_keys(sub: PushSubscription, p256dh: str, auth: str) -> bool:
+    """Whether the keys sent are the subscription's own (compared as bytes: padding may differ; in constant time)."""
+    try:
+        return (hmac.compare_digest(_b64url(sub.p256dh), _b64url(p256dh))
+                & hmac.compare_digest(_b64url(sub.auth), _b64url(auth)))
+    except (binascii.Error, ValueError):
+        return False
 
 
 def unsubscribe(session: Session, user: User, endpoint: str) -> bool:

@@ -11,7 +11,7 @@ from app.api import ApiError, validate
 from app.clock import utcnow
 from app.database import reads_first
 from app.extensions import db
-from app.sync.services import MAX_BATCH, BatchIn, changes_since, push_batch
+from app.sync.services import MAX_BATCH, BatchIn, cursor_for, pull_answer, push_batch
 
 bp = Blueprint("sync", __name__)
 
@@ -48,19 +48,23 @@ def push():
     results, cursor = push_batch(db.session, user, batch.mutations, client_id=batch.client_id, now=utcnow())
     # pydantic-core's encoder: the answer is ~300 bytes per mutation, and jsonify's (sorted keys)
     # cost more than 5 µs each (bench/sync.py).
-    return current_app.response_class(to_json({"results": results, "cursor": cursor}), mimetype="application/json")
+    return current_app.response_class(to_json({"results": results, "cursor": cursor_for(cursor, user)}),
+                                      mimetype="application/json")
 
 
 @bp.get("/api/v1/sync")
 @login_required
 def pull():
-    """Rows changed in my scope since the cursor (tombstones included), and the new cursor."""
+    """Rows changed in my scope since the cursor (tombstones included), and the new cursor.
+
+    `reset: true` when the cursor was issued under another scope (a role given or taken, another
+    household, another account): the answer is then the full set, and the device drops what it held.
+    """
     try:
-        since = int(request.args.get("since", "0"))
+        answer = pull_answer(db.session, current_user._get_current_object(), request.args.get("since"))
     except ValueError:
-        raise ApiError("invalid", _("The cursor must be a whole number."), 400) from None
-    changes, cursor = changes_since(db.session, current_user._get_current_object(), max(since, 0))
-    return jsonify(changes=changes, cursor=cursor)
+        raise ApiError("invalid", _("This is not a cursor the server gave out: pull from 0."), 400) from None
+    return jsonify(answer)
 
 
 @bp.get("/sync")

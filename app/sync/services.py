@@ -1,7 +1,9 @@
 """Applying a device's batch of offline mutations through their commands, each exactly once."""
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -382,8 +384,69 @@ def current_cursor(session: Session) -> int:
     return session.scalar(select(ChangeCounter.value).where(ChangeCounter.id == 1)) or 0
 
 
+# A cursor as devices get it: "<change number>.<scope fingerprint>" (a bare number is one from before
+# cursors carried their scope). Beyond a BIGINT no change number can be.
+_CURSOR = re.compile(r"(-?[0-9]{1,20})(?:\.([0-9a-f]{12}))?")
+MAX_CHANGE_SEQ = 2**63 - 1
+
+
+def scope_fingerprint(user: User) -> str:
+    """A short digest of whose pull this is and of the roles that decide what is in their scope.
+
+    Every pull source filters by the user's role assignments (app/auth/scope.py: the buildings their
+    roles reach, their own household), so a pull from a cursor issued under other assignments, or
+    to another account, would miss the rows already in the new scope (they did not change after the
+    cursor) and keep those no longer in it. Computed from the assignments the pull itself reads,
+    it needs no bookkeeping where roles change (granting, revoking, joining, moving out, moving
+    household): every path that changes them changes this. The reach of a role over a place only
+    changes with its assignment (a building never moves to another community).
+    """
+    held = sorted((a.role.value, a.household_id or 0, a.building_id or 0, a.community_id or 0, a.street_id or 0,
+                   a.department_id or 0) for a in user.roles)
+    return hashlib.blake2b(repr((user.id, held)).encode(), digest_size=6).hexdigest()
+
+
+def cursor_for(change_seq: int, user: User) -> str:
+    """The cursor a device is given: pull from it for what changed after `change_seq` in this same scope."""
+    return f"{change_seq}.{scope_fingerprint(user)}"
+
+
+def read_cursor(value: str | None, user: User) -> tuple[int, bool]:
+    """The change number to pull from, and whether the device must start over (reset).
+
+    It starts over when its cursor was issued under another scope, to another account, or before
+    cursors carried one (a bare number). ValueError when the value is not a cursor at all.
+    """
+    found = _CURSOR.fullmatch((value or "0").strip())
+    if found is None or int(found[1]) > MAX_CHANGE_SEQ:
+        raise ValueError(value)
+    since = int(found[1])
+    if since <= 0:
+        return 0, False  # a first pull: the device holds nothing to drop
+    if found[2] != scope_fingerprint(user):
+        return 0, True
+    return since, False
+
+
 def changes_since(session: Session, user: User, since: int) -> tuple[dict[str, list[dict]], int]:
-    """What changed in the user's scope after `since`, per kind, and the new cursor."""
+    """What changed in the user's scope after `since`, per kind, and the new change number."""
     until = current_cursor(session)
-    changes = {kind: source(session, user, since, until) for kind, source in sorted(pull_sources().items())}
-    return changes, until
+    return _changes(session, user, since, until), until
+
+
+def _changes(session: Session, user: User, since: int, until: int) -> dict[str, list[dict]]:
+    return {kind: source(session, user, since, until) for kind, source in sorted(pull_sources().items())}
+
+
+def pull_answer(session: Session, user: User, cursor: str | None) -> dict[str, Any]:
+    """GET /api/v1/sync's answer: {changes, cursor, reset}; ValueError when `cursor` is not one.
+
+    `reset` is true when the device must drop what it holds of this account and store the full set
+    it gets instead: its cursor was issued under another scope (read_cursor), or is ahead of the
+    server (given before a restore from a backup: rows numbered below it would never come).
+    """
+    since, reset = read_cursor(cursor, user)
+    until = current_cursor(session)
+    if since > until:
+        since, reset = 0, True
+    return {"changes": _changes(session, user, since, until), "cursor": cursor_for(until, user), "reset": reset}

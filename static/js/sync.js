@@ -219,7 +219,8 @@ export async function flush({ user } = {}) {
   return run();
 }
 
-// Download what changed in my scope since the last pull into the offline copy.
+// Download what changed in my scope since the last pull into the offline copy (the cursor is the
+// server's own string, kept as it came).
 export async function pull({ user } = {}) {
   const who = await activeUser(user);
   if (!who) return { changed: 0 };
@@ -232,11 +233,20 @@ export async function pull({ user } = {}) {
 
 async function pullNow(who) {
   const since = await getMeta(`cursor:${who}`, 0);
-  const response = await request(`/api/v1/sync?since=${since}`);
+  const response = await request(`/api/v1/sync?since=${encodeURIComponent(since)}`);
+  if (response.status === 400 && since) {
+    // Not a cursor the server knows (kept from an older version): start over from 0.
+    await setMeta(`cursor:${who}`, 0);
+    return pullNow(who);
+  }
   if (!response.ok) throw new Stop("server");
-  const { changes, cursor } = await response.json();
+  const { changes, cursor, reset } = await response.json();
   let changed = 0;
   await tx(["rows", "meta"], "readwrite", (s) => {
+    // The server starts over when my roles or household changed since the cursor (or it is another
+    // account's): what this device held of me goes, rows no longer in my scope with it, and the
+    // full set below replaces it, in the same transaction. A pull from 0 replaces everything too.
+    if (reset || !since) s.rows.delete(IDBKeyRange.bound(`${who}/`, `${who}/\uffff`));
     for (const [kind, rows] of Object.entries(changes)) {
       for (const row of rows) {
         const key = `${who}/${kind}:${row.id}`;

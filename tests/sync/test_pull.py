@@ -40,7 +40,8 @@ def test_resident_pulls_only_their_own_household(client, login, make_household, 
 def test_bad_cursor(client, login, make_user):
     login(make_user())
     response = client.get("/api/v1/sync?since=abc")
-    assert response.status_code == 400 and response.get_json()["error"]["message"] == "同步位置必须是整数。"
+    assert response.status_code == 400
+    assert response.get_json()["error"]["message"] == "这不是服务器给出的同步位置,请从头同步(since=0)。"
 
 
 def test_a_late_commit_is_never_skipped(app, make_household):
