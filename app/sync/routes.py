@@ -11,6 +11,7 @@ from app.api import ApiError, validate
 from app.clock import utcnow
 from app.database import reads_first
 from app.extensions import db
+from app.inputs import bounded_int
 from app.sync.services import MAX_BATCH, BatchIn, changes_since, push_batch
 
 bp = Blueprint("sync", __name__)
@@ -56,7 +57,7 @@ def push():
 def pull():
     """Rows changed in my scope since the cursor (tombstones included), and the new cursor."""
     try:
-        since = int(request.args.get("since", "0"))
+        since = bounded_int(request.args.get("since", "0"))  # beyond the change numbers' range: a 400 (BadInput)
     except ValueError:
         raise ApiError("invalid", _("The cursor must be a whole number."), 400) from None
     changes, cursor = changes_since(db.session, current_user._get_current_object(), max(since, 0))
