@@ -18,6 +18,7 @@ Where each is enforced:
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -28,6 +29,8 @@ from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
+# Text PostgreSQL cannot hold: NUL, and lone surrogates (JSON's "\\ud800"), which are not UTF-8.
+UNSTORABLE_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # PostgreSQL's integer, the type of every id and counter
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 MAX_DEPTH = 32  # no payload of the app nests more than a few levels
@@ -75,9 +78,7 @@ class InputValues(ImmutableMultiDict):
 
     def __init__(self, mapping=None):
         if mapping is not None:
-            pairs = mapping.items(multi=True) if isinstance(mapping, MultiDict) else (
-                mapping.items() if isinstance(mapping, dict) else mapping)
-            mapping = [(_clean(key), _clean(value)) for key, value in pairs]
+            mapping = [(_clean(key), _clean(value)) for key, value in MultiDict(mapping).items(multi=True)]
         super().__init__(mapping)
 
     def get(self, key, default=None, type=None):
@@ -127,7 +128,7 @@ def _fits(value: Any) -> bool:
     """Whether the database can hold `value` and all it holds (unstorable_fields' quick pass)."""
     kind = type(value)
     if kind is str:
-        return "\x00" not in value
+        return not UNSTORABLE_CHARACTER.search(value)
     if kind is int:
         return INT_MIN <= value <= INT_MAX
     if value is None or kind is bool or kind is float:
@@ -137,7 +138,7 @@ def _fits(value: Any) -> bool:
     elif isinstance(value, dict):
         value = [*value.keys(), *value.values()]
     elif isinstance(value, str):  # a str enum
-        return "\x00" not in value
+        return not UNSTORABLE_CHARACTER.search(value)
     elif isinstance(value, int) and not isinstance(value, bool):  # an int enum
         return INT_MIN <= value <= INT_MAX
     elif isinstance(value, (date, datetime)):
@@ -151,10 +152,10 @@ def unstorable_fields(payload: BaseModel) -> dict[str, str]:
     """For a checked payload, a message per field whose value the database cannot hold (empty when all fit).
 
     Numbers beyond the Integer range, dates outside FIRST_YEAR..LAST_YEAR and text with a NUL
-    character, at any depth (nested models, lists, dicts). Booleans are not numbers here. Every
-    command's payload passes through here (a sync batch, 200 of them), so a quick pass without
-    field names comes first (less than validating the payload costs) and the names are only worked out for a payload
-    that fails it.
+    character (or a lone surrogate, which is not UTF-8), at any depth (nested models, lists,
+    dicts). Booleans are not numbers here. Every command's payload passes through here (a sync
+    batch, 200 of them), so a quick pass without field names comes first (it costs less than
+    validating the payload) and the names are only worked out for a payload that fails it.
     """
     if _fits(payload):
         return {}
@@ -165,8 +166,8 @@ def unstorable_fields(payload: BaseModel) -> dict[str, str]:
         if isinstance(value, BaseModel):
             stack.extend((f"{path}.{name}" if path else name, item) for name, item in value)
         elif isinstance(value, str):
-            if "\x00" in value:
-                found.setdefault(path or "_", _("This text holds a character that cannot be stored (NUL)."))
+            if UNSTORABLE_CHARACTER.search(value):
+                found.setdefault(path or "_", _("This text holds a character that cannot be stored (such as NUL)."))
         elif isinstance(value, bool):
             continue
         elif isinstance(value, int):
@@ -180,7 +181,7 @@ def unstorable_fields(payload: BaseModel) -> dict[str, str]:
         elif isinstance(value, dict):
             for key, item in value.items():
                 name = f"{path}.{key}" if path else str(key)
-                if isinstance(key, str) and "\x00" in key:
-                    found.setdefault(name, _("This text holds a character that cannot be stored (NUL)."))
+                if isinstance(key, str) and UNSTORABLE_CHARACTER.search(key):
+                    found.setdefault(name, _("This text holds a character that cannot be stored (such as NUL)."))
                 stack.append((name, item))
     return found

@@ -133,12 +133,14 @@ def test_a_nul_in_a_synced_text_is_rejected_with_a_reason_and_its_neighbours_are
         _visit(head["household"].id, notes="门口\x00"),
         _visit(head["household"].id),
         _visit(head["household"].id, needs=[{"kind": "repair", "text": "水管\x00"}]),
+        _report(head["building"].id, "漏水\ud800"),  # a lone surrogate: valid JSON, not UTF-8
     ])
     assert "无法保存" in _rejected(results[0], "text")  # the person's language: zh_CN by default
     assert results[1]["status"] == "applied"
     assert "无法保存" in _rejected(results[2], "notes")
     assert results[3]["status"] == "applied"
     assert results[4]["status"] == "rejected" and "retry" not in results[4]
+    _rejected(results[5], "text")  # pydantic refuses it already (invalid Unicode)
     assert [p.text for p in db.session.query(Problem)] == ["漏水了"]
     assert [v.notes for v in db.session.query(Visit)] == ["入户走访"]
     again = _sync(client, head["token"], [_report(head["building"].id, "漏水\x00了") | {"id": results[0]["id"]}])
@@ -149,7 +151,7 @@ def test_the_reason_is_in_english_for_a_person_who_reads_english(client, head):
     head["user"].locale = "en"
     db.session.commit()
     result = _sync(client, head["token"], [_report(head["building"].id, "leak\x00")])[0]
-    assert _rejected(result, "text") == "This text holds a character that cannot be stored (NUL)."
+    assert _rejected(result, "text") == "This text holds a character that cannot be stored (such as NUL)."
 
 
 @pytest.mark.parametrize("number", [*HUGE, 2**31], ids=["2**63", "10**20", "2**31"])
