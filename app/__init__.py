@@ -20,6 +20,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    register_input_checks(app)
     app.config.from_object(config or Config)
     app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -29,6 +30,14 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_request_hooks(app)
     register_error_handlers_and_cli(app)
     return app
+
+
+def register_input_checks(app: Flask) -> None:
+    """Bounded `<int:…>` URLs and query/form/JSON input (app/inputs.py); before any route is added."""
+    from app.inputs import BoundedIntConverter, InputRequest
+
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.request_class = InputRequest
 
 
 def configure_secrets_and_database(app: Flask) -> None:

@@ -155,15 +155,21 @@ def check(cmd: Command, payload: Any) -> BaseModel:
     from flask_babel import gettext as _
 
     from app.api import field_messages
+    from app.inputs import unstorable_fields
 
     if isinstance(payload, cmd.schema):
         return payload
     if not isinstance(payload, dict):
         raise Refused(_("The request body must be a JSON object."), "invalid")
     try:
-        return cmd.schema.model_validate(payload)
+        checked = cmd.schema.model_validate(payload)
     except ValidationError as exc:
         raise Refused(_("Some fields are not valid."), "invalid", fields=field_messages(exc)) from None
+    # Numbers, dates and text the database cannot hold, whatever the schema's own types say (app/inputs.py).
+    unstorable = unstorable_fields(checked)
+    if unstorable:
+        raise Refused(_("Some fields are not valid."), "invalid", fields=unstorable)
+    return checked
 
 
 def receive(cmd: Command, payload: Any) -> BaseModel:

@@ -4,9 +4,11 @@ from __future__ import annotations
 from flask import Flask, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from app.api import ApiError, json_error
+from app.inputs import BadInput
 
 
 def wants_json() -> bool:
@@ -50,11 +52,27 @@ def register_error_handlers(app: Flask) -> None:
         error_code, message = _messages().get(code, ("error", exc.description or ""))
         if code == 413 and exc.description and "limit" in exc.description:
             message = exc.description
+        if isinstance(exc, BadInput):  # a message written for the person (app/inputs.py)
+            message = exc.description
         if wants_json():
             return json_error(error_code, message, code)
         if code == 401:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         return render_template("error.html", code=code, message=message), code
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def unstorable_value(exc: Exception):
+        # The last net under app/inputs.py: the database (or SQLite's driver) refused a value
+        # the request carried. The same request would fail again, so it is the sender's 400.
+        app.logger.warning("a value the database cannot hold: %s", exc)
+        from app.extensions import db
+
+        db.session.rollback()
+        message = _("Something you sent cannot be stored: a number, date or character out of range.")
+        if wants_json():
+            return json_error("invalid", message, 400)
+        return render_template("error.html", code=400, message=message), 400
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception):

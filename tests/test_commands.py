@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import uuid
 
+from werkzeug.routing import IntegerConverter
+
 from app.commands import commands
 from app.models import Role
 from app.sync.registry import mutation_names
@@ -30,7 +32,7 @@ def _urls(rule) -> list[str]:
         choices = getattr(converter, "items", None)
         if choices:
             values = list(choices)
-        elif converter.__class__.__name__ == "IntegerConverter":
+        elif isinstance(converter, IntegerConverter):  # app.inputs.BoundedIntConverter too
             values = ["987654"]
         else:
             values = [uuid.uuid4().hex if name == "uuid" else "json" if name == "fmt" else "x" * 8]

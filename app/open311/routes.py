@@ -18,6 +18,7 @@ from app.auth.permissions import can
 from app.clock import LOCAL_TZ, utcnow
 from app.commands import Context, Refused, execute
 from app.extensions import csrf, db
+from app.inputs import FIRST_YEAR, INT_MAX, INT_MIN, LAST_YEAR, date_in_range
 from app.models import Building, Community
 from app.open311.models import ApiKey, key_hash
 from app.open311.services import request_json, service_json, to_xml
@@ -64,6 +65,11 @@ def _api_key() -> ApiKey:
     return found
 
 
+def _is_id(value: str) -> bool:
+    """Whether `value` is a number that can be an id (digits, within the Integer range)."""
+    return value.isascii() and value.isdigit() and len(value) <= 10 and int(value) <= INT_MAX
+
+
 def _date(name: str) -> datetime | None:
     value = request.args.get(name)
     if not value:
@@ -72,6 +78,8 @@ def _date(name: str) -> datetime | None:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise Open311Error(400, f"{name} must be a W3C datetime") from None
+    if not date_in_range(moment):  # year 1 or 9999 overflow once moved to UTC or by 90 days
+        raise Open311Error(400, f"{name} must lie between the years {FIRST_YEAR} and {LAST_YEAR}")
     return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
 
 
@@ -82,7 +90,7 @@ def services(fmt: str):
     categories = list(Category)
     jurisdiction = request.args.get("jurisdiction_id")
     if jurisdiction:
-        community = db.session.get(Community, int(jurisdiction)) if jurisdiction.isdigit() else None
+        community = db.session.get(Community, int(jurisdiction)) if _is_id(jurisdiction) else None
         if community is None:
             raise Open311Error(404, "jurisdiction_id not found")
         categories = [c for c in categories if community.offers(c.value)]
@@ -119,9 +127,11 @@ def request_filters() -> list:
     ids = request.args.get("service_request_id")
     if ids:
         try:
-            conditions.append(Problem.id.in_([int(i) for i in ids.split(",")]))
+            numbers = [int(i) for i in ids.split(",")]
         except ValueError:
             raise Open311Error(400, "service_request_id must be numbers separated by commas") from None
+        # A number beyond the ids' range names no request: it is left out, as an unknown id is.
+        conditions.append(Problem.id.in_([n for n in numbers if INT_MIN <= n <= INT_MAX] or [-1]))
     codes = request.args.get("service_code")
     if codes:
         conditions.append(Problem.category.in_([c for c in codes.split(",") if c in {x.value for x in Category}]))

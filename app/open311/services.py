@@ -1,6 +1,7 @@
 """Problems in the words of Open311 GeoReport v2 (field names and statuses as the standard defines)."""
 from __future__ import annotations
 
+import re
 from xml.etree import ElementTree as ET
 
 from flask_babel import force_locale
@@ -43,6 +44,16 @@ def request_json(problem: Problem) -> dict:
     }
 
 
+# What XML 1.0 cannot carry, even escaped (its Char production): control characters other than tab,
+# newline and carriage return, lone surrogates, U+FFFE and U+FFFF.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: str) -> str:
+    """`value` with what XML 1.0 cannot carry dropped: the text is stored as written, only the XML leaves it out."""
+    return NOT_XML.sub("", value)
+
+
 def to_xml(root: str, item: str, rows: list[dict]) -> bytes:
     """A list of dicts as the standard's XML (<services><service>…, <service_requests><request>…)."""
     top = ET.Element(root)
@@ -53,5 +64,5 @@ def to_xml(root: str, item: str, rows: list[dict]) -> bytes:
             if isinstance(value, bool):
                 child.text = "true" if value else "false"
             elif value is not None:
-                child.text = str(value)
+                child.text = xml_text(str(value))
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="utf-8")

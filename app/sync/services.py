@@ -12,13 +12,14 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from pydantic_core import to_json
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, scoped_session
 from werkzeug.exceptions import Forbidden
 
 from app.api import field_messages
 from app.commands import BulkWrite, Conflict, Context, Fallback, Refused, command_reached, receive
 from app.database import among, immediate_transactions, insert_many
+from app.inputs import date_in_range, date_out_of_range_message, unstorable_fields
 from app.models import ChangeCounter, User
 from app.models.base import next_change_seq
 from app.sync.models import SyncMutation
@@ -104,6 +105,9 @@ def apply_mutation(session: Session, user: User, raw: dict[str, Any], *, client_
         envelope = MutationIn.model_validate(raw)
     except ValidationError as exc:
         return _result(raw_id, "rejected", error=_error("invalid", _("Some fields are not valid."), field_messages(exc)))
+    if not _time_storable(envelope):  # the payload is checked by its command (app.commands.check)
+        return _result(envelope.id, "rejected", error=_error("invalid", _("Some fields are not valid."),
+                                                             {"client_time": date_out_of_range_message()}))
 
     if known is None:
         previous = _stored(session, envelope.id, user)
@@ -146,6 +150,13 @@ def apply_mutation(session: Session, user: User, raw: dict[str, Any], *, client_
         if not exc.keep_writes:
             session.rollback()
         outcome = _result(envelope.id, "conflict", error=_error("conflict", exc.message), server_version=exc.server_version)
+    except (DataError, OverflowError):
+        # The database refused a value the payload carried (what app/inputs.py did not foresee):
+        # sending it again would fail the same way every 30 s, so it is refused with a reason.
+        session.rollback()
+        log.warning("a value the database cannot hold in %s", envelope.type, exc_info=True)
+        outcome = _result(envelope.id, "rejected", error=_error(
+            "invalid", _("Something you sent cannot be stored: a number, date or character out of range.")))
     except Exception:
         # Unexpected: not recorded, so the device keeps it and tries again later.
         session.rollback()
@@ -177,11 +188,21 @@ def _parse(raw: Any) -> _Parsed:
     try:
         parsed.envelope = MutationIn.model_validate(raw)
         kind = mutation_type(parsed.envelope.type)
-        if kind is not None and kind.apply_many is not None:
-            parsed.payload = kind.schema.model_validate(parsed.envelope.payload)
+        if kind is not None and kind.apply_many is not None and _time_storable(parsed.envelope):
+            parsed.payload = _storable(kind.schema.model_validate(parsed.envelope.payload))
     except ValidationError:
         pass  # applied alone, which explains it (apply_mutation)
     return parsed
+
+
+def _time_storable(envelope: MutationIn) -> bool:
+    """Whether the mutation's client_time (if any) lies in the years the app stores."""
+    return envelope.client_time is None or date_in_range(envelope.client_time)
+
+
+def _storable(payload: BaseModel) -> BaseModel | None:
+    """The payload, or None when the database could not hold a value of it (it is then applied alone and refused)."""
+    return None if unstorable_fields(payload) else payload
 
 
 _ENVELOPES = TypeAdapter(list[MutationIn])
@@ -194,12 +215,12 @@ def _payloads(schema: type[BaseModel], payloads: list[dict[str, Any]]) -> list[B
     if adapter is None:
         adapter = _PAYLOAD_LISTS[schema] = TypeAdapter(list[schema])
     try:
-        return adapter.validate_python(payloads)
+        return [_storable(payload) for payload in adapter.validate_python(payloads)]
     except ValidationError:
         checked: list[BaseModel | None] = []
         for payload in payloads:
             try:
-                checked.append(schema.model_validate(payload))
+                checked.append(_storable(schema.model_validate(payload)))
             except ValidationError:
                 checked.append(None)  # applied alone, which explains it (apply_mutation)
         return checked
@@ -224,7 +245,7 @@ def _parse_all(mutations: list[Any]) -> list[_Parsed]:
         if kind is not None and kind.apply_many is not None:
             checked = _payloads(kind.schema, [item.envelope.payload for item in group])
             for item, payload in zip(group, checked, strict=True):
-                item.payload = payload
+                item.payload = payload if _time_storable(item.envelope) else None
     return items
 
 
