@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import math
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -17,11 +19,21 @@ from app.uploads.models import Attachment
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_VOICE_BYTES = 5 * 1024 * 1024
-IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+IMAGE_FORMATS = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+OPENERS = ("JPEG", "PNG", "WEBP")  # Pillow's JPEG opener also reads MPO; no other decoder is tried
 VARIANTS = {"display": 1280, "thumb": 320}
-MAX_PIXELS = 40_000_000  # refuse decompression bombs well before memory runs out
-# Pillow raises only above twice its limit and merely warns between: _store_image checks MAX_PIXELS itself.
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# Decoding costs CPU in proportion to the pixels, whatever the file's size (a PNG of black pixels
+# compresses 1000 to 1), so the header's size is checked before anything is decoded. Pillow's own
+# limit (Image.MAX_IMAGE_PIXELS, a global) is left as it is: these are per format, and ours.
+# A phone photo is a JPEG: up to a 50-megapixel camera's full size (8192 × 6144), decoded by
+# libjpeg at 1/2, 1/4 or 1/8 of its size (draft) when that still gives about the size we keep.
+MAX_PHOTO_PIXELS = 8192 * 6144
+# PNG and WebP cannot be decoded smaller: up to 4096 × 4096 (screenshots, pictures saved by an app).
+MAX_PICTURE_PIXELS = 4096 * 4096
+# What is kept of a picture: a 12-megapixel phone photo as it is; anything bigger, scaled down to this.
+KEEP_PIXELS = 4096 * 3072
+DRAFT_SCALES = (8, 4, 2)
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 SubjectViewer = Callable[[User, int], bool]
 _VIEWERS: dict[str, SubjectViewer] = {}
@@ -60,29 +72,97 @@ def storage_dir(upload_root: str, attachment: Attachment) -> Path:
     return Path(upload_root) / attachment.uuid[:2] / attachment.uuid
 
 
-def _store_image(data: bytes, folder: Path) -> tuple[str, int, int]:
+def canonical_uuid(value: object) -> str | None:
+    """An upload's id as it is stored: a UUID (8-4-4-4-12 hex digits, either case) in lower case; None for anything else.
+
+    Devices write UUIDs in either case; the route, the JSON API and the sync engine all look uploads
+    up through this, so a photo sent as `ABC…` and named `abc…` (or the other way round) is found.
+    """
+    if not isinstance(value, str) or not _UUID.fullmatch(value):
+        return None
+    return value.lower()
+
+
+def canonical_uuids(values: list[str], field: str = "attachments") -> list[str]:
+    """Each of `values` as canonical_uuid(); Refused on the first that is not a UUID (`field.<index>`)."""
+    found = []
+    for index, value in enumerate(values):
+        key = canonical_uuid(value)
+        if key is None:
+            raise Refused(_("Some fields are not valid."), "invalid", fields={f"{field}.{index}": _("Wrong format.")})
+        found.append(key)
+    return found
+
+
+def _unreadable() -> UploadRejected:
+    return UploadRejected(_("This file is not a photo we can read. Please send a JPEG, PNG or WebP picture."),
+                          "bad_upload")
+
+
+def _too_many_pixels(width: int, height: int, limit: int) -> UploadRejected:
+    return UploadRejected(_("This picture is %(width)s × %(height)s pixels: too large. A photo may have at most "
+                            "%(limit)s million pixels.", width=width, height=height, limit=limit // 1_000_000),
+                          "too_large")
+
+
+def _open(data: bytes) -> Image.Image:
+    """The picture's header only (nothing decoded yet), in one of the accepted formats, within its pixel limit."""
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.width * probe.height > MAX_PIXELS:
-                raise Image.DecompressionBombError(f"{probe.width}x{probe.height} pixels")
+        image = Image.open(io.BytesIO(data), formats=OPENERS)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Past Pillow's own limit (far beyond ours); the warning is an error where warnings are errors.
+        raise UploadRejected(_("This picture is too large."), "too_large") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise _unreadable() from None
+    limit = MAX_PHOTO_PIXELS if image.format in ("JPEG", "MPO") else MAX_PICTURE_PIXELS
+    if image.width * image.height > limit:
+        image.close()
+        raise _too_many_pixels(image.width, image.height, limit)
+    return image
+
+
+def _draft_scale(width: int, height: int) -> int:
+    """How much smaller libjpeg may decode a photo: the largest scale that keeps about KEEP_PIXELS (at least 3/4)."""
+    for scale in DRAFT_SCALES:
+        if width * height / scale**2 >= KEEP_PIXELS * 3 / 4:
+            return scale
+    return 1
+
+
+def _decode(data: bytes) -> tuple[Image.Image, str]:
+    """The picture decoded (a JPEG's first frame, at a reduced scale when it is big) and its format."""
+    with _open(data) as probe:
+        try:
             probe.verify()
-        image = Image.open(io.BytesIO(data))
-        fmt = image.format
-        image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):  # the warning is raised where warnings are errors
-        raise UploadRejected(_("This file is not a photo we can read. Please send a JPEG, PNG or WebP picture."),
-                             "bad_upload") from None
-    if fmt not in IMAGE_FORMATS:
-        raise UploadRejected(_("Only JPEG, PNG or WebP pictures can be sent."), "bad_upload")
+        except (OSError, SyntaxError, ValueError):
+            raise _unreadable() from None
+    image = _open(data)
+    fmt = image.format
+    try:
+        if fmt in ("JPEG", "MPO"):
+            scale = _draft_scale(image.width, image.height)
+            if scale > 1:  # draft picks the largest scale giving at least the size asked for
+                image.draft(image.mode, (image.width // scale, image.height // scale))
+        image.load()  # an MPO's first frame: the photo (the second image is a preview or a depth map)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _unreadable() from None
+    return image, fmt
+
+
+def _store_image(data: bytes, folder: Path) -> tuple[str, int, int]:
+    image, fmt = _decode(data)
     image = ImageOps.exif_transpose(image)  # keep the photo upright once EXIF is gone
     if image.mode not in ("RGB", "RGBA", "L"):
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+    if image.width * image.height > KEEP_PIXELS:
+        ratio = math.sqrt(KEEP_PIXELS / (image.width * image.height))
+        image = image.resize((max(1, int(image.width * ratio)), max(1, int(image.height * ratio))),
+                             Image.Resampling.LANCZOS, reducing_gap=2.0)
     folder.mkdir(parents=True, exist_ok=True)
     # Re-encoding without passing exif= drops all metadata, GPS included.
     clean = Image.new(image.mode, image.size)
     clean.paste(image)
-    save_format = "PNG" if fmt == "PNG" else fmt
+    save_format = "JPEG" if fmt == "MPO" else fmt  # one picture: the first frame, as a plain JPEG
     clean.save(folder / "original", format=save_format)
     for name, edge in VARIANTS.items():
         copy = clean.convert("RGB")
@@ -124,6 +204,7 @@ def own_attachments(session: Session, owner: User, uuids: list[str] | None) -> l
     """The uploads of `owner` named by `uuids`, in that order; Refused if any is missing (not sent first)."""
     if not uuids:
         return []
+    uuids = canonical_uuids(uuids)
     found = session.scalars(select(Attachment).where(Attachment.uuid.in_(uuids), Attachment.owner_id == owner.id)).all()
     if len(found) != len(set(uuids)):
         raise Refused(_("Upload the files first (PUT /api/v1/uploads/<uuid>)."), "invalid", field="attachments")
