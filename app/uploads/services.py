@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import math
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -25,14 +24,14 @@ VARIANTS = {"display": 1280, "thumb": 320}
 # Decoding costs CPU in proportion to the pixels, whatever the file's size (a PNG of black pixels
 # compresses 1000 to 1), so the header's size is checked before anything is decoded. Pillow's own
 # limit (Image.MAX_IMAGE_PIXELS, a global) is left as it is: these are per format, and ours.
-# A phone photo is a JPEG: up to a 50-megapixel camera's full size (8192 × 6144), decoded by
-# libjpeg at 1/2, 1/4 or 1/8 of its size (draft) when that still gives about the size we keep.
+# What is kept of a picture is at most KEEP_PIXELS (4096 × 4096): a 12- or 16-megapixel phone
+# photo as it is. PNG and WebP cannot be decoded smaller, so that is their limit too (screenshots,
+# pictures saved by an app). A phone photo is a JPEG: up to a 50-megapixel camera's full size
+# (8192 × 6144), which libjpeg decodes at 1/2, 1/4 or 1/8 of its size (draft) to fit KEEP_PIXELS —
+# no decoding of pixels thrown away, and no costly resampling.
+KEEP_PIXELS = 4096 * 4096
+MAX_PICTURE_PIXELS = KEEP_PIXELS
 MAX_PHOTO_PIXELS = 8192 * 6144
-# PNG and WebP cannot be decoded smaller: up to 4096 × 4096 (screenshots, pictures saved by an app).
-MAX_PICTURE_PIXELS = 4096 * 4096
-# What is kept of a picture: a 12-megapixel phone photo as it is; anything bigger, scaled down to this.
-KEEP_PIXELS = 4096 * 3072
-DRAFT_SCALES = (8, 4, 2)
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 SubjectViewer = Callable[[User, int], bool]
@@ -121,16 +120,16 @@ def _open(data: bytes) -> Image.Image:
     return image
 
 
-def _draft_scale(width: int, height: int) -> int:
-    """How much smaller libjpeg may decode a photo: the largest scale that keeps about KEEP_PIXELS (at least 3/4)."""
-    for scale in DRAFT_SCALES:
-        if width * height / scale**2 >= KEEP_PIXELS * 3 / 4:
-            return scale
-    return 1
+def _reduction(width: int, height: int) -> int:
+    """The smallest factor (1, 2, 4 or 8) that brings a picture within KEEP_PIXELS."""
+    for factor in (1, 2, 4, 8):
+        if width * height <= KEEP_PIXELS * factor**2:
+            return factor
+    return 8
 
 
 def _decode(data: bytes) -> tuple[Image.Image, str]:
-    """The picture decoded (a JPEG's first frame, at a reduced scale when it is big) and its format."""
+    """The picture decoded (a JPEG's first frame, at a reduced scale when it is big), within KEEP_PIXELS, and its format."""
     with _open(data) as probe:
         try:
             probe.verify()
@@ -139,33 +138,31 @@ def _decode(data: bytes) -> tuple[Image.Image, str]:
     image = _open(data)
     fmt = image.format
     try:
-        if fmt in ("JPEG", "MPO"):
-            scale = _draft_scale(image.width, image.height)
-            if scale > 1:  # draft picks the largest scale giving at least the size asked for
-                image.draft(image.mode, (image.width // scale, image.height // scale))
+        factor = _reduction(image.width, image.height)
+        if factor > 1:  # only a JPEG can be this big; draft picks the largest scale giving at least the size asked
+            image.draft(image.mode, (image.width // factor, image.height // factor))
         image.load()  # an MPO's first frame: the photo (the second image is a preview or a depth map)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _unreadable() from None
+    factor = _reduction(image.width, image.height)
+    if factor > 1:  # draft could not (e.g. an unusual JPEG): an integer reduction, cheap as resampling goes
+        image = image.reduce(factor)
     return image, fmt
 
 
 def _store_image(data: bytes, folder: Path) -> tuple[str, int, int]:
     image, fmt = _decode(data)
-    image = ImageOps.exif_transpose(image)  # keep the photo upright once EXIF is gone
+    ImageOps.exif_transpose(image, in_place=True)  # keep the photo upright once EXIF is gone
     if image.mode not in ("RGB", "RGBA", "L"):
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
-    if image.width * image.height > KEEP_PIXELS:
-        ratio = math.sqrt(KEEP_PIXELS / (image.width * image.height))
-        image = image.resize((max(1, int(image.width * ratio)), max(1, int(image.height * ratio))),
-                             Image.Resampling.LANCZOS, reducing_gap=2.0)
     folder.mkdir(parents=True, exist_ok=True)
     # Re-encoding without passing exif= drops all metadata, GPS included.
     clean = Image.new(image.mode, image.size)
     clean.paste(image)
     save_format = "JPEG" if fmt == "MPO" else fmt  # one picture: the first frame, as a plain JPEG
     clean.save(folder / "original", format=save_format)
-    for name, edge in VARIANTS.items():
-        copy = clean.convert("RGB")
+    copy = clean.convert("RGB")
+    for name, edge in sorted(VARIANTS.items(), key=lambda variant: -variant[1]):  # each from the one before
         copy.thumbnail((edge, edge))
         copy.save(folder / name, format="JPEG", quality=82)
     return IMAGE_FORMATS[fmt], clean.width, clean.height
