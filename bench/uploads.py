@@ -47,6 +47,20 @@ def photo(width: int, height: int) -> bytes:
     return out.getvalue()
 
 
+def webp(width: int, height: int) -> bytes:
+    """A WebP of the same texture as photo()."""
+    out = io.BytesIO()
+    Image.open(io.BytesIO(photo(width, height))).save(out, "WEBP")
+    return out.getvalue()
+
+
+def png_photo(width: int, height: int) -> bytes:
+    """A PNG of the same texture as photo(): the costliest kind of PNG to re-encode."""
+    out = io.BytesIO()
+    Image.open(io.BytesIO(photo(width, height))).save(out, "PNG", compress_level=1)
+    return out.getvalue()
+
+
 def cpu(work) -> tuple[float, str]:
     """CPU seconds of `work()` and what came of it."""
     start = time.process_time()
@@ -65,6 +79,8 @@ def main() -> int:
     cases = [
         ("PNG 8000×5000 black (40 MP bomb)", png_bomb(8000, 5000)),
         ("PNG 4096×4096 black (at the limit)", png_bomb(4096, 4096)),
+        ("PNG 3072×3072 photo texture", png_photo(3072, 3072)),
+        ("WebP 4096×4096 (at the limit)", webp(4096, 4096)),
         ("JPEG 8160×6120 (50 MP photo)", photo(8160, 6120)),
         ("JPEG 4032×3024 (12 MP photo)", photo(4032, 3024)),
     ]

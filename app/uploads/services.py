@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,8 @@ VARIANTS = {"display": 1280, "thumb": 320}
 # (8192 × 6144), which libjpeg decodes at 1/2, 1/4 or 1/8 of its size (draft) to fit KEEP_PIXELS —
 # no decoding of pixels thrown away, and no costly resampling.
 KEEP_PIXELS = 4096 * 4096
+# The chunks of a PNG that draw the picture (and its transparency, gamma and colour space): the rest is metadata.
+PNG_DRAWING_CHUNKS = {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"sBIT", b"bKGD"}
 MAX_PICTURE_PIXELS = KEEP_PIXELS
 MAX_PHOTO_PIXELS = 8192 * 6144
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
@@ -150,8 +152,26 @@ def _decode(data: bytes) -> tuple[Image.Image, str]:
     return image, fmt
 
 
+def _png_without_metadata(data: bytes) -> bytes:
+    """A verified PNG's own bytes with only the chunks that draw it: text, EXIF, times, profiles and animation dropped.
+
+    Cheaper than re-encoding (which costs more CPU than decoding), and lossless.
+    """
+    kept, position = [data[:8]], 8
+    while position + 8 <= len(data):
+        length, kind = int.from_bytes(data[position:position + 4], "big"), data[position + 4:position + 8]
+        end = position + 12 + length
+        if kind in PNG_DRAWING_CHUNKS:
+            kept.append(data[position:end])
+        if kind == b"IEND":
+            break
+        position = end
+    return b"".join(kept)
+
+
 def _store_image(data: bytes, folder: Path) -> tuple[str, int, int]:
     image, fmt = _decode(data)
+    upright = image.getexif().get(ExifTags.Base.Orientation, 1) in (0, 1)
     ImageOps.exif_transpose(image, in_place=True)  # keep the photo upright once EXIF is gone
     if image.mode not in ("RGB", "RGBA", "L"):
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
@@ -159,8 +179,12 @@ def _store_image(data: bytes, folder: Path) -> tuple[str, int, int]:
     # Re-encoding without passing exif= drops all metadata, GPS included.
     clean = Image.new(image.mode, image.size)
     clean.paste(image)
-    save_format = "JPEG" if fmt == "MPO" else fmt  # one picture: the first frame, as a plain JPEG
-    clean.save(folder / "original", format=save_format)
+    if fmt == "PNG" and upright:  # never reduced: a PNG's limit is what is kept
+        (folder / "original").write_bytes(_png_without_metadata(data))  # the picture as sent, metadata dropped
+    else:
+        save_format = "JPEG" if fmt == "MPO" else fmt  # one picture: the first frame, as a plain JPEG
+        # WebP's fastest method: at its default, re-encoding a big picture costs a second of CPU (bench/uploads.py).
+        clean.save(folder / "original", format=save_format, **({"method": 0} if fmt == "WEBP" else {}))
     copy = clean.convert("RGB")
     for name, edge in sorted(VARIANTS.items(), key=lambda variant: -variant[1]):  # each from the one before
         copy.thumbnail((edge, edge))

@@ -191,3 +191,24 @@ def test_a_jpeg_with_a_second_image_is_a_photo_kept_as_its_first_frame(client, u
         image = Image.open(io.BytesIO(stored.data))
         assert (image.format, image.size) == ("JPEG", (640, 480))
         assert image.convert("RGB").getpixel((320, 240))[0] > 150  # the first picture, not the second
+
+
+def test_a_png_keeps_its_pixels_and_loses_its_text_and_exif(client, uploader):
+    """A PNG's original is its own picture without the chunks that say things (text, EXIF, times)."""
+    from PIL import PngImagePlugin
+
+    picture = Image.new("RGBA", (300, 200), (10, 200, 30, 128))
+    picture.putpixel((7, 9), (250, 1, 2, 255))
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "拍摄于 6号楼 302")
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    out = io.BytesIO()
+    picture.save(out, "PNG", pnginfo=info, exif=exif)
+    assert b"iTXt" in out.getvalue() and b"eXIf" in out.getvalue()
+    _, response = uploader(out.getvalue(), "screen.png")
+    with client.get(response.get_json()["attachment"]["url"]) as stored:
+        assert not any(kind in stored.data for kind in (b"tEXt", b"iTXt", b"zTXt", b"eXIf", "6号楼".encode()))
+        image = Image.open(io.BytesIO(stored.data))
+        assert not image.getexif() and not image.text
+        assert image.tobytes() == picture.tobytes()
