@@ -60,6 +60,9 @@ def _load_attachments(session: Session, user: User, payload: BaseModel) -> list:
     if not uuids:
         return []
     from app.uploads.models import Attachment
+    from app.uploads.services import canonical_uuids
+
+    uuids = canonical_uuids(uuids)  # a device may name its upload in upper case; one that is no UUID is refused
 
     found = session.scalars(select(Attachment).where(Attachment.uuid.in_(uuids), Attachment.owner_id == user.id)).all()
     return sorted(found, key=lambda a: uuids.index(a.uuid))

@@ -1,23 +1,32 @@
 """PUT /api/v1/uploads/<uuid> to send a file; GET /uploads/<uuid>/<variant> to see it."""
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, abort, current_app, jsonify, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.api import ApiError
 from app.auth.permissions import require
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import db, limiter
 from app.uploads.models import Attachment
-from app.uploads.services import VARIANTS, UploadRejected, save_upload, storage_dir
+from app.uploads.services import VARIANTS, UploadRejected, canonical_uuid, save_upload, storage_dir
 
 bp = Blueprint("uploads", __name__)
 
-UUID_RE = re.compile(r"^[0-9a-fA-F-]{32,36}$")
+
+def upload_limit() -> str:
+    """The configured number of uploads one person may send in a while (UPLOAD_RATE_LIMIT)."""
+    return current_app.config["UPLOAD_RATE_LIMIT"]
+
+
+def uploader_key() -> str:
+    """Count uploads per signed-in person, wherever they come from (a building head's phone changes address)."""
+    if current_user.is_authenticated:
+        return f"uploader:{current_user.id}"
+    return get_remote_address()
 
 
 def attachment_json(attachment: Attachment) -> dict:
@@ -32,9 +41,15 @@ def attachment_json(attachment: Attachment) -> dict:
 
 @bp.put("/api/v1/uploads/<uuid>")
 @login_required
+@limiter.limit(upload_limit, key_func=uploader_key)
 def put(uuid: str):
-    """Store a photo or voice note under the device's UUID (idempotent)."""
-    if not UUID_RE.match(uuid):
+    """Store a photo or voice note under the device's UUID (idempotent; stored under its lower-case spelling).
+
+    Decoding a photo is the costliest thing a person can ask of a worker: past the limit the answer
+    is 429 with Retry-After, which the outbox (static/js/sync.js) takes as "stop and send it later".
+    """
+    key = canonical_uuid(uuid)
+    if key is None:
         raise ApiError("invalid", _("Wrong format."), 400)
     upload = request.files.get("file")
     if upload is None:
@@ -42,7 +57,7 @@ def put(uuid: str):
     with upload.stream:
         data = upload.read()
     try:
-        attachment = save_upload(db.session, owner=current_user._get_current_object(), uuid=uuid.lower(),
+        attachment = save_upload(db.session, owner=current_user._get_current_object(), uuid=key,
                                  filename=upload.filename or "", data=data,
                                  upload_root=current_app.config["UPLOAD_FOLDER"], now=utcnow())
     except UploadRejected as exc:
@@ -56,7 +71,8 @@ def put(uuid: str):
 @login_required
 def file(uuid: str, variant: str):
     """The file, to its owner and to whoever may see what it is attached to."""
-    attachment = db.session.scalar(select(Attachment).where(Attachment.uuid == uuid))
+    key = canonical_uuid(uuid)
+    attachment = key and db.session.scalar(select(Attachment).where(Attachment.uuid == key))
     if attachment is None or variant not in ("original", *VARIANTS):
         abort(404)
     require(current_user, "attachment.view", attachment)

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,11 +18,23 @@ from app.uploads.models import Attachment
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_VOICE_BYTES = 5 * 1024 * 1024
-IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+IMAGE_FORMATS = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+OPENERS = ("JPEG", "PNG", "WEBP")  # Pillow's JPEG opener also reads MPO; no other decoder is tried
 VARIANTS = {"display": 1280, "thumb": 320}
-MAX_PIXELS = 40_000_000  # refuse decompression bombs well before memory runs out
-# Pillow raises only above twice its limit and merely warns between: _store_image checks MAX_PIXELS itself.
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# Decoding costs CPU in proportion to the pixels, whatever the file's size (a PNG of black pixels
+# compresses 1000 to 1), so the header's size is checked before anything is decoded. Pillow's own
+# limit (Image.MAX_IMAGE_PIXELS, a global) is left as it is: these are per format, and ours.
+# What is kept of a picture is at most KEEP_PIXELS (4096 × 4096): a 12- or 16-megapixel phone
+# photo as it is. PNG and WebP cannot be decoded smaller, so that is their limit too (screenshots,
+# pictures saved by an app). A phone photo is a JPEG: up to a 50-megapixel camera's full size
+# (8192 × 6144), which libjpeg decodes at 1/2, 1/4 or 1/8 of its size (draft) to fit KEEP_PIXELS —
+# no decoding of pixels thrown away, and no costly resampling.
+KEEP_PIXELS = 4096 * 4096
+# The chunks of a PNG that draw the picture (and its transparency, gamma and colour space): the rest is metadata.
+PNG_DRAWING_CHUNKS = {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"sBIT", b"bKGD"}
+MAX_PICTURE_PIXELS = KEEP_PIXELS
+MAX_PHOTO_PIXELS = 8192 * 6144
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 SubjectViewer = Callable[[User, int], bool]
 _VIEWERS: dict[str, SubjectViewer] = {}
@@ -60,32 +73,120 @@ def storage_dir(upload_root: str, attachment: Attachment) -> Path:
     return Path(upload_root) / attachment.uuid[:2] / attachment.uuid
 
 
-def _store_image(data: bytes, folder: Path) -> tuple[str, int, int]:
+def canonical_uuid(value: object) -> str | None:
+    """An upload's id as it is stored: a UUID (8-4-4-4-12 hex digits, either case) in lower case; None for anything else.
+
+    Devices write UUIDs in either case; the route, the JSON API and the sync engine all look uploads
+    up through this, so a photo sent as `ABC…` and named `abc…` (or the other way round) is found.
+    """
+    if not isinstance(value, str) or not _UUID.fullmatch(value):
+        return None
+    return value.lower()
+
+
+def canonical_uuids(values: list[str], field: str = "attachments") -> list[str]:
+    """Each of `values` as canonical_uuid(); Refused on the first that is not a UUID (`field.<index>`)."""
+    found = []
+    for index, value in enumerate(values):
+        key = canonical_uuid(value)
+        if key is None:
+            raise Refused(_("Some fields are not valid."), "invalid", fields={f"{field}.{index}": _("Wrong format.")})
+        found.append(key)
+    return found
+
+
+def _unreadable() -> UploadRejected:
+    return UploadRejected(_("This file is not a photo we can read. Please send a JPEG, PNG or WebP picture."),
+                          "bad_upload")
+
+
+def _too_many_pixels(width: int, height: int, limit: int) -> UploadRejected:
+    return UploadRejected(_("This picture is %(width)s × %(height)s pixels: too large. A photo may have at most "
+                            "%(limit)s million pixels.", width=width, height=height, limit=limit // 1_000_000),
+                          "too_large")
+
+
+def _open(data: bytes) -> Image.Image:
+    """The picture's header only (nothing decoded yet), in one of the accepted formats, within its pixel limit."""
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.width * probe.height > MAX_PIXELS:
-                raise Image.DecompressionBombError(f"{probe.width}x{probe.height} pixels")
+        image = Image.open(io.BytesIO(data), formats=OPENERS)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Past Pillow's own limit (far beyond ours); the warning is an error where warnings are errors.
+        raise UploadRejected(_("This picture is too large."), "too_large") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise _unreadable() from None
+    limit = MAX_PHOTO_PIXELS if image.format in ("JPEG", "MPO") else MAX_PICTURE_PIXELS
+    if image.width * image.height > limit:
+        image.close()
+        raise _too_many_pixels(image.width, image.height, limit)
+    return image
+
+
+def _reduction(width: int, height: int) -> int:
+    """The smallest factor (1, 2, 4 or 8) that brings a picture within KEEP_PIXELS."""
+    for factor in (1, 2, 4, 8):
+        if width * height <= KEEP_PIXELS * factor**2:
+            return factor
+    return 8
+
+
+def _decode(data: bytes) -> tuple[Image.Image, str]:
+    """The picture decoded (a JPEG's first frame, at a reduced scale when it is big), within KEEP_PIXELS, and its format."""
+    with _open(data) as probe:
+        try:
             probe.verify()
-        image = Image.open(io.BytesIO(data))
-        fmt = image.format
-        image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):  # the warning is raised where warnings are errors
-        raise UploadRejected(_("This file is not a photo we can read. Please send a JPEG, PNG or WebP picture."),
-                             "bad_upload") from None
-    if fmt not in IMAGE_FORMATS:
-        raise UploadRejected(_("Only JPEG, PNG or WebP pictures can be sent."), "bad_upload")
-    image = ImageOps.exif_transpose(image)  # keep the photo upright once EXIF is gone
+        except (OSError, SyntaxError, ValueError):
+            raise _unreadable() from None
+    image = _open(data)
+    fmt = image.format
+    try:
+        factor = _reduction(image.width, image.height)
+        if factor > 1:  # only a JPEG can be this big; draft picks the largest scale giving at least the size asked
+            image.draft(image.mode, (image.width // factor, image.height // factor))
+        image.load()  # an MPO's first frame: the photo (the second image is a preview or a depth map)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _unreadable() from None
+    factor = _reduction(image.width, image.height)
+    if factor > 1:  # draft could not (e.g. an unusual JPEG): an integer reduction, cheap as resampling goes
+        image = image.reduce(factor)
+    return image, fmt
+
+
+def _png_without_metadata(data: bytes) -> bytes:
+    """A verified PNG's own bytes with only the chunks that draw it: text, EXIF, times, profiles and animation dropped.
+
+    Cheaper than re-encoding (which costs more CPU than decoding), and lossless.
+    """
+    kept, position = [data[:8]], 8
+    while position + 8 <= len(data):
+        length, kind = int.from_bytes(data[position:position + 4], "big"), data[position + 4:position + 8]
+        end = position + 12 + length
+        if kind in PNG_DRAWING_CHUNKS:
+            kept.append(data[position:end])
+        if kind == b"IEND":
+            break
+        position = end
+    return b"".join(kept)
+
+
+def _store_image(data: bytes, folder: Path) -> tuple[str, int, int]:
+    image, fmt = _decode(data)
+    upright = image.getexif().get(ExifTags.Base.Orientation, 1) in (0, 1)
+    ImageOps.exif_transpose(image, in_place=True)  # keep the photo upright once EXIF is gone
     if image.mode not in ("RGB", "RGBA", "L"):
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
     folder.mkdir(parents=True, exist_ok=True)
     # Re-encoding without passing exif= drops all metadata, GPS included.
     clean = Image.new(image.mode, image.size)
     clean.paste(image)
-    save_format = "PNG" if fmt == "PNG" else fmt
-    clean.save(folder / "original", format=save_format)
-    for name, edge in VARIANTS.items():
-        copy = clean.convert("RGB")
+    if fmt == "PNG" and upright:  # never reduced: a PNG's limit is what is kept
+        (folder / "original").write_bytes(_png_without_metadata(data))  # the picture as sent, metadata dropped
+    else:
+        save_format = "JPEG" if fmt == "MPO" else fmt  # one picture: the first frame, as a plain JPEG
+        # WebP's fastest method: at its default, re-encoding a big picture costs a second of CPU (bench/uploads.py).
+        clean.save(folder / "original", format=save_format, **({"method": 0} if fmt == "WEBP" else {}))
+    copy = clean.convert("RGB")
+    for name, edge in sorted(VARIANTS.items(), key=lambda variant: -variant[1]):  # each from the one before
         copy.thumbnail((edge, edge))
         copy.save(folder / name, format="JPEG", quality=82)
     return IMAGE_FORMATS[fmt], clean.width, clean.height
@@ -124,6 +225,7 @@ def own_attachments(session: Session, owner: User, uuids: list[str] | None) -> l
     """The uploads of `owner` named by `uuids`, in that order; Refused if any is missing (not sent first)."""
     if not uuids:
         return []
+    uuids = canonical_uuids(uuids)
     found = session.scalars(select(Attachment).where(Attachment.uuid.in_(uuids), Attachment.owner_id == owner.id)).all()
     if len(found) != len(set(uuids)):
         raise Refused(_("Upload the files first (PUT /api/v1/uploads/<uuid>)."), "invalid", field="attachments")

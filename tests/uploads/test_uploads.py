@@ -162,16 +162,53 @@ def test_who_may_see_an_attachment(client, uploader, make_user, make_household, 
 
 
 
-def test_a_picture_with_too_many_pixels_is_refused(uploader, monkeypatch):
-    """Between Pillow's limit and twice it, Pillow only warns and decodes: such a bomb is refused too."""
-    import warnings
-
+def test_the_pixel_limit_is_ours_and_exact(uploader, monkeypatch):
+    """The header's size is checked against our limit, Pillow's global one left alone: the limit passes, one more is refused."""
     from app.uploads import services
 
-    monkeypatch.setattr(services, "MAX_PIXELS", 1000, raising=False)
-    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # as in production: a warning, not an error
-        _, response = uploader(image_bytes("PNG", (40, 30)), "bomb.png")  # 1200 pixels: over 1000, under 2000
-    assert response.status_code == 400
-    assert "这个文件不是可以识别的照片" in response.get_json()["error"]["message"]
+    pillow_default = 1024 * 1024 * 1024 // 4 // 3
+    assert pillow_default == Image.MAX_IMAGE_PIXELS  # no global side effect
+    monkeypatch.setattr(services, "MAX_PICTURE_PIXELS", 1200)
+    _, response = uploader(image_bytes("PNG", (40, 30)), "limit.png")
+    assert response.status_code == 200
+    _, response = uploader(image_bytes("PNG", (41, 30)), "over.png")
+    assert response.status_code == 413
+    assert "41 × 30" in response.get_json()["error"]["message"]
+
+
+def test_a_jpeg_with_a_second_image_is_a_photo_kept_as_its_first_frame(client, uploader):
+    """Some phone cameras write MPO (a JPEG followed by a second picture): the first picture is kept, as a JPEG."""
+    first, second = Image.new("RGB", (640, 480), (200, 30, 30)), Image.new("RGB", (320, 240), (30, 30, 200))
+    out = io.BytesIO()
+    first.save(out, "MPO", save_all=True, append_images=[second])
+    assert Image.open(io.BytesIO(out.getvalue())).format == "MPO"
+    _, response = uploader(out.getvalue(), "IMG_0001.JPG")
+    assert response.status_code == 200
+    body = response.get_json()["attachment"]
+    assert body["kind"] == "image" and body["content_type"] == "image/jpeg"
+    with client.get(body["url"]) as stored:
+        assert stored.content_type == "image/jpeg"
+        image = Image.open(io.BytesIO(stored.data))
+        assert (image.format, image.size) == ("JPEG", (640, 480))
+        assert image.convert("RGB").getpixel((320, 240))[0] > 150  # the first picture, not the second
+
+
+def test_a_png_keeps_its_pixels_and_loses_its_text_and_exif(client, uploader):
+    """A PNG's original is its own picture without the chunks that say things (text, EXIF, times)."""
+    from PIL import PngImagePlugin
+
+    picture = Image.new("RGBA", (300, 200), (10, 200, 30, 128))
+    picture.putpixel((7, 9), (250, 1, 2, 255))
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "拍摄于 6号楼 302")
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    out = io.BytesIO()
+    picture.save(out, "PNG", pnginfo=info, exif=exif)
+    assert b"iTXt" in out.getvalue() and b"eXIf" in out.getvalue()
+    _, response = uploader(out.getvalue(), "screen.png")
+    with client.get(response.get_json()["attachment"]["url"]) as stored:
+        assert not any(kind in stored.data for kind in (b"tEXt", b"iTXt", b"zTXt", b"eXIf", "6号楼".encode()))
+        image = Image.open(io.BytesIO(stored.data))
+        assert not image.getexif() and not image.text
+        assert image.tobytes() == picture.tobytes()
