@@ -5,12 +5,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from app.auth.forms import LoginForm
 from app.auth.services import authenticate, set_locale
+from app.auth.sessions import sign_in, sign_out
 from app.clock import utcnow
 from app.extensions import db, limiter
+from app.models import SignInMethod
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -45,8 +47,8 @@ def login():
         if user is not None:
             if form.care_mode.data:
                 user.care_mode = True  # the big switch on the login page; turned off in the care settings
+            sign_in(db.session, user, method=SignInMethod.PASSWORD, remember=form.remember.data, now=utcnow())
             db.session.commit()
-            login_user(user, remember=form.remember.data)
             session["locale"] = user.locale
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
         form.password.errors.append(_("Wrong phone number or password."))
@@ -60,8 +62,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out (POST with CSRF, so a link on another site cannot sign people out)."""
-    logout_user()
+    """Sign out (POST with CSRF, so a link on another site cannot sign people out): the sign-in ends on the server."""
+    sign_out(db.session, current_user._get_current_object(), now=utcnow())
+    db.session.commit()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 
