@@ -107,7 +107,7 @@ class User(UserMixin, TimestampMixin, db.Model):
 class SignInMethod(enum.StrEnum):
     """How a person signed in on a device."""
 
-    PASSWORD = "password"  # phone and password, on the page or through the session API
+    PASSWORD = "password"  # noqa: S105 — phone and password, on the page or through the session API
     CARD = "card"  # a login card 登录卡 (app/logincards)
 
 
@@ -116,7 +116,7 @@ class SignInEnd(enum.StrEnum):
 
     SIGNED_OUT = "signed_out"  # the person signed out on that device
     ALL_DEVICES = "all_devices"  # "sign out on all my devices" 退出所有设备
-    PASSWORD_CHANGED = "password"  # the password was changed on another device
+    PASSWORD_CHANGED = "password"  # noqa: S105 — the password was changed on another device
     CARD_CANCELLED = "card"  # the login card that opened it was cancelled
     ACCOUNT = "account"  # end_sessions(): the account switched off, moved out, a password reset
 
