@@ -1,4 +1,4 @@
-"""What a signed-in person does to their own account, one command each (app/commands.py): change the password, sign out everywhere."""
+"""What a signed-in person does to their own account, one command each: change the password, sign out everywhere."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
