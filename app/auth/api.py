@@ -9,11 +9,11 @@ from pydantic import BaseModel, Field, field_validator
 
 from app.api import ApiError, validate
 from app.auth.forms import PHONE_PATTERN, normalise_phone
-from app.auth.routes import failed_login, login_limit
+from app.auth.limits import limit_sign_ins
 from app.auth.services import authenticate
 from app.auth.sessions import sign_in, sign_out
 from app.clock import utcnow
-from app.extensions import db, limiter
+from app.extensions import db
 from app.models import SignInMethod, User
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
@@ -59,7 +59,7 @@ def csrf_token():
 
 
 @bp.post("/session")
-@limiter.limit(login_limit, deduct_when=failed_login)
+@limit_sign_ins
 def create_session():
     """Sign in with {phone, password}; answers the user, roles and a fresh CSRF token."""
     data = validate(SessionIn, request.get_json(silent=True))

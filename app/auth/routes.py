@@ -11,7 +11,8 @@ from app.auth.forms import ConfirmForm, LoginForm, PasswordChangeForm
 from app.auth.services import authenticate, set_locale
 from app.auth.sessions import current_sign_in, device_name, open_sign_ins, sign_in, sign_out
 from app.clock import utcnow
-from app.extensions import db, limiter
+from app.auth.limits import limit_sign_ins
+from app.extensions import db
 from app.models import SignInMethod
 from app.views import attempt, perform
 
@@ -26,18 +27,8 @@ def safe_next(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc else None
 
 
-def login_limit() -> str:
-    """The configured rate for sign-in attempts."""
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def failed_login(response) -> bool:
-    """Only failed attempts count towards the limit (a success redirects or answers 200 JSON)."""
-    return response.status_code not in (200, 302, 303) or response.headers.get("X-Login-Failed") == "1"
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"], deduct_when=failed_login)
+@limit_sign_ins
 def login():
     """Phone + password sign-in; failures re-render the form with a message."""
     if current_user.is_authenticated:
