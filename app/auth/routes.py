@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from app.auth.forms import ConfirmForm, LoginForm, PasswordChangeForm
+from app.auth.limits import limit_sign_ins
 from app.auth.services import authenticate, set_locale
 from app.auth.sessions import current_sign_in, device_name, open_sign_ins, sign_in, sign_out
 from app.clock import utcnow
-from app.auth.limits import limit_sign_ins
 from app.extensions import db
 from app.models import SignInMethod
 from app.views import attempt, perform
