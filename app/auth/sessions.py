@@ -53,7 +53,13 @@ def begin(db_session: Session, user: User, *, method: SignInMethod, user_agent: 
 
 def sign_in(db_session: Session, user: User, *, method: SignInMethod, remember: bool, now: datetime,
             duration: timedelta | None = None) -> SignIn:
-    """Record a sign-in and start the Flask-Login session (and remember cookie) naming it; the caller commits."""
+    """Record a sign-in and start the Flask-Login session (and remember cookie) naming it; the caller commits.
+
+    A sign-in this browser had (someone else's, or the same person's again) ends: no cookie names it any more.
+    """
+    previous = current_sign_in(db_session)
+    if previous is not None and previous.ended_at is None:
+        previous.ended_at, previous.ended_how = now, SignInEnd.SIGNED_OUT
     row = begin(db_session, user, method=method, user_agent=request.user_agent.string, now=now)
     login_user(user, remember=remember, duration=duration)
     return row

@@ -120,3 +120,47 @@ def test_sign_out_on_all_my_devices(app, resident):
     for device in (desk, *phones, *copies):
         refused_everywhere(device)
     assert desk.get(done.headers["Location"]).status_code == 200
+
+
+def test_a_session_from_before_sign_ins_were_recorded_still_works_and_signing_it_out_ends_it(app, resident):
+    old = app.test_client()
+    with old.session_transaction() as cookie:
+        cookie["_user_id"], cookie["_fresh"] = str(resident.id), True  # as User.get_id() wrote it before
+    assert old.get("/api/v1/me").get_json()["user"]["name"] == "李居民"
+    copied = copy_of(app, old, "session")
+    recorded = app.test_client()
+    sign_in(recorded, resident)
+
+    assert old.delete("/api/v1/session", headers={"X-CSRFToken": csrf(old)}).status_code == 204
+    refused_everywhere(copied)  # old sessions cannot be told apart: every one of them ends
+    assert recorded.get("/api/v1/me").status_code == 200  # a recorded sign-in carries on
+
+
+def test_the_account_page_lists_the_devices_signed_in(app, resident):
+    phone = app.test_client()
+    phone.get("/auth/login", headers={"User-Agent": "Mozilla/5.0 (Linux; Android 12) Chrome/120"})
+    page = phone.get("/auth/login").get_data(as_text=True)
+    phone.post("/auth/login", data={"phone": resident.phone, "password": PASSWORD, "csrf_token": csrf_from(page)},
+               headers={"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Safari/604.1"})
+    desk = app.test_client()
+    sign_in(desk, resident)
+    html = desk.get("/auth/account").get_data(as_text=True)
+    assert "iPhone · Safari" in html and "这台设备" in html and html.count("密码 ·") == 2
+    phone.post("/auth/logout", data={"csrf_token": csrf(phone)})
+    html = desk.get("/auth/account").get_data(as_text=True)
+    assert "iPhone" not in html and html.count("密码 ·") == 1
+
+
+def test_only_a_signed_in_person_changes_their_own_account(app, resident, make_user):
+    stranger = app.test_client()
+    token = csrf(stranger)
+    for path in ("/auth/account", "/auth/account/password", "/auth/account/sign-out-everywhere"):
+        response = stranger.post(path, data={"csrf_token": token}) if path != "/auth/account" else stranger.get(path)
+        assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    phone = app.test_client()
+    sign_in(phone, resident)
+    # Without the form's CSRF token nothing happens (a page on another site cannot sign people out).
+    assert phone.post("/auth/account/sign-out-everywhere").status_code == 400
+    assert phone.post("/auth/account/password", data={"current": PASSWORD, "new": "lantern-harbour-7",
+                                                      "again": "lantern-harbour-7"}).status_code == 400
+    assert phone.get("/api/v1/me").status_code == 200
