@@ -118,13 +118,17 @@ def open_sign_ins(db_session: Session, user: User) -> list[SignIn]:
                                    .order_by(SignIn.id.desc())))
 
 
+_BROWSERS = (("MicroMessenger", "WeChat"), ("Edg", "Edge"), ("Chrome", "Chrome"), ("Firefox", "Firefox"),
+             ("Safari", "Safari"))
+
+
 def device_name(user_agent: str) -> str:
     """A short name for the browser a sign-in was made from ("iPhone", "Android", …), for the person to recognise."""
     for needle, name in (("iPhone", "iPhone"), ("iPad", "iPad"), ("HarmonyOS", "HarmonyOS"), ("Android", "Android"),
                          ("Windows", "Windows"), ("Macintosh", "Mac"), ("Linux", "Linux")):
         if needle in (user_agent or ""):
-            browser = next((b for b in ("MicroMessenger", "Edg", "Chrome", "Firefox", "Safari") if b in user_agent), "")
-            return f"{name} · {'WeChat' if browser == 'MicroMessenger' else browser}".rstrip(" ·")
+            browser = next((shown for mark, shown in _BROWSERS if mark in user_agent), "")
+            return f"{name} · {browser}" if browser else name
     return (user_agent or "")[:40]
 
 
