@@ -53,14 +53,16 @@ def configure_secrets_and_database(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions of app/extensions.py to this app."""
-    from app import i18n
+    from app import i18n, ratelimit
     from app.auth.services import user_for_session
     from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    ratelimit.configure(app)  # database:// (the default) counts in the app's own database, shared by every worker
     limiter.init_app(app)
+    ratelimit.end_transaction_before_counting(app)
     compress.init_app(app)  # pages, CSS, JS and JSON compressed for slow phone networks (zstd, br, gzip)
     babel.init_app(
         app,

@@ -69,12 +69,18 @@ class Config:
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Where rate limits count: database:// (the app's own database, shared by every worker and server:
+    # app/ratelimit.py), or redis://host:6379/0. memory:// counts in each process apart (tests only).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "database://")
     RATELIMIT_HEADERS_ENABLED = True
     # Flask-Compress would compress a streamed file chunk by chunk and never close the file;
     # static files are read whole before compression instead (app/pwa/routes.py).
     COMPRESS_STREAMS = False
+    # Failed sign-ins (page and API together, app/auth/limits.py): for one account from one address; for
+    # one account from every address (guessing from many); from one address for every account (spraying).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per 5 minutes")
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "20 per 5 minutes")
+    LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "100 per 5 minutes")
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host. 0 (the default) trusts
     # no such header; behind one proxy it must be 1, or every sign-in counts against the proxy's address.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))

@@ -3,17 +3,18 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, session
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from pydantic import BaseModel, Field, field_validator
 
 from app.api import ApiError, validate
 from app.auth.forms import PHONE_PATTERN, normalise_phone
-from app.auth.routes import failed_login, login_limit
+from app.auth.limits import limit_sign_ins
 from app.auth.services import authenticate
+from app.auth.sessions import sign_in, sign_out
 from app.clock import utcnow
-from app.extensions import db, limiter
-from app.models import User
+from app.extensions import db
+from app.models import SignInMethod, User
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
 
@@ -58,15 +59,15 @@ def csrf_token():
 
 
 @bp.post("/session")
-@limiter.limit(login_limit, deduct_when=failed_login)
+@limit_sign_ins
 def create_session():
     """Sign in with {phone, password}; answers the user, roles and a fresh CSRF token."""
     data = validate(SessionIn, request.get_json(silent=True))
     user = authenticate(db.session, data.phone, data.password, now=utcnow())
     if user is None:
         raise ApiError("bad_credentials", _("Wrong phone number or password."), 401)
+    sign_in(db.session, user, method=SignInMethod.PASSWORD, remember=data.remember, now=utcnow())
     db.session.commit()
-    login_user(user, remember=data.remember)
     session["locale"] = user.locale
     return jsonify(user=user_json(user), csrf_token=generate_csrf())
 
@@ -74,8 +75,9 @@ def create_session():
 @bp.delete("/session")
 @login_required
 def delete_session():
-    """Sign out this device."""
-    logout_user()
+    """Sign out this device: its sign-in ends on the server (a copied cookie stops working too)."""
+    sign_out(db.session, current_user._get_current_object(), now=utcnow())
+    db.session.commit()
     return "", 204
 
 

@@ -5,7 +5,9 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+
+from app.auth.passwords import StrongPassword
 
 PHONE_PATTERN = r"^1[3-9]\d{9}$"
 _SEPARATORS = re.compile(r"[\s\-.()]")
@@ -50,3 +52,29 @@ class LoginForm(FlaskForm):
     )
     remember = BooleanField(_l("Keep me signed in on this device"))
     care_mode = BooleanField(_l("Care mode: big text and big buttons"))
+
+
+class PasswordChangeForm(FlaskForm):
+    """The current password, then the new one twice (the rule: app/auth/passwords.py)."""
+
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(message=_l("Please enter your current password.")),
+                    Length(max=128, message=_l("Too long: at most %(max)d characters."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(message=_l("Please enter a new password.")), StrongPassword()],
+        render_kw={"autocomplete": "new-password"},
+    )
+    again = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(message=_l("Please enter the new password again.")),
+                    EqualTo("new", message=_l("The two new passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A bare POST with CSRF (sign out on all my devices)."""

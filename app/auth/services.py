@@ -8,7 +8,8 @@ from functools import cache, lru_cache
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
-from app.models import User
+from app.auth.sessions import hash_key, parse
+from app.models import SignIn, User
 
 
 @lru_cache(maxsize=1)
@@ -46,17 +47,34 @@ def signed_in_user(session: Session, user_id: int) -> User | None:
     return session.execute(_signed_in_user(), {"user_id": user_id}).unique().scalar_one_or_none()
 
 
-def user_for_session(session: Session, session_id: str) -> User | None:
-    """The user a session or remember cookie names ("7" or "7.2": User.get_id), with their roles.
+@cache
+def _signed_in_by() -> Select:
+    # The user of a recorded sign-in still going, with their roles, in one statement.
+    return (select(User).join(SignIn, SignIn.user_id == User.id)
+            .where(SignIn.key_hash == bindparam("key_hash"), SignIn.user_id == bindparam("user_id"),
+                   SignIn.ended_at.is_(None))
+            .options(joinedload(User.roles)))
 
-    None when the account is switched off or its sessions were ended since (another version), so a
-    deactivated person is signed out on their very next request, whichever way they signed in.
+
+def user_for_session(session: Session, session_id: str) -> User | None:
+    """The user a session or remember cookie names, with their roles (app/auth/sessions.py).
+
+    "7:<key>" names a sign-in: None once it has ended (signed out, the card that made it cancelled,
+    every session ended). "7" or "7.2" (User.get_id before sign-ins were recorded): None once the
+    person's sessions were ended since (another version). None too when the account is switched off,
+    so a deactivated person is signed out on their very next request, whichever way they signed in.
     """
-    ident, _, version = session_id.partition(".")
-    if not ident.isdigit() or not (version or "0").isdigit():
+    parsed = parse(session_id)
+    if parsed is None:
         return None
-    user = signed_in_user(session, int(ident))
-    if user is None or not user.active or user.session_version != int(version or "0"):
+    ident, key, version = parsed
+    if key is not None:
+        user = session.execute(_signed_in_by(), {"key_hash": hash_key(key), "user_id": ident}).unique().scalar_one_or_none()
+        if user is not None:
+            user.sign_in_key = key
+        return user if user is not None and user.active else None
+    user = signed_in_user(session, ident)
+    if user is None or not user.active or user.session_version != version:
         return None
     return user
 

@@ -58,10 +58,13 @@ def scan(ctx: Context, data: ScanIn) -> dict:
     """Check a scanned card and log the attempt: a refused one always, a good one when it signs in.
 
     The token is the credential: no one need be signed in. The answer says whether the card is
-    good (and whose it is); the page signs the device in.
+    good (and whose it is) and, when it signed in, the key of the sign-in it recorded, which the
+    page puts in the device's session (app/auth/sessions.py).
     """
     card = services.find_card(ctx.session, data.token)
     outcome = services.card_outcome(card)
     if outcome != SignInOutcome.OK or data.sign_in:
         services.sign_in_with_card(ctx.session, card, ip=data.ip, user_agent=data.user_agent, now=ctx.now)
-    return {"outcome": outcome.value, "card_id": card.id if card else None, "user_id": card.user_id if card else None}
+    key = getattr(card.user, "sign_in_key", None) if card is not None and data.sign_in else None
+    return {"outcome": outcome.value, "card_id": card.id if card else None, "user_id": card.user_id if card else None,
+            "sign_in_key": key}

@@ -68,6 +68,9 @@ class LoginCardSignIn(db.Model):
     outcome: Mapped[SignInOutcome] = mapped_column(
         str_enum(SignInOutcome, 10)
     )
+    # The sign-in (session) a good use opened, which cancelling the card ends; None for a refused use,
+    # and for a use from before sign-ins were recorded.
+    sign_in_id: Mapped[int | None] = mapped_column(ForeignKey("sign_in.id", ondelete="SET NULL"), index=True)
 
     card: Mapped[LoginCard | None] = relationship()
     user: Mapped[User | None] = relationship()

@@ -27,6 +27,8 @@ from sqlalchemy import select
 
 from app.auth import scope
 from app.auth.permissions import can_each, require
+from app.auth.sessions import sign_out
+from app.clock import utcnow
 from app.database import immediate_transactions
 from app.extensions import db, limiter
 from app.logincards import services
@@ -247,7 +249,9 @@ def card(token: str):
     if not signing_in:  # the card turned good between the two reads: still only the page
         return _confirm_page(holder, form)
     if current_user.is_authenticated:
-        logout_user()  # someone else was signed in on this phone
+        sign_out(db.session, current_user._get_current_object(), now=utcnow())  # someone else was signed in here
+        db.session.commit()
+    holder.sign_in_key = scanned["sign_in_key"]  # the sign-in the scan recorded (services.sign_in_with_card)
     login_user(holder, remember=True, duration=timedelta(days=remember_days()))
     session["locale"] = holder.locale
     flash(_("You are signed in. Next time just open Siheyuan: no need to scan the card again."), "info")

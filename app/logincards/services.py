@@ -12,9 +12,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.auth.sessions import begin, end_sign_ins
 from app.database import lock_row
 from app.logincards.models import LoginCard, LoginCardSignIn, SignInOutcome
-from app.models import Building, Household, Role, RoleAssignment, User
+from app.models import Building, Household, Role, RoleAssignment, SignInEnd, SignInMethod, User
 
 TOKEN_BYTES = 32  # 256 bits: a token cannot be guessed, so the rate limit only guards the log
 MAX_TOKEN_LENGTH = 100  # longer is never one of ours; refuse before hashing
@@ -49,11 +50,21 @@ def issue_card(session: Session, user: User, issued_by: User, *, care_mode: bool
 
 
 def revoke_card(session: Session, card: LoginCard, revoked_by: User, *, now: datetime) -> bool:
-    """Revoke (作废) a card; False when it was already revoked."""
+    """Revoke (作废) a card and end the sign-ins it made (the phones it opened); False when it was already revoked.
+
+    Only the card's own sign-ins end: the person's password sign-ins carry on. A phone the card signed
+    in before sign-ins were recorded can only be reached by ending every such old session of the
+    person (app/auth/sessions.py).
+    """
     if card.is_revoked:
         return False
     card.revoked_at = now
     card.revoked_by = revoked_by
+    uses = session.execute(select(LoginCardSignIn.sign_in_id).where(LoginCardSignIn.card_id == card.id,
+                                                                    LoginCardSignIn.outcome == SignInOutcome.OK)).scalars().all()
+    end_sign_ins(session, [i for i in uses if i is not None], how=SignInEnd.CARD_CANCELLED, now=now)
+    if any(i is None for i in uses):
+        card.user.session_version = (card.user.session_version or 0) + 1
     session.flush()
     return True
 
@@ -91,19 +102,25 @@ def record_attempt(session: Session, *, card_id: int | None, user_id: int | None
 
 def sign_in_with_card(session: Session, card: LoginCard | None, *, ip: str, user_agent: str,
                       now: datetime) -> SignInOutcome:
-    """Check the card, log the attempt and, when it is good, note its use and turn care mode on.
+    """Check the card, log the attempt and, when it is good, note its use, turn care mode on and record the sign-in.
 
-    The caller starts the session (Flask-Login) only when this returns OK.
+    The sign-in (app.auth.sessions.begin) gives the holder the key their session will carry; the
+    caller starts the session (Flask-Login) only when this returns OK.
     """
     outcome = card_outcome(card)
+    opened = None
     if outcome == SignInOutcome.OK:
         card.last_used_at = now
         card.user.last_login_at = now
         if card.care_mode:
             card.user.care_mode = True
-    record_attempt(session, card_id=card.id if card is not None else None,
-                   user_id=card.user_id if card is not None else None, outcome=outcome, ip=ip, user_agent=user_agent,
-                   now=now)
+        opened = begin(session, card.user, method=SignInMethod.CARD, user_agent=user_agent, now=now)
+    entry = record_attempt(session, card_id=card.id if card is not None else None,
+                           user_id=card.user_id if card is not None else None, outcome=outcome, ip=ip,
+                           user_agent=user_agent, now=now)
+    if opened is not None:
+        entry.sign_in_id = opened.id
+        session.flush()
     return outcome
 
 

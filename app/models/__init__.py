@@ -3,7 +3,7 @@
 Features with their own tables keep them in app/<feature>/models.py and are imported
 here so Alembic sees them.
 """
-from app.models.accounts import Role, RoleAssignment, User
+from app.models.accounts import Role, RoleAssignment, SignIn, SignInEnd, SignInMethod, User
 from app.models.base import ChangeCounter, SyncedMixin, TimestampMixin, UTCDateTime
 from app.models.org import Building, Community, ContactPreference, Department, DepartmentKind, Household, Room, Street
 
@@ -18,6 +18,9 @@ __all__ = [
     "Role",
     "RoleAssignment",
     "Room",
+    "SignIn",
+    "SignInEnd",
+    "SignInMethod",
     "Street",
     "SyncedMixin",
     "TimestampMixin",

@@ -6,10 +6,11 @@ from datetime import datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, ForeignKey, Integer, String, update
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models.base import TimestampMixin, UTCDateTime, str_enum
 from app.models.org import Building, Community, Department, Household, Street
@@ -40,8 +41,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     is_party_member: Mapped[bool] = mapped_column(Boolean, default=False)  # 党员
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Raised when the account is switched off: sessions and "remember me" cookies carry the value
-    # they were signed in under (get_id), so every one made before stops working on its next request.
+    # Raised by end_sessions(). Sessions and "remember me" cookies made before sign-ins were recorded
+    # (ids "7" or "7.2") carry the value they were signed in under, and stop working once it moves on;
+    # those made since name their SignIn row, which end_sessions() ends (app/auth/sessions.py).
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     roles: Mapped[list[RoleAssignment]] = relationship(
@@ -54,12 +56,30 @@ class User(UserMixin, TimestampMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        """The id a session or remember cookie keeps: "7", or "7.2" once sessions were ended twice."""
+        """The id a session or remember cookie keeps.
+
+        "7:<key>" for a recorded sign-in (app.auth.sessions.sign_in sets the key just before Flask-Login
+        asks); the old forms "7", or "7.2" once sessions were ended twice, only for sessions made before.
+        """
+        key = getattr(self, "sign_in_key", None)
+        if key:
+            return f"{self.id}:{key}"
         return f"{self.id}.{self.session_version}" if self.session_version else str(self.id)
 
-    def end_sessions(self) -> None:
-        """Make every session and remember cookie signed in so far stop working (the user loader checks)."""
+    def end_sessions(self, how: SignInEnd | None = None, *, keep: int | None = None) -> None:
+        """Make every session and remember cookie signed in so far stop working (the user loader checks).
+
+        Every recorded sign-in of the person ends (but `keep`, the id of the one a password change is
+        made from), and so does every older session, which only the version tells apart.
+        """
         self.session_version = (self.session_version or 0) + 1
+        if self.id is None:
+            return
+        session = object_session(self) or db.session
+        session.execute(update(SignIn).where(SignIn.user_id == self.id, SignIn.ended_at.is_(None),
+                                             SignIn.id != (keep or 0))
+                        .values(ended_at=utcnow(), ended_how=how or SignInEnd.ACCOUNT)
+                        .execution_options(synchronize_session=False))
 
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash of `password` (cost from PASSWORD_HASH_METHOD; tests use a cheaper one)."""
@@ -82,6 +102,45 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.phone}>"
+
+
+class SignInMethod(enum.StrEnum):
+    """How a person signed in on a device."""
+
+    PASSWORD = "password"  # noqa: S105 — phone and password, on the page or through the session API
+    CARD = "card"  # a login card 登录卡 (app/logincards)
+
+
+class SignInEnd(enum.StrEnum):
+    """Why a sign-in ended."""
+
+    SIGNED_OUT = "signed_out"  # the person signed out on that device
+    ALL_DEVICES = "all_devices"  # "sign out on all my devices" 退出所有设备
+    PASSWORD_CHANGED = "password"  # noqa: S105 — the password was changed on another device
+    CARD_CANCELLED = "card"  # the login card that opened it was cancelled
+    ACCOUNT = "account"  # end_sessions(): the account switched off, moved out, a password reset
+
+
+class SignIn(db.Model):
+    """One sign-in of a person on one device: its session cookie and its remember cookie name it.
+
+    Only the SHA-256 of its key is kept, so a copy of the database names no live session. Ended
+    (ended_at) it signs nothing in again: app/auth/sessions.py has the reasoning.
+    """
+
+    __tablename__ = "sign_in"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    method: Mapped[SignInMethod] = mapped_column(str_enum(SignInMethod, 10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_how: Mapped[SignInEnd | None] = mapped_column(str_enum(SignInEnd, 12))
+
+    def __repr__(self) -> str:
+        return f"<SignIn {self.id} user={self.user_id} {self.method}{' ended' if self.ended_at else ''}>"
 
 
 class RoleAssignment(db.Model):

@@ -1,0 +1,43 @@
+"""One app process for tests/auth/test_shared_limits.py: sign-in attempts in, status codes out.
+
+`python -m tests.auth.limit_worker DATABASE_URL STORAGE_URI KEY_PREFIX` builds the app as a gunicorn
+worker would (its own process, its own memory), with the README's sign-in limits, then reads one
+JSON attempt a line ({"via": "page" | "api", "phone", "password", "ip"}) and writes its status code.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+from app import create_app
+from app.config import Config, TestingConfig
+
+
+def attempt(app, via: str, phone: str, password: str, ip: str) -> int:
+    """One sign-in from a fresh browser at address `ip`, on the page or through the API."""
+    client = app.test_client()
+    env = {"REMOTE_ADDR": ip}
+    if via == "page":
+        html = client.get("/auth/login", environ_base=env).get_data(as_text=True)
+        token = html.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+        return client.post("/auth/login", data={"phone": phone, "password": password, "csrf_token": token},
+                           environ_base=env).status_code
+    token = client.get("/api/v1/csrf", environ_base=env).get_json()["csrf_token"]
+    return client.post("/api/v1/session", json={"phone": phone, "password": password},
+                       headers={"X-CSRFToken": token}, environ_base=env).status_code
+
+
+def main(database_url: str, storage_uri: str, key_prefix: str) -> None:
+    """Serve attempts from stdin until it closes."""
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, RATELIMIT_STORAGE_URI=storage_uri,
+                     RATELIMIT_KEY_PREFIX=key_prefix, LOGIN_RATE_LIMIT=Config.LOGIN_RATE_LIMIT,
+                     LOGIN_ACCOUNT_RATE_LIMIT=getattr(Config, "LOGIN_ACCOUNT_RATE_LIMIT", None),
+                     LOGIN_ADDRESS_RATE_LIMIT=getattr(Config, "LOGIN_ADDRESS_RATE_LIMIT", None))
+    print("ready", flush=True)
+    for line in sys.stdin:
+        item = json.loads(line)
+        print(attempt(app, item["via"], item["phone"], item["password"], item["ip"]), flush=True)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])
