@@ -6,9 +6,10 @@ import re
 from flask import Blueprint, abort, current_app, jsonify, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from pydantic import BaseModel
 from sqlalchemy import select
 
-from app.api import ApiError
+from app.api import ApiError, ErrorOut, documented
 from app.auth.permissions import require
 from app.clock import utcnow
 from app.extensions import db
@@ -18,6 +19,24 @@ from app.uploads.services import VARIANTS, UploadRejected, save_upload, storage_
 bp = Blueprint("uploads", __name__)
 
 UUID_RE = re.compile(r"^[0-9a-fA-F-]{32,36}$")
+
+
+class AttachmentOut(BaseModel):
+    """A stored file; images also have their thumbnail and display sizes."""
+
+    uuid: str
+    kind: str
+    content_type: str
+    size: int
+    url: str
+    thumb_url: str | None = None
+    display_url: str | None = None
+
+
+class UploadOut(BaseModel):
+    """PUT /api/v1/uploads/<uuid>."""
+
+    attachment: AttachmentOut
 
 
 def attachment_json(attachment: Attachment) -> dict:
@@ -31,6 +50,9 @@ def attachment_json(attachment: Attachment) -> dict:
 
 
 @bp.put("/api/v1/uploads/<uuid>")
+@documented("Send a photo or voice note (multipart field `file`) under the device's UUID; idempotent.",
+            {200: UploadOut, 400: ErrorOut, 409: ErrorOut, 413: ErrorOut}, body="multipart",
+            path={"uuid": {"type": "string", "format": "uuid"}}, tag="uploads")
 @login_required
 def put(uuid: str):
     """Store a photo or voice note under the device's UUID (idempotent)."""
