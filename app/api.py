@@ -5,13 +5,16 @@ user's language, whichever feature raised them.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from flask import jsonify
 from flask_babel import gettext as _
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, RootModel, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
+V = TypeVar("V", bound=Callable[..., Any])
 
 
 class ApiError(Exception):
@@ -105,3 +108,57 @@ def run_command(name: str, body: Any, *, status: int = 200, **fields: Any):
         return json_error("conflict", exc.message, 409, server_version=exc.server_version)
     db.session.commit()
     return jsonify(result), status
+
+
+# -- The published contract (GET /api/v1/openapi.json, built by app/apidocs from what is declared here) --
+
+class ErrorDetail(BaseModel):
+    """The error itself: a code for machines, a message for the person, a message per field."""
+
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+class ErrorOut(BaseModel):
+    """Every JSON error; a conflict (409) also carries the server's version of what was sent."""
+
+    error: ErrorDetail
+    server_version: dict[str, Any] | None = None
+
+
+class CommandResult(RootModel[dict[str, Any]]):
+    """What the command answers: the thing it made or changed, as devices see it."""
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What one JSON route takes and answers, declared beside it with `@documented(...)`.
+
+    `body` is a pydantic model, a callable giving one (resolved when the document is built, after
+    every feature has registered), or "multipart" (a file); `command` names the command whose
+    payload is the body (a callable of the URL's arguments when one rule serves several). The
+    fields the URL gives a command (`problem_id`…) are not asked again in the body.
+    `responses` maps a status to a model (None: no body). 401 is added for routes that need a
+    signed-in person and 400 (CSRF) for writes.
+    """
+
+    summary: str
+    responses: dict[int, Any]
+    body: Any = None
+    command: str | Callable[[dict[str, str]], str] | None = None
+    query: type[BaseModel] | None = None
+    path: dict[str, dict[str, Any]] = field(default_factory=dict)
+    signed_in: bool = True
+    media_type: str = "application/json"
+    tag: str = ""
+
+
+def documented(summary: str, responses: dict[int, Any], **details: Any) -> Callable[[V], V]:
+    """Declare a JSON route's request, answers and errors (Operation); put it right under the route decorator."""
+
+    def mark(view: V) -> V:
+        view.openapi = Operation(summary, responses, **details)  # type: ignore[attr-defined]
+        return view
+
+    return mark

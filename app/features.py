@@ -25,4 +25,5 @@ FEATURES = (
     "app.organisation",
     "app.accounts",
     "app.joining",
+    "app.apidocs",
 )

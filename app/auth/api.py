@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from pydantic import BaseModel, Field, field_validator
 
-from app.api import ApiError, validate
+from app.api import ApiError, ErrorOut, documented, validate
 from app.auth.forms import PHONE_PATTERN, normalise_phone
 from app.auth.limits import limit_sign_ins
 from app.auth.services import authenticate
@@ -27,6 +27,47 @@ class SessionIn(BaseModel):
     remember: bool = False
 
     _phone = field_validator("phone", mode="before")(normalise_phone)
+
+
+class RoleOut(BaseModel):
+    """One role of the person and where it applies."""
+
+    role: str
+    scope: str | None
+    household_id: int | None
+    building_id: int | None
+    community_id: int | None
+    street_id: int | None
+    department_id: int | None
+
+
+class UserOut(BaseModel):
+    """The signed-in person as the client sees them (user_json)."""
+
+    id: int
+    name: str
+    phone: str
+    locale: str
+    care_mode: bool
+    roles: list[RoleOut]
+
+
+class MeOut(BaseModel):
+    """GET /api/v1/me."""
+
+    user: UserOut
+
+
+class SessionOut(MeOut):
+    """A new session: the person and a fresh CSRF token."""
+
+    csrf_token: str
+
+
+class CsrfOut(BaseModel):
+    """A CSRF token for the X-CSRFToken header of the next writes."""
+
+    csrf_token: str
 
 
 def user_json(user: User) -> dict:
@@ -53,12 +94,15 @@ def user_json(user: User) -> dict:
 
 
 @bp.get("/csrf")
+@documented("A fresh CSRF token, to send as X-CSRFToken with every write.", {200: CsrfOut}, signed_in=False)
 def csrf_token():
     """A fresh CSRF token; the client fetches one before each flush of its outbox."""
     return jsonify(csrf_token=generate_csrf())
 
 
 @bp.post("/session")
+@documented("Sign in with phone and password; sets the session cookie.", {200: SessionOut, 400: ErrorOut,
+            401: ErrorOut, 429: ErrorOut}, body=SessionIn, signed_in=False)
 @limit_sign_ins
 def create_session():
     """Sign in with {phone, password}; answers the user, roles and a fresh CSRF token."""
@@ -73,6 +117,7 @@ def create_session():
 
 
 @bp.delete("/session")
+@documented("Sign out this device.", {204: None})
 @login_required
 def delete_session():
     """Sign out this device: its sign-in ends on the server (a copied cookie stops working too)."""
@@ -82,6 +127,7 @@ def delete_session():
 
 
 @bp.get("/me")
+@documented("The signed-in person, with roles and scopes.", {200: MeOut})
 @login_required
 def me():
     """The signed-in user, with roles and scopes."""

@@ -6,9 +6,10 @@ from datetime import datetime, time
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from pydantic import BaseModel
 from sqlalchemy import select
 
-from app.api import run_command
+from app.api import CommandResult, ErrorOut, documented, run_command
 from app.auth import scope
 from app.auth.permissions import can, require
 from app.clock import LOCAL_TZ, utcnow
@@ -168,8 +169,30 @@ def print_copy(notice_id: int):
 
 # -- JSON API -----------------------------------------------------------------------------
 
+# How a command answers and refuses (app/api.py STATUS_OF).
+COMMAND_ANSWERS = {200: CommandResult, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+class ReachHouseholdOut(BaseModel):
+    """One household the notice reaches, and whether it has been told."""
+
+    id: int
+    label: str
+    status: str
+    subscribed: bool
+    no_smartphone: bool
+
+
+class ReachOut(BaseModel):
+    """The reach report: counts by status, and each household."""
+
+    counts: dict[str, int]
+    households: list[ReachHouseholdOut]
+
 
 @api.post("/preview")
+@documented("How many buildings, households, people and devices a notice would reach.", COMMAND_ANSWERS,
+            command="notice.preview")
 @login_required
 def api_preview():
     """How many buildings, households, people and devices a notice would reach."""
@@ -177,6 +200,7 @@ def api_preview():
 
 
 @api.post("")
+@documented("Send a notice.", {**COMMAND_ANSWERS, 201: CommandResult}, command="notice.create")
 @login_required
 def api_create():
     """Send a notice; its deliveries are written in the same transaction and sent by the worker."""
@@ -184,6 +208,7 @@ def api_create():
 
 
 @api.post("/<int:notice_id>/read")
+@documented("Record that my household read the notice (no body).", COMMAND_ANSWERS)
 @login_required
 def api_read(notice_id: int):
     """Record that my household read the notice."""
@@ -191,6 +216,7 @@ def api_read(notice_id: int):
 
 
 @api.get("/<int:notice_id>/reach")
+@documented("The reach report: who has read, been told, or not yet.", {200: ReachOut, 403: ErrorOut, 404: ErrorOut})
 @login_required
 def api_reach(notice_id: int):
     """The reach report as JSON."""
@@ -202,6 +228,7 @@ def api_reach(notice_id: int):
 
 
 @api.post("/<int:notice_id>/informed/<int:household_id>")
+@documented("Mark one household told in person (no body).", COMMAND_ANSWERS)
 @login_required
 def api_informed(notice_id: int, household_id: int):
     """Mark one household told in person."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from pydantic import BaseModel
 
+from app.api import documented
 from app.auth.routes import safe_next
 from app.extensions import db
 from app.notifications.services import EVENT_KINDS, muting_choices, unread_count
@@ -32,7 +34,14 @@ def save_kinds():
                    done=back, success=_("Saved."))
 
 
+class UnreadOut(BaseModel):
+    """The header badge's count."""
+
+    unread: int
+
+
 @api.get("/unread")
+@documented("How many inbox items I have not opened.", {200: UnreadOut})
 @login_required
 def unread():
     """How many inbox items I have not opened (the header badge)."""

@@ -8,10 +8,11 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.api import ApiError, run_command
+from app.api import ApiError, CommandResult, ErrorOut, documented, run_command
 from app.auth.permissions import can, require
 from app.clock import utcnow
 from app.extensions import db
@@ -23,6 +24,97 @@ from app.problems.schemas import problem_json
 from app.uploads.services import attachments_of
 
 bp = Blueprint("problems_api", __name__, url_prefix="/api/v1/issues")
+
+# What a command answers, and how it can refuse (app/api.py STATUS_OF).
+COMMAND_ANSWERS = {200: CommandResult, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+# The step in the URL -> the command it runs.
+STEPS = {"comments": "issue.comment"}
+
+
+class ProblemOut(BaseModel):
+    """A problem as devices see it (problem_json), with what a list shows of it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: int
+    uuid: str
+    building_id: int
+    reporter: str
+    category: str
+    text: str
+    location: str
+    source: str
+    status: str
+    level: str | int
+    reported_at: str
+    feedback_due_at: str
+    first_response_at: str | None
+    deleted: bool
+    overdue: bool
+    last_activity_at: str
+    photos: list[str]
+
+
+class FeedOut(BaseModel):
+    """A page of a building's problems; `older` is the next page's `before`, null on the last."""
+
+    building_id: int
+    problems: list[ProblemOut]
+    older: str | None
+
+
+class QueueOut(BaseModel):
+    """Open problems in my scope."""
+
+    problems: list[ProblemOut]
+
+
+class OrderOut(BaseModel):
+    """A work order sent to a department."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: int
+    problem_id: int
+    department: str
+    status: str
+    dispatched_at: str
+    accepted_at: str | None
+    done_at: str | None
+
+
+class OrdersOut(BaseModel):
+    """My department's work orders, each with its problem."""
+
+    orders: list[OrderOut]
+
+
+class ProblemDetailOut(BaseModel):
+    """One problem with its timeline, work orders and files."""
+
+    problem: ProblemOut
+
+
+class FeedQuery(BaseModel):
+    """GET /api/v1/issues."""
+
+    building: int | None = Field(default=None, ge=0, le=2**31 - 1, description="Default: my first building.")
+    before: str | None = Field(default=None, description="The `older` of the previous page.")
+
+
+class QueueQuery(BaseModel):
+    """GET /api/v1/issues/queue."""
+
+    status: str = ""
+    category: str = ""
+    source: str = ""
+    building: int | None = Field(default=None, ge=0, le=2**31 - 1)
+
+
+class OrdersQuery(BaseModel):
+    """GET /api/v1/issues/orders."""
+
+    done: str | None = Field(default=None, description="1 to include finished orders.")
 
 
 def _event_json(event: ProblemEvent) -> dict:
@@ -51,6 +143,8 @@ def _body():
 
 
 @bp.get("")
+@documented("A building's problems, newest activity first, 50 at a time.", {200: FeedOut, 400: ErrorOut, 403: ErrorOut,
+            404: ErrorOut}, query=FeedQuery)
 @login_required
 def feed():
     """A building's problems, newest activity first, 50 at a time.
@@ -80,6 +174,7 @@ def feed():
 
 
 @bp.get("/queue")
+@documented("Open problems in my scope, overdue first (staff, heads).", {200: QueueOut, 403: ErrorOut}, query=QueueQuery)
 @login_required
 def queue():
     """Open problems in my scope, overdue first (?status=&category=&source=&building=)."""
@@ -94,6 +189,7 @@ def queue():
 
 
 @bp.get("/orders")
+@documented("Work orders dispatched to my department.", {200: OrdersOut, 403: ErrorOut}, query=OrdersQuery)
 @login_required
 def orders():
     """Work orders dispatched to my department."""
@@ -104,6 +200,8 @@ def orders():
 
 
 @bp.get("/<int:problem_id>")
+@documented("One problem with its timeline, work orders and files.", {200: ProblemDetailOut, 403: ErrorOut,
+            404: ErrorOut})
 @login_required
 def show(problem_id: int):
     """One problem with its timeline (internal notes only for staff), work orders and files."""
@@ -124,6 +222,8 @@ def show(problem_id: int):
 
 
 @bp.post("")
+@documented("Report a problem; a repeated `uuid` answers the problem already made (200).",
+            {**COMMAND_ANSWERS, 201: CommandResult}, command="issue.report")
 @login_required
 def report():
     """Report a problem (body as the `issue.report` command's payload; optional "uuid" makes retries idempotent)."""
@@ -138,14 +238,18 @@ def report():
 
 
 @bp.post("/<int:problem_id>/<any(comments, escalate, dispatch, resolve, confirm, reopen):step>")
+@documented("A step on one problem: comment, escalate, dispatch, resolve, confirm or reopen.", COMMAND_ANSWERS,
+            command=lambda args: STEPS.get(args["step"], f"issue.{args['step']}"))
 @login_required
 def act(problem_id: int, step: str):
     """Comment or update, escalate, dispatch, resolve, confirm or reopen one problem."""
-    name = {"comments": "issue.comment"}.get(step, f"issue.{step}")
+    name = STEPS.get(step, f"issue.{step}")
     return run_command(name, _body(), problem_id=problem_id)
 
 
 @bp.post("/orders/<int:order_id>/<any(accept, progress, done):step>")
+@documented("A department accepts its work order, posts progress or finishes its part.", COMMAND_ANSWERS,
+            command=lambda args: f"issue.{args['step']}")
 @login_required
 def work(order_id: int, step: str):
     """A department accepts its work order, posts progress (with photos) or finishes its part."""

@@ -7,10 +7,11 @@ from flask_login import current_user, login_required
 from pydantic_core import to_json
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.api import ApiError, validate
+from app.api import ApiError, ErrorOut, documented, validate
 from app.clock import utcnow
 from app.database import reads_first
 from app.extensions import db
+from app.sync.contract import PullOut, PullQuery, PushOut, batch_model
 from app.sync.services import MAX_BATCH, BatchIn, cursor_for, pull_answer, push_batch
 
 bp = Blueprint("sync", __name__)
@@ -31,6 +32,8 @@ def _too_large() -> ApiError:
 
 
 @bp.post("/api/v1/sync")
+@documented("Send the outbox: a batch of mutations, one result each, in order.", {200: PushOut, 400: ErrorOut,
+            413: ErrorOut}, body=batch_model, tag="sync")
 @login_required
 def push():
     """Apply a batch of mutations; one result per mutation, in order."""
@@ -53,6 +56,8 @@ def push():
 
 
 @bp.get("/api/v1/sync")
+@documented("Pull the rows changed in my scope since a cursor.", {200: PullOut, 400: ErrorOut}, query=PullQuery,
+            tag="sync")
 @login_required
 def pull():
     """Rows changed in my scope since the cursor (tombstones included), and the new cursor.

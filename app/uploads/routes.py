@@ -5,9 +5,10 @@ from flask import Blueprint, abort, current_app, jsonify, request, send_file, ur
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
+from pydantic import BaseModel
 from sqlalchemy import select
 
-from app.api import ApiError
+from app.api import ApiError, ErrorOut, documented
 from app.auth.permissions import require
 from app.clock import utcnow
 from app.extensions import db, limiter
@@ -29,6 +30,24 @@ def uploader_key() -> str:
     return get_remote_address()
 
 
+class AttachmentOut(BaseModel):
+    """A stored file; images also have their thumbnail and display sizes."""
+
+    uuid: str
+    kind: str
+    content_type: str
+    size: int
+    url: str
+    thumb_url: str | None = None
+    display_url: str | None = None
+
+
+class UploadOut(BaseModel):
+    """PUT /api/v1/uploads/<uuid>."""
+
+    attachment: AttachmentOut
+
+
 def attachment_json(attachment: Attachment) -> dict:
     """An attachment as the client sees it."""
     data = {"uuid": attachment.uuid, "kind": attachment.kind, "content_type": attachment.content_type,
@@ -40,6 +59,9 @@ def attachment_json(attachment: Attachment) -> dict:
 
 
 @bp.put("/api/v1/uploads/<uuid>")
+@documented("Send a photo or voice note (multipart field `file`) under the device's UUID; idempotent.",
+            {200: UploadOut, 400: ErrorOut, 409: ErrorOut, 413: ErrorOut}, body="multipart",
+            path={"uuid": {"type": "string", "format": "uuid"}}, tag="uploads")
 @login_required
 @limiter.limit(upload_limit, key_func=uploader_key)
 def put(uuid: str):
