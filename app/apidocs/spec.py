@@ -133,7 +133,7 @@ def build(app: Flask) -> dict[str, Any]:
             if command is not None:
                 schema = _command_body(components, schema, command, {name for name, _ in params})
             item["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
-        item["responses"] = _responses(op, method, bool(params), ref, command)
+        item["responses"] = _responses(op, method, bool(params), ref, command, has_query=op.query is not None)
         security = [{"session": [], "csrf": []} if method != "GET" else {"session": []}] if op.signed_in else (
             [{"csrf": []}] if method != "GET" else [])
         item["security"] = security
@@ -171,12 +171,14 @@ def _command_body(components: dict[str, Any], schema: dict[str, Any], command: s
     return {"$ref": REF.format(model=key)}
 
 
-def _responses(op: Operation, method: str, has_path: bool, ref, command: str | None) -> dict[str, Any]:
+def _responses(op: Operation, method: str, has_path: bool, ref, command: str | None, *,
+               has_query: bool = False) -> dict[str, Any]:
     declared: dict[int, Any] = dict(op.responses)
     if op.signed_in:
         declared.setdefault(401, ErrorOut)
-    if method != "GET":
-        declared.setdefault(400, ErrorOut)  # the CSRF token
+    if method != "GET" or has_query:
+        # The CSRF token; and any number the database cannot hold, in a query or a body (app/inputs.py).
+        declared.setdefault(400, ErrorOut)
     if has_path:
         declared.setdefault(404, ErrorOut)
     answers: dict[str, Any] = {}
