@@ -6,6 +6,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from pathlib import Path
 
 from sqlalchemy import func, inspect, select, table, text
@@ -66,25 +67,25 @@ def count_rows_in_file(kind: str, path: Path) -> dict[str, int]:
             raise BackupError(f"SQLite cannot read it: {error}") from None
     # pg_restore writes the dump as SQL: each table's rows are the lines of its COPY block (COPY's
     # text format escapes newlines in values, so one line is one row).
-    process = subprocess.Popen([_tool("pg_restore"), "--data-only", "--file", "-", str(path)],  # noqa: S603
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     rows: dict[str, int] = {}
-    table = None
-    for raw in process.stdout:
-        line = raw.rstrip(b"\n")
-        if table is not None:
-            if line == b"\\.":
-                table = None
-            else:
-                rows[table] += 1
-        elif line.startswith(b"COPY "):
-            match = _COPY.match(line.decode("utf-8", "replace"))
-            if match:
-                table = match.group(1)
-                rows[table] = 0
-    error = process.stderr.read().decode("utf-8", "replace").strip()
-    if process.wait() != 0:
-        raise BackupError(f"pg_restore cannot read it: {error[-2000:]}")
+    with tempfile.TemporaryFile() as errors, subprocess.Popen(  # noqa: S603 — fixed argv, no shell
+            [_tool("pg_restore"), "--data-only", "--file", "-", str(path)], stdout=subprocess.PIPE, stderr=errors) as process:
+        table = None
+        for raw in process.stdout:
+            line = raw.rstrip(b"\n")
+            if table is not None:
+                if line == b"\\.":
+                    table = None
+                else:
+                    rows[table] += 1
+            elif line.startswith(b"COPY "):
+                match = _COPY.match(line.decode("utf-8", "replace"))
+                if match:
+                    table = match.group(1)
+                    rows[table] = 0
+        if process.wait() != 0:
+            errors.seek(0)
+            raise BackupError(f"pg_restore cannot read it: {errors.read().decode('utf-8', 'replace').strip()[-2000:]}")
     tables = _postgresql_tables_in_dump(path)
     return {name: rows.get(name, 0) for name in tables}
 
