@@ -52,11 +52,11 @@ def source(database_url, tmp_path, monkeypatch):
         db.engine.dispose()
 
 
-@pytest.fixture
-def empty_url(database_url, tmp_path):
-    """A database with nothing in it: a new SQLite file, or a scratch PostgreSQL database dropped afterwards."""
+@pytest.fixture(scope="module")
+def scratch_postgres(database_url):
+    """On PostgreSQL, a second database beside the suite's (`<name>_restore`), created once here and dropped at the end."""
     if database_url.startswith("sqlite"):
-        yield "sqlite:///" + str(tmp_path / "restored" / "siheyuan.db")
+        yield None
         return
     url = make_url(normalise_database_url(database_url))
     scratch = f"{url.database}_restore"
@@ -65,9 +65,22 @@ def empty_url(database_url, tmp_path):
         connection.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{scratch}"'))
     yield url.set(database=scratch).render_as_string(hide_password=False)
-    with server.connect() as connection:
+    with server.connect() as connection:  # dropping a database waits for a checkpoint: once per module, not per test
         connection.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
     server.dispose()
+
+
+@pytest.fixture
+def empty_url(scratch_postgres, tmp_path):
+    """A database with nothing in it: a new SQLite file, or the scratch PostgreSQL database emptied."""
+    if scratch_postgres is None:
+        return "sqlite:///" + str(tmp_path / "restored" / "siheyuan.db")
+    engine = create_engine(scratch_postgres)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return scratch_postgres
 
 
 @pytest.fixture
@@ -115,12 +128,11 @@ def fill(application) -> str:
 
 def every_row(application) -> dict[str, list]:
     """Every table's rows, in a stable order."""
-    with application.app_context():
-        with db.engine.connect() as connection:
-            metadata = MetaData()
-            metadata.reflect(connection)
-            return {name: sorted((tuple(row) for row in connection.execute(select(found))), key=repr)
-                    for name, found in metadata.tables.items()}
+    with application.app_context(), db.engine.connect() as connection:
+        metadata = MetaData()
+        metadata.reflect(connection)
+        return {name: sorted((tuple(row) for row in connection.execute(select(found))), key=repr)
+                for name, found in metadata.tables.items()}
 
 
 def every_file(folder: Path) -> dict[str, bytes]:
