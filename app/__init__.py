@@ -6,23 +6,31 @@ from pathlib import Path
 
 from flask import Flask
 
-from app.config import Config, instance_secret, normalise_database_url
+from app.config import Config, apply_settings, instance_secret, misspelt_settings, normalise_database_url, settings_from
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: type[Config] | None = None, **overrides) -> Flask:
-    """Build the Flask app from a config class and optional overrides (used by tests)."""
+    """Build the Flask app from a config class, the settings in the environment and optional overrides (tests).
+
+    A malformed setting (app/config.py SETTINGS) stops here with a SettingError naming it.
+    """
+    settings = settings_from(os.environ)
     app = Flask(
         __name__,
         instance_relative_config=True,
-        instance_path=os.environ.get("SIHEYUAN_INSTANCE", str(PROJECT_ROOT / "instance")),
+        instance_path=settings["SIHEYUAN_INSTANCE"] or str(PROJECT_ROOT / "instance"),
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
     register_input_checks(app)
     app.config.from_object(config or Config)
+    apply_settings(app.config, settings, config or Config)
     app.config.update(overrides)
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
+    for given, meant in misspelt_settings(os.environ):
+        app.logger.warning("%s is set in the environment but is no setting: did you mean %s? (app/config.py)", given, meant)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure_secrets_and_database(app)
     register_extensions(app)
@@ -117,6 +125,8 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_error_handlers_and_cli(app: Flask) -> None:
     """Error pages and `flask --app wsgi …` commands."""
+    from app.backup.cli import backup_cli, restore_command
+    from app.config import settings_command
     from app.demo.cli import demo_command
     from app.errors import register_error_handlers
     from app.i18n_catalogs import translate_cli
@@ -124,3 +134,6 @@ def register_error_handlers_and_cli(app: Flask) -> None:
     register_error_handlers(app)
     app.cli.add_command(demo_command)
     app.cli.add_command(translate_cli)
+    app.cli.add_command(settings_command)
+    app.cli.add_command(backup_cli)
+    app.cli.add_command(restore_command)

@@ -1,15 +1,5 @@
 """Joining 实名入群: residents join by scanning their building's poster; heads approve; 忘记密码 (DESIGN §8)."""
-import os
-
 from flask_babel import lazy_gettext as _l
-
-# Rate limits (Flask-Limiter strings), each overridable from the environment.
-LIMITS = {
-    "JOIN_RATE_LIMIT": "20 per hour",  # join page posts per address (mobile carriers share addresses)
-    "JOIN_BUILDING_RATE_LIMIT": "60 per hour",  # join page posts per poster, whatever the address
-    "PASSWORD_FORGOT_RATE_LIMIT": "10 per hour",  # 忘记密码 requests per address
-    "PASSWORD_CODE_RATE_LIMIT": "10 per 15 minutes",  # refused reset codes per address
-}
 
 
 def init_app(app) -> None:
@@ -23,11 +13,7 @@ def init_app(app) -> None:
     from app.registry import register
     from app.slots import add_to_slot
 
-    for name, default in LIMITS.items():
-        app.config.setdefault(name, os.environ.get(name, default))
-    # The public address printed in the poster's QR code, when the app runs behind a proxy that hides it.
-    app.config.setdefault("JOINING_BASE_URL", os.environ.get("JOINING_BASE_URL", os.environ.get("LOGINCARD_BASE_URL", "")))
-
+    # Its settings (the four rate limits, JOINING_BASE_URL) are in app/config.py.
     register(commands, permissions, demo)
     app.register_blueprint(bp)
     app.register_blueprint(api)

@@ -1,8 +1,6 @@
 """Web Push 推送, a channel of the notifications core: subscriptions, VAPID, the outbox of deliveries, the worker."""
 from __future__ import annotations
 
-import os
-
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -35,8 +33,7 @@ def work_command(once: bool, concurrency: int, batch: int):
     stopping = {"now": False}
     previous = signal.signal(signal.SIGTERM, lambda *_: stopping.update(now=True))
     # The VAPID "sub" claim: how a push service reaches the operator (set it in production).
-    subject = (current_app.config.get("PUSH_VAPID_SUBJECT") or os.environ.get("PUSH_VAPID_SUBJECT")
-               or "mailto:push@siheyuan.invalid")
+    subject = current_app.config["PUSH_VAPID_SUBJECT"]
     from app.push.config import allow_local_http
 
     # Only tests and local demos may reach a push service inside this machine's network.
