@@ -14,6 +14,12 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import OperationalError
 
+# Flask-Limiter's limiter is one object for every app, and each create_app points it at that app's
+# storage. An app a test builds from the production Config (tests/test_factory.py, test_config.py…)
+# would otherwise leave it counting in database:// of an unmigrated instance for every test after it.
+# Tests of the shared storage itself pass it explicitly (tests/auth/test_shared_limits.py).
+os.environ["RATELIMIT_STORAGE_URI"] = "memory://"
+
 from app import clock, create_app
 from app.commands import command_reached
 from app.config import TestingConfig, normalise_database_url

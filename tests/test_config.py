@@ -26,6 +26,7 @@ def environment(tmp_path, monkeypatch):
     for name in SETTING_NAMES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SIHEYUAN_INSTANCE", str(tmp_path / "instance"))
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")  # the limiter is shared: see tests/conftest.py
     return monkeypatch
 
 

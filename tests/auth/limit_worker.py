@@ -10,7 +10,10 @@ import json
 import sys
 
 from app import create_app
-from app.config import Config, TestingConfig
+from app.config import TestingConfig, settings_from
+
+# The production limits (app/config.py SETTINGS, nothing set), not TestingConfig's looser ones.
+DEFAULTS = settings_from({})
 
 
 def attempt(app, via: str, phone: str, password: str, ip: str) -> int:
@@ -30,9 +33,9 @@ def attempt(app, via: str, phone: str, password: str, ip: str) -> int:
 def main(database_url: str, storage_uri: str, key_prefix: str) -> None:
     """Serve attempts from stdin until it closes."""
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, RATELIMIT_STORAGE_URI=storage_uri,
-                     RATELIMIT_KEY_PREFIX=key_prefix, LOGIN_RATE_LIMIT=Config.LOGIN_RATE_LIMIT,
-                     LOGIN_ACCOUNT_RATE_LIMIT=getattr(Config, "LOGIN_ACCOUNT_RATE_LIMIT", None),
-                     LOGIN_ADDRESS_RATE_LIMIT=getattr(Config, "LOGIN_ADDRESS_RATE_LIMIT", None))
+                     RATELIMIT_KEY_PREFIX=key_prefix, LOGIN_RATE_LIMIT=DEFAULTS["LOGIN_RATE_LIMIT"],
+                     LOGIN_ACCOUNT_RATE_LIMIT=DEFAULTS["LOGIN_ACCOUNT_RATE_LIMIT"],
+                     LOGIN_ADDRESS_RATE_LIMIT=DEFAULTS["LOGIN_ADDRESS_RATE_LIMIT"])
     print("ready", flush=True)
     for line in sys.stdin:
         item = json.loads(line)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from app.config import Config
+from app.config import settings_from
 from app.models import Role
 from tests.conftest import PASSWORD
 
@@ -43,7 +43,7 @@ class Worker:
 
 @pytest.fixture
 def workers(request, database_url, tmp_path):
-    storage = getattr(request, "param", Config.RATELIMIT_STORAGE_URI)
+    storage = getattr(request, "param", settings_from({})["RATELIMIT_STORAGE_URI"])
     prefix = f"t{uuid.uuid4().hex[:8]}"  # one deployment: both workers count under the same keys
     pair = [Worker(database_url, storage, prefix, tmp_path) for _ in range(2)]
     yield pair
@@ -87,7 +87,8 @@ def run_limits(workers, people) -> None:
 
 
 def test_the_default_storage_is_the_database():
-    assert Config.RATELIMIT_STORAGE_URI.startswith("database://") or os.environ.get("RATELIMIT_STORAGE_URI")
+    """Unset, rate limits count in the app's own database (app/config.py SETTINGS), shared by every worker."""
+    assert settings_from({})["RATELIMIT_STORAGE_URI"] == "database://"
 
 
 def test_the_sign_in_limit_counts_once_across_workers(workers, people):
