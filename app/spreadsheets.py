@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from flask import abort, current_app
 from flask_babel import gettext as _
 from openpyxl import load_workbook
 
@@ -118,6 +118,14 @@ def load_preview(token: str) -> dict | None:
     if not path.exists() or path.stat().st_mtime < time.time() - PREVIEW_TTL:
         return None
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def owned_preview(token: str, user_id: int) -> dict | None:
+    """The payload kept under `token` for this person (None when gone); someone else's preview is a 403."""
+    kept = load_preview(token)
+    if kept is not None and kept["user_id"] != user_id:
+        abort(403)
+    return kept
 
 
 def drop_preview(token: str) -> None:

@@ -13,7 +13,7 @@ from app.organisation import importer, queries, workbook
 from app.organisation.forms import ImportForm
 from app.organisation.routes import bp
 from app.organisation.workbook import SHEETS
-from app.spreadsheets import drop_preview, load_preview, store_preview
+from app.spreadsheets import drop_preview, owned_preview, store_preview
 from app.views import perform
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,12 +66,10 @@ def _room_summary(plan: importer.Plan) -> list[tuple[str, str, dict[str, int]]]:
 @login_required
 def confirm_import(token: str):
     """Write the previewed workbook, all of it in one transaction."""
-    kept = load_preview(token)
+    kept = owned_preview(token, current_user.id)
     if kept is None:
         flash(_("This preview has expired. Please upload the file again."), "error")
         return redirect(url_for("organisation.import_workbook"))
-    if kept["user_id"] != current_user.id:
-        abort(403)
     street_id = kept["payload"]["street_id"]
     response = perform("organisation.import", kept["payload"], done=url_for("organisation.street", street_id=street_id),
                        back=url_for("organisation.import_workbook", street=street_id), success=_summary)

@@ -12,7 +12,7 @@ from app.auth.permissions import can, require
 from app.clock import LOCAL_TZ, to_local, utcnow
 from app.extensions import db
 from app.models import Building, Household
-from app.spreadsheets import drop_preview, load_preview, store_preview
+from app.spreadsheets import drop_preview, owned_preview, store_preview
 from app.uploads.services import attachments_of
 from app.views import attempt, command_context, form_uploads, perform
 from app.visits import ledger_import, services
@@ -203,12 +203,10 @@ def import_ledger():
 @login_required
 def confirm_import(token: str):
     """Write the previewed rows (all of them, in one transaction)."""
-    payload = load_preview(token)
+    payload = owned_preview(token, current_user.id)
     if payload is None:
         flash(_("This preview has expired. Please upload the file again."), "error")
         return redirect(url_for("visits.import_ledger"))
-    if payload["user_id"] != current_user.id:
-        abort(403)
     response = perform("ledger.import", {"building_id": payload["building_id"], "rows": payload["rows"]},
                        done=url_for("visits.building_ledger", building_id=payload["building_id"]),
                        success=lambda result: _("Imported: %(created)s new households, %(updated)s updated.",
