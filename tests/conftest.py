@@ -158,12 +158,29 @@ def _wipe_once(app) -> None:
         tables = [t for t in reversed(db.metadata.sorted_tables) if t.name != "alembic_version"]
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
-                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                _empty_used(conn, tables)
             else:
                 for table in tables:
                     conn.execute(table.delete())
             conn.execute(text("INSERT INTO change_counter (id, value) VALUES (1, 0)"))
+
+
+def _empty_used(conn, tables) -> None:
+    """Empty the tables a test wrote to and restart the sequences it drew from.
+
+    TRUNCATE costs PostgreSQL new files for every table it names or reaches by CASCADE, used or
+    not (about 0.1 s on each of the suite's tests); asking first which tables hold rows costs one
+    query, and deleting a test's few rows costs little. A sequence a test drew from whose rows it
+    deleted again is restarted all the same."""
+    probe = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for t in tables)
+    used = set(conn.execute(text(probe)).scalars())
+    for table in tables:  # a table comes before those it refers to
+        if table.name in used:
+            conn.execute(table.delete())
+    drawn = conn.execute(text("SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) FROM pg_sequences "
+                              "WHERE last_value IS NOT NULL AND schemaname = current_schema()")).scalars().all()
+    for sequence in drawn:
+        conn.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
 
 
 @pytest.fixture(autouse=True)
