@@ -9,8 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Building, Community, Department, Household, Role, Street, User
-from app.models.accounts import scope_name
+from app.models import Role, User
+from app.models.accounts import ScopeMixin
 from app.models.base import UTCDateTime, str_enum
 
 
@@ -25,7 +25,7 @@ class AccountChange(enum.StrEnum):
     MOVED_OUT = "moved_out"  # 搬离: left a household (its resident and head roles removed)
 
 
-class AccountEvent(db.Model):
+class AccountEvent(ScopeMixin, db.Model):
     """One entry of a person's accounts log, with the scope it concerned (kept when the role is gone)."""
 
     __tablename__ = "account_event"
@@ -36,25 +36,10 @@ class AccountEvent(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     change: Mapped[AccountChange] = mapped_column(str_enum(AccountChange, 12))
     role: Mapped[Role | None] = mapped_column(str_enum(Role))
-    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
-    building_id: Mapped[int | None] = mapped_column(ForeignKey("building.id"), index=True)
-    community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"), index=True)
-    street_id: Mapped[int | None] = mapped_column(ForeignKey("street.id"), index=True)
-    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     note: Mapped[str] = mapped_column(String(200), default="")
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
-    household: Mapped[Household | None] = relationship()
-    building: Mapped[Building | None] = relationship()
-    community: Mapped[Community | None] = relationship()
-    street: Mapped[Street | None] = relationship()
-    department: Mapped[Department | None] = relationship()
-
-    @property
-    def scope_name(self) -> str:
-        """The scope in words, as RoleAssignment.scope_name says it."""
-        return scope_name(self)
 
     def __repr__(self) -> str:
         return f"<AccountEvent {self.user_id} {self.change} {self.role or ''}>"

@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String, update
-from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, object_session, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.clock import utcnow
@@ -143,7 +143,50 @@ class SignIn(db.Model):
         return f"<SignIn {self.id} user={self.user_id} {self.method}{' ended' if self.ended_at else ''}>"
 
 
-class RoleAssignment(db.Model):
+class ScopeMixin:
+    """The scope a role applies to, or applied to: a household, building, community, street or department.
+
+    One of the five is set (none for an admin). Role assignments and the accounts log's entries carry it.
+    """
+
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("building.id"), index=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"), index=True)
+    street_id: Mapped[int | None] = mapped_column(ForeignKey("street.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+
+    @declared_attr
+    def household(cls) -> Mapped[Household | None]:
+        """The household, when the scope is one."""
+        return relationship()
+
+    @declared_attr
+    def building(cls) -> Mapped[Building | None]:
+        """The building, when the scope is one."""
+        return relationship()
+
+    @declared_attr
+    def community(cls) -> Mapped[Community | None]:
+        """The community, when the scope is one."""
+        return relationship()
+
+    @declared_attr
+    def street(cls) -> Mapped[Street | None]:
+        """The street, when the scope is one."""
+        return relationship()
+
+    @declared_attr
+    def department(cls) -> Mapped[Department | None]:
+        """The department, when the scope is one."""
+        return relationship()
+
+    @property
+    def scope_name(self) -> str:
+        """The scope in words (芳群园一区 6号楼 6门 302, 方庄地区 …), for the home page, the accounts log and the demo listing."""
+        return scope_name(self)
+
+
+class RoleAssignment(ScopeMixin, db.Model):
     """One role held by a user over one scope (a household, building, community, street or department)."""
 
     __tablename__ = "role_assignment"
@@ -151,23 +194,8 @@ class RoleAssignment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     role: Mapped[Role] = mapped_column(str_enum(Role))
-    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
-    building_id: Mapped[int | None] = mapped_column(ForeignKey("building.id"), index=True)
-    community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"), index=True)
-    street_id: Mapped[int | None] = mapped_column(ForeignKey("street.id"), index=True)
-    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
 
     user: Mapped[User] = relationship(back_populates="roles")
-    household: Mapped[Household | None] = relationship()
-    building: Mapped[Building | None] = relationship()
-    community: Mapped[Community | None] = relationship()
-    street: Mapped[Street | None] = relationship()
-    department: Mapped[Department | None] = relationship()
-
-    @property
-    def scope_name(self) -> str:
-        """The scope in words, for the home page and the demo listing."""
-        return scope_name(self)
 
     def __repr__(self) -> str:
         return f"<RoleAssignment {self.user_id} {self.role}>"
