@@ -102,6 +102,12 @@ def perform(name: str, payload: Any, *, done: str | Callable[[Any], str | Respon
     return target if isinstance(target, Response) else redirect(target)
 
 
+def form_refused(form: FlaskForm, back: str) -> Response:
+    """A form whose own checks failed, on a step that redirects whatever happens: say why, go `back`."""
+    flash(" ".join(error for errors in form.errors.values() for error in errors), "error")
+    return redirect(back)
+
+
 def attempt(name: str, payload: Any, form: FlaskForm, *, ctx: Context | Callable[[], Context] | None = None,
             message_on: str | None = None) -> Any | None:
     """Run command `name` and commit; on a refusal put its message on the form's fields and return None.

@@ -35,13 +35,6 @@ def _user() -> User:
     return current_user._get_current_object()
 
 
-def get_or_404(model, ident):
-    """A row by id, or 404."""
-    row = db.session.get(model, ident)
-    if row is None:
-        abort(404)
-    return row
-
 
 def role_place(value: str) -> dict:
     """"staff:12" as the payload's role and place_id (left for the command's schema to refuse if wrong)."""
@@ -89,7 +82,7 @@ def new():
 @login_required
 def person(user_id: int):
     """A person: their roles (remove, add), their account (switch off or on), their log."""
-    item = get_or_404(User, user_id)
+    item = db.get_or_404(User, user_id)
     require(current_user, "accounts.view", item)
     me = _user()
     return render_template("accounts/person.html", person=item, log=queries.log_of(db.session, item),
@@ -116,14 +109,14 @@ def revoke(assignment_id: int):
     """Take a role away (remove a building head)."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    assignment = get_or_404(RoleAssignment, assignment_id)
+    assignment = db.get_or_404(RoleAssignment, assignment_id)
     return perform("accounts.revoke", {"assignment_id": assignment_id}, done=person_url,
                    back=url_for("accounts.person", user_id=assignment.user_id), success=_("The role is removed."))
 
 
 def _switch(user_id: int, action: str, *, done_message: str):
     """Ask, then switch the account off or on, with a note for the log."""
-    item = get_or_404(User, user_id)
+    item = db.get_or_404(User, user_id)
     form = NoteForm()
     if form.validate_on_submit():
         return perform(f"accounts.{action}", {"user_id": user_id, "note": form.note.data or ""}, done=person_url,
@@ -153,8 +146,8 @@ def reactivate(user_id: int):
 @login_required
 def move_out(user_id: int, household_id: int):
     """Ask, then mark the person as moved out (搬离) of the household."""
-    item = get_or_404(User, user_id)
-    household = get_or_404(Household, household_id)
+    item = db.get_or_404(User, user_id)
+    household = db.get_or_404(Household, household_id)
     form = NoteForm()
     if form.validate_on_submit():
         return perform("accounts.move_out", {"user_id": user_id, "household_id": household_id,

@@ -11,14 +11,14 @@ from app.extensions import db
 from app.models import Building, Community, Room
 from app.organisation import queries
 from app.organisation.forms import BuildingForm, GenerateRoomsForm, RoomForm
-from app.organisation.routes import bp, get_or_404
+from app.organisation.routes import bp
 from app.organisation.schemas import split_units
-from app.views import attempt, perform
+from app.views import attempt, form_refused, perform
 
 
 def managed_building(building_id: int) -> Building:
     """The building, if the signed-in person sets up its community's buildings (404 / 403 otherwise)."""
-    building = get_or_404(Building, building_id)
+    building = db.get_or_404(Building, building_id)
     require(current_user, "organisation.buildings.manage", building.community)
     return building
 
@@ -42,7 +42,7 @@ def _building_payload(form: BuildingForm, community: Community, building: Buildi
 @login_required
 def new_building(community_id: int):
     """Add a building to the community."""
-    community = get_or_404(Community, community_id)
+    community = db.get_or_404(Community, community_id)
     require(current_user, "organisation.buildings.manage", community)
     form = _building_form(community)
     if form.validate_on_submit() and (result := attempt("organisation.building.save", _building_payload(form, community), form)):
@@ -74,8 +74,7 @@ def generate_rooms(building_id: int):
     form = GenerateRoomsForm(prefix="generate")
     back = url_for("organisation.building", building_id=item.id)
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-        return redirect(back)
+        return form_refused(form, back)
     return perform("organisation.rooms.generate", {
         "building_id": item.id, "units": split_units(form.units.data), "floors": form.floors.data,
         "per_floor": form.per_floor.data}, done=back, success=lambda r: _("%(n)s rooms added.", n=r["added"]))
@@ -89,8 +88,7 @@ def add_room(building_id: int):
     form = RoomForm(prefix="room")
     back = url_for("organisation.building", building_id=item.id)
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-        return redirect(back)
+        return form_refused(form, back)
     return perform("organisation.room.save", {"building_id": item.id, "unit": form.unit.data or "",
                                               "floor": form.floor.data, "number": form.number.data},
                    done=back, success=lambda r: _("Room %(label)s added.", label=f"{r['unit']} {r['number']}".strip()))
@@ -100,7 +98,7 @@ def add_room(building_id: int):
 @login_required
 def room(room_id: int):
     """Renumber a room (a household on record there moves with it)."""
-    item = get_or_404(Room, room_id)
+    item = db.get_or_404(Room, room_id)
     building = managed_building(item.building_id)
     form = RoomForm(obj=item)
     if form.validate_on_submit() and attempt("organisation.room.save", {
@@ -115,7 +113,7 @@ def room(room_id: int):
 @login_required
 def remove_room(room_id: int):
     """Remove a room nobody is on record in."""
-    item = get_or_404(Room, room_id)
+    item = db.get_or_404(Room, room_id)
     building = managed_building(item.building_id)
     return perform("organisation.room.remove", {"room_id": item.id},
                    done=url_for("organisation.building", building_id=building.id), success=_("Room removed."))

@@ -28,17 +28,10 @@ from app.views import attempt, perform
 bp = Blueprint("organisation", __name__, url_prefix="/organisation")
 
 
-def get_or_404(model, ident):
-    """A row by id, or 404."""
-    row = db.session.get(model, ident)
-    if row is None:
-        abort(404)
-    return row
-
 
 def managed_street(street_id: int) -> Street:
     """The street, if the signed-in person sets it up (404 / 403 otherwise)."""
-    street = get_or_404(Street, street_id)
+    street = db.get_or_404(Street, street_id)
     require(current_user, "organisation.street.manage", street)
     return street
 
@@ -122,7 +115,7 @@ def _categories_form(community: Community) -> CategoriesForm:
 @login_required
 def community(community_id: int):
     """A community: its settings and categories (street and admin), its buildings (and staff's too)."""
-    community = get_or_404(Community, community_id)
+    community = db.get_or_404(Community, community_id)
     require(current_user, "organisation.buildings.manage", community)
     settings = can(current_user, "organisation.street.manage", community.street)
     form = CommunityForm(obj=community)
@@ -143,7 +136,7 @@ def community(community_id: int):
 @login_required
 def categories(community_id: int):
     """Save the problem categories the community uses."""
-    community = get_or_404(Community, community_id)
+    community = db.get_or_404(Community, community_id)
     form = _categories_form(community)
     back = url_for("organisation.community", community_id=community.id)
     if not form.validate_on_submit():
@@ -170,7 +163,7 @@ def new_department(street_id: int):
 @login_required
 def department(department_id: int):
     """A department: name, kind, duty phone, and for a property company the buildings it serves."""
-    item = get_or_404(Department, department_id)
+    item = db.get_or_404(Department, department_id)
     if item.street_id is None:
         abort(404)
     street = managed_street(item.street_id)
@@ -199,7 +192,7 @@ def _served_form(street: Street, company: Department) -> ServedBuildingsForm:
 @login_required
 def served_buildings(department_id: int):
     """Save which of the street's buildings a property company serves."""
-    item = get_or_404(Department, department_id)
+    item = db.get_or_404(Department, department_id)
     if item.street_id is None:
         abort(404)
     form = _served_form(managed_street(item.street_id), item)
