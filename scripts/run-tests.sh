@@ -14,6 +14,15 @@ shift || true
 ci_opts=()
 [ -n "${CI:-}" ] && ci_opts=(--maxfail=25)
 
+# Each pass runs on pytest-xdist workers, one per core unless TEST_WORKERS says (1: no workers);
+# on PostgreSQL each worker has its own database beside TEST_DATABASE_URL's (tests/conftest.py).
+workers="${TEST_WORKERS:-auto}"
+if [ "$workers" = "1" ]; then
+  ci_opts+=(-p no:xdist)
+else
+  ci_opts+=(-n "$workers")
+fi
+
 run() {
   local label="$1"; shift
   echo "=== tests on $label ==="

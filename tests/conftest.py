@@ -11,7 +11,7 @@ import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, make_url, text
 from sqlalchemy.exc import OperationalError
 
 # Flask-Limiter's limiter is one object for every app, and each create_app points it at that app's
@@ -39,6 +39,21 @@ def reset_postgres_schema(url: str) -> None:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+def worker_database(url: str, worker: str | None) -> str:
+    """The database of one pytest-xdist worker: `<database>_<worker>` beside TEST_DATABASE_URL's, made
+    when missing (workers must not wipe each other's tables); the URL itself without workers."""
+    if not worker:
+        return url
+    base = make_url(normalise_database_url(url))
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}) is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def postgres_gate(environ) -> tuple[str, str] | None:
@@ -87,6 +102,7 @@ def database_url(tmp_path_factory) -> str:
     """TEST_DATABASE_URL (PostgreSQL) when set, else a fresh SQLite file."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
+        url = worker_database(url, os.environ.get("PYTEST_XDIST_WORKER"))
         reset_postgres_schema(url)
         return url
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")

@@ -87,3 +87,16 @@ def test_run_tests_without_postgres_runs_sqlite_only(tmp_path):
 def test_run_tests_counts_no_tests_collected_as_a_failure(tmp_path):
     code, _ = passes(tmp_path, PYTEST_EXIT="5")
     assert code == 1
+
+
+@pytest.mark.parametrize(("workers", "expected"), [(None, "-n auto"), ("3", "-n 3"), ("1", "-p no:xdist")])
+def test_run_tests_spreads_each_pass_over_workers(tmp_path, workers, expected):
+    """One pytest-xdist worker per core by default; TEST_WORKERS sets how many, 1 none."""
+    record, stand_in = tmp_path / "args", tmp_path / "python"
+    stand_in.write_text('#!/bin/sh\necho "$*" >> "$RECORD"\n')
+    stand_in.chmod(0o755)
+    environ = {"PATH": os.environ["PATH"], "RECORD": str(record), **({"TEST_WORKERS": workers} if workers else {})}
+    result = subprocess.run([str(RUN_TESTS), str(stand_in), "tests/visits"], env=environ, capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert record.read_text().splitlines() == [f"-m pytest {expected} tests/visits"]
