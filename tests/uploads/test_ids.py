@@ -69,10 +69,13 @@ def test_a_mutation_naming_a_photo_by_something_not_a_uuid_is_rejected_with_a_re
     assert db.session.scalar(select(Problem)) is None
 
 
+SOME_UUID = "3f1c2a4e-8b7d-4e21-9c5a-6d0e7f8a9b10"
+
+
 @pytest.mark.parametrize("key", [
-    "not-a-uuid", "------------------------------------", "0" * 32, "{" + str(uuid.uuid4()) + "}",
-    str(uuid.uuid4()) + "0", "g" + str(uuid.uuid4())[1:],
-])
+    "not-a-uuid", "------------------------------------", "0" * 32, "{" + SOME_UUID + "}",
+    SOME_UUID + "0", "g" + SOME_UUID[1:],
+])  # fixed, not uuid4(): pytest-xdist's workers must collect the same test ids
 def test_only_a_uuid_names_an_upload(client, resident, key):
     _, token = resident
     response = client.put(f"/api/v1/uploads/{key}", data={"file": (io.BytesIO(photo()), "a.jpg")},
