@@ -126,7 +126,7 @@ def test_an_unchanged_row_says_so(client, staff):
     ("62-34", "座机号"),
 ])
 def test_wrong_phone_numbers_are_refused_and_the_preview_says_why(client, staff, phone, why):
-    rows = [GOOD[0][:5] + [phone] + GOOD[0][6:]]
+    rows = [[*GOOD[0][:5], phone, *GOOD[0][6:]]]
     response = upload(client, staff, csv_bytes(rows), "台账.csv")
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "没有保存任何数据" in page
@@ -137,13 +137,13 @@ def test_wrong_phone_numbers_are_refused_and_the_preview_says_why(client, staff,
 @pytest.mark.parametrize("phone", ["13912345678", "010-62345678", "01062345678", "62345678", "0755-1234567",
                                    "139 1234 5678"])
 def test_mobile_and_landline_numbers_are_accepted(client, staff, phone):
-    rows = [GOOD[0][:5] + [phone] + GOOD[0][6:]]
+    rows = [[*GOOD[0][:5], phone, *GOOD[0][6:]]]
     page = upload(client, staff, csv_bytes(rows), "台账.csv").get_data(as_text=True)
     assert "共 1 行可以导入" in page and f"<td>{phone.replace(' ', '')}</td>" in page
 
 
 def test_a_number_column_says_it_needs_a_number(client, staff):
-    rows = [GOOD[0][:4] + ["两个"] + GOOD[0][5:]]
+    rows = [[*GOOD[0][:4], "两个", *GOOD[0][5:]]]
     page = upload(client, staff, csv_bytes(rows), "台账.csv").get_data(as_text=True)
     assert "这里需要填数字" in page and "两个" in page and "填写的内容类型不对" not in page
 
