@@ -145,6 +145,14 @@ def show(convention_id: int):
         if household else [])
 
 
+CLOSED = (ConventionStatus.ADOPTED, ConventionStatus.REJECTED, ConventionStatus.SUPERSEDED)
+
+
+def _not_closed(convention: Convention):
+    flash(_("The vote is not closed yet."), "info")
+    return redirect(url_for(".show", convention_id=convention.id))
+
+
 @bp.get("/<int:convention_id>/result")
 @login_required
 def result(convention_id: int):
@@ -152,13 +160,35 @@ def result(convention_id: int):
     convention = get_convention(convention_id)
     now = utcnow()
     status = display_status(convention, now, db.session)
-    if status not in (ConventionStatus.ADOPTED, ConventionStatus.REJECTED, ConventionStatus.SUPERSEDED):
-        flash(_("The vote is not closed yet."), "info")
-        return redirect(url_for(".show", convention_id=convention.id))
+    if status not in CLOSED:
+        return _not_closed(convention)
     manager = can(current_user, "convention.tally", convention)
     return render_template("conventions/result.html", convention=convention, status=status,
                            tally=tally_for(db.session, convention, now), signups=signup_count(db.session, convention),
                            doors=door_records(db.session, convention) if manager else None)
+
+
+@bp.get("/<int:convention_id>/result/print")
+@login_required
+def print_result(convention_id: int):
+    """The result on A4, for the stairwell or the community office: the counts, online and at the door, and the text."""
+    convention = get_convention(convention_id)
+    now = utcnow()
+    status = display_status(convention, now, db.session)
+    if status not in CLOSED:
+        return _not_closed(convention)
+    return render_template("conventions/print_result.html", convention=convention, status=status,
+                           tally=tally_for(db.session, convention, now))
+
+
+@bp.get("/<int:convention_id>/board")
+@login_required
+def board(convention_id: int):
+    """The adopted convention's text in large type for the stairwell board 小黑板 (like a notice's blackboard copy)."""
+    convention = get_convention(convention_id)
+    if display_status(convention, utcnow(), db.session) != ConventionStatus.ADOPTED:
+        abort(404)  # only the convention in force goes on the board
+    return render_template("conventions/board.html", convention=convention, signups=signup_count(db.session, convention))
 
 
 def _show(convention_id: int) -> str:
