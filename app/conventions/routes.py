@@ -148,37 +148,32 @@ def show(convention_id: int):
 CLOSED = (ConventionStatus.ADOPTED, ConventionStatus.REJECTED, ConventionStatus.SUPERSEDED)
 
 
-def _not_closed(convention: Convention):
-    flash(_("The vote is not closed yet."), "info")
-    return redirect(url_for(".show", convention_id=convention.id))
+def _result(convention_id: int, template: str, **extra):
+    """A closed vote's result page (the result, or its print copy); before the close, back to the convention."""
+    convention = get_convention(convention_id)
+    now = utcnow()
+    status = display_status(convention, now, db.session)
+    if status not in CLOSED:
+        flash(_("The vote is not closed yet."), "info")
+        return redirect(url_for(".show", convention_id=convention.id))
+    manager = can(current_user, "convention.tally", convention)
+    return render_template(template, convention=convention, status=status, tally=tally_for(db.session, convention, now),
+                           signups=signup_count(db.session, convention),
+                           doors=door_records(db.session, convention) if manager and extra.get("doors") else None)
 
 
 @bp.get("/<int:convention_id>/result")
 @login_required
 def result(convention_id: int):
-    """The result with the tally (after the close)."""
-    convention = get_convention(convention_id)
-    now = utcnow()
-    status = display_status(convention, now, db.session)
-    if status not in CLOSED:
-        return _not_closed(convention)
-    manager = can(current_user, "convention.tally", convention)
-    return render_template("conventions/result.html", convention=convention, status=status,
-                           tally=tally_for(db.session, convention, now), signups=signup_count(db.session, convention),
-                           doors=door_records(db.session, convention) if manager else None)
+    """The result with the tally (after the close); heads and staff also see the door record."""
+    return _result(convention_id, "conventions/result.html", doors=True)
 
 
 @bp.get("/<int:convention_id>/result/print")
 @login_required
 def print_result(convention_id: int):
     """The result on A4, for the stairwell or the community office: the counts, online and at the door, and the text."""
-    convention = get_convention(convention_id)
-    now = utcnow()
-    status = display_status(convention, now, db.session)
-    if status not in CLOSED:
-        return _not_closed(convention)
-    return render_template("conventions/print_result.html", convention=convention, status=status,
-                           tally=tally_for(db.session, convention, now))
+    return _result(convention_id, "conventions/print_result.html")
 
 
 @bp.get("/<int:convention_id>/board")
