@@ -116,16 +116,17 @@ def adopt(ctx: Context, data: AdoptIn) -> dict:
 
 
 class OutcomeIn(ConsultationRef):
-    """What changed because of the comments."""
+    """What changed because of the comments; `close_phase` confirms closing a phase 2 that still runs."""
 
     text: str = ""
+    close_phase: bool = False
 
 
 @command("consultation.outcome", OutcomeIn)
 def outcome(ctx: Context, data: OutcomeIn) -> dict:
     """Publish the outcome and tell everyone who took part."""
     consultation = _consultation(ctx, data.consultation_id, "consultation.manage")
-    people = publish_outcome(ctx.session, ctx.user, consultation, data.text, now=ctx.now)
+    people = publish_outcome(ctx.session, ctx.user, consultation, data.text, now=ctx.now, close_phase=data.close_phase)
     return {"id": consultation.id, "outcome": consultation.outcome, "told": len(people)}
 
 

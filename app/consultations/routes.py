@@ -16,7 +16,15 @@ from app.consultations.forms import MAX_IMAGES, ConsultationForm
 from app.consultations.models import Consultation, ConsultationBuilding
 from app.consultations.permissions import STAFF, phase1_audience
 from app.consultations.queries import find_consultation, in_audience, target_choices
-from app.consultations.services import comments_by_phase, current_phase, my_answers, poll_results, visible_to
+from app.consultations.services import (
+    comments_by_phase,
+    current_phase,
+    days_left,
+    my_answers,
+    poll_results,
+    still_running,
+    visible_to,
+)
 from app.extensions import db
 from app.models import Household, Role, RoleAssignment, User
 from app.uploads.models import Attachment
@@ -115,7 +123,8 @@ def show(consultation_id: int):
                            groups=comments_by_phase(consultation, user, manager=manager, now=now),
                            results=poll_results(db.session, consultation) if (manager or consultation.outcome_at) else [],
                            mine=my_answers(db.session, user, consultation),
-                           adopted=[c for c in consultation.comments if c.adopted])
+                           adopted=[c for c in consultation.comments if c.adopted],
+                           running=still_running(consultation, now), days_left=days_left(consultation, now))
 
 
 def _show(consultation_id: int) -> str:
@@ -151,7 +160,8 @@ def adopt(consultation_id: int, comment_id: int):
 @login_required
 def outcome(consultation_id: int):
     """Publish the outcome and tell everyone who took part."""
-    return perform("consultation.outcome", {"consultation_id": consultation_id, "text": request.form.get("outcome", "")},
+    return perform("consultation.outcome", {"consultation_id": consultation_id, "text": request.form.get("outcome", ""),
+                                            "close_phase": request.form.get("close_phase") == "1"},
                    done=_show(consultation_id),
                    success=lambda done: _("Outcome published and sent to %(n)d people who took part.", n=done["told"]))
 

@@ -6,7 +6,7 @@ consultation's state is Refused (with the form field it concerns, when there is 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
@@ -158,8 +158,39 @@ def participants(session: Session, consultation: Consultation) -> list[User]:
     return list(session.scalars(select(User).where(User.id.in_(ids or [-1])).order_by(User.id)))
 
 
-def publish_outcome(session: Session, user: User, consultation: Consultation, text: str, *, now: datetime) -> list[User]:
-    """Close with "what we changed because of your comments" and tell everyone who took part."""
+def _local(moment: datetime) -> str:
+    from app.clock import LOCAL_TZ
+
+    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def days_left(consultation: Consultation, now: datetime) -> int:
+    """Whole days (rounded up) until phase 2 closes; 0 once it has."""
+    remaining = consultation.phase2_closes_at - now
+    return max(0, -(-remaining // timedelta(days=1)))
+
+
+def still_running(consultation: Consultation, now: datetime) -> bool:
+    """True until phase 2 closes (a phase open now, or one still to come)."""
+    return now < consultation.phase2_closes_at
+
+
+def close_phases(consultation: Consultation, now: datetime) -> None:
+    """End the consultation now: no phase open or to come (comments and the poll close with it)."""
+    if consultation.phase1_opens_at is not None:
+        consultation.phase1_opens_at = min(consultation.phase1_opens_at, now)
+        consultation.phase1_closes_at = min(consultation.phase1_closes_at, now)
+    consultation.phase2_opens_at = min(consultation.phase2_opens_at, now)
+    consultation.phase2_closes_at = min(consultation.phase2_closes_at, now)
+
+
+def publish_outcome(session: Session, user: User, consultation: Consultation, text: str, *, now: datetime,
+                    close_phase: bool = False) -> list[User]:
+    """Close with "what we changed because of your comments" and tell everyone who took part.
+
+    While phase 2 still runs (or is still to come) the outcome would cut people short: it is
+    Refused unless `close_phase` says the person chose to close it now, which publishing then does.
+    """
     from app.notifications.services import notify
 
     text = (text or "").strip()
@@ -167,6 +198,13 @@ def publish_outcome(session: Session, user: User, consultation: Consultation, te
         raise Refused(_("Write what changed because of the comments."))
     if consultation.outcome_at is not None:
         raise Refused(_("The outcome has already been published."))
+    if still_running(consultation, now):
+        if not close_phase:
+            raise Refused(_("Phase 2 is open until %(when)s (%(days)d more days): publishing the outcome closes it "
+                            "now. Tick \"close phase 2 now\" to publish anyway.",
+                            when=_local(consultation.phase2_closes_at), days=days_left(consultation, now)),
+                          "confirm", field="close_phase")
+        close_phases(consultation, now)
     consultation.outcome, consultation.outcome_at = text, now
     people = participants(session, consultation)
     session.flush()

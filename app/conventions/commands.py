@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Literal
 
 from flask_babel import gettext as _
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.auth.permissions import require
 from app.commands import Context, Refused, command, get_or_refuse
@@ -143,6 +143,11 @@ class VoteCastIn(BaseModel):
     choice: str
     channel: Literal["door_to_door", "online"] = "door_to_door"
     client_time: datetime | None = None
+    # At the door (both optional: devices older than these fields send neither): who answered,
+    # a member the ledger names or "family"; and the signature they drew, uploaded first
+    # (PUT /api/v1/uploads/<uuid>) and named here.
+    answered_by: str | None = Field(default=None, max_length=60)
+    attachments: list[str] = Field(default_factory=list, max_length=1)
 
 
 @command("vote.cast", VoteCastIn, offline=True)
@@ -163,8 +168,9 @@ def vote(ctx: Context, data: VoteCastIn) -> dict:
     when = min(data.client_time or ctx.client_time or ctx.now, ctx.now)
     if convention.status != ConventionStatus.VOTING:
         when = ctx.now
+    signature = ctx.attachments[0] if ctx.attachments else None
     return vote_json(cast_vote(ctx.session, ctx.user, household, convention, data.choice, channel=data.channel,
-                               now=when))
+                               now=when, answered_by=data.answered_by, signature=signature))
 
 
 @command("convention.close", ConventionRef)

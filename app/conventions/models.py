@@ -57,6 +57,11 @@ class VoteChannel(enum.StrEnum):
 
 CHANNEL_LABELS = {VoteChannel.ONLINE: _l("Online"), VoteChannel.DOOR_TO_DOOR: _l("At the door")}
 
+# Who answered the door, when it was not a member the ledger names: a family member 家属.
+FAMILY = "family"
+FAMILY_LABEL = _l("Family member")
+SIGNATURE = "convention_vote"  # the subject_type of a signature drawn at the door (app/uploads)
+
 
 class Convention(SyncedMixin, db.Model):
     """A building's convention: its versions, its vote and the result."""
@@ -194,8 +199,18 @@ class VoteHistory(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime)
     counted: Mapped[bool] = mapped_column(default=True)  # False: a door-to-door vote that lost
+    # At the door: the member of the household (as the ledger names them) or FAMILY; None online
+    # and from devices older than the field.
+    answered_by: Mapped[str | None] = mapped_column(String(60))
 
     cast_by: Mapped[User] = relationship(foreign_keys=[cast_by_id])
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+    household: Mapped[Household] = relationship()
+
+    @property
+    def answered_by_label(self) -> str:
+        """Who answered the door, in the reader's language."""
+        return str(FAMILY_LABEL) if self.answered_by == FAMILY else (self.answered_by or "")
 
     def __repr__(self) -> str:
         return f"<VoteHistory {self.convention_id}/{self.household_id} {self.choice}>"

@@ -26,7 +26,7 @@ def open_votes(session: Session, user: User, since: int, until: int) -> list[dic
             tally = live_tally(session, c)
             households = session.scalars(select(Household).where(Household.building_id == c.building_id,
                                                                  Household.is_deleted.is_(False)).order_by(Household.id))
-            item["households"] = [{"id": h.id, "label": h.label} for h in households]
+            item["households"] = [{"id": h.id, "label": h.label, "members": h.member_names} for h in households]
             item["not_voted"] = tally.not_voted
         out.append(item)
     return out

@@ -16,4 +16,7 @@ PAGES = (
     Page("conventions.defaults", roles=("staff",), args=lambda demo: {"community_id": demo.id_of(Community, name="芳群园一区")}),
 )
 # Not checked yet: the demo street has no closed vote, and before the close the page redirects.
-NOT_PAGES = (NotAPage("conventions.result", "redirects until a vote closes; the demo data has no closed vote yet"),)
+NOT_PAGES = (NotAPage("conventions.result", "redirects until a vote closes; the demo data has no closed vote yet"),
+             NotAPage("conventions.print_result", "redirects until a vote closes (tests/browser/test_print_pages.py)"),
+             NotAPage("conventions.board", "only an adopted convention has one; the demo has none "
+                                           "(tests/browser/test_print_pages.py runs axe on it)"))

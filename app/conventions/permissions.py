@@ -54,3 +54,12 @@ def _defaults(user: User, community: Community) -> bool:
     from app.extensions import db
 
     return community.id in db.session.scalars(scope.community_ids(user, (Role.STAFF, Role.STREET, Role.ADMIN))).all()
+
+
+def may_see_signature(user: User, history_id: int) -> bool:
+    """A signature drawn at the door (attached to a VoteHistory row): those who see the convention's tally."""
+    from app.conventions.models import VoteHistory
+    from app.extensions import db
+
+    history = db.session.get(VoteHistory, history_id)
+    return history is not None and _tally(user, db.session.get(Convention, history.convention_id))

@@ -18,6 +18,8 @@ from app.conventions.models import (
     CHOICE_LABELS,
     DEFAULT_QUORUM,
     DEFAULT_THRESHOLD,
+    FAMILY,
+    FAMILY_LABEL,
     STATUS_LABELS,
     Choice,
     Convention,
@@ -28,6 +30,7 @@ from app.conventions.services import (
     close_due_votes,
     conventions_for,
     display_status,
+    door_records,
     household_vote,
     is_open,
     signup_count,
@@ -46,7 +49,7 @@ bp = Blueprint("conventions", __name__, url_prefix="/conventions")
 @bp.context_processor
 def _labels():
     return {"STATUS_LABELS": STATUS_LABELS, "CHOICE_LABELS": CHOICE_LABELS, "CHANNEL_LABELS": CHANNEL_LABELS,
-            "Choice": Choice}
+            "Choice": Choice, "FAMILY": FAMILY, "FAMILY_LABEL": FAMILY_LABEL}
 
 
 def get_convention(convention_id: int, action: str = "convention.view", *, with_comments: bool = False) -> Convention:
@@ -134,6 +137,7 @@ def show(convention_id: int):
     default_close = (now + timedelta(days=7)).astimezone(LOCAL_TZ).replace(tzinfo=None, second=0, microsecond=0)
     return render_template(
         "conventions/show.html", convention=convention, status=status, household=household, my_vote=my_vote,
+        doors=door_records(db.session, convention) if manager else None,
         tally=tally, manager=manager, not_voted=not_voted, voting_open=is_open(convention, now),
         can_manage=can(user, "convention.manage", convention), comment_form=CommentForm(), edit_form=EditForm(
             text=convention.text), vote_form=OpenVoteForm(closes_at=default_close),
@@ -141,18 +145,45 @@ def show(convention_id: int):
         if household else [])
 
 
-@bp.get("/<int:convention_id>/result")
-@login_required
-def result(convention_id: int):
-    """The result with the tally (after the close)."""
+CLOSED = (ConventionStatus.ADOPTED, ConventionStatus.REJECTED, ConventionStatus.SUPERSEDED)
+
+
+def _result(convention_id: int, template: str, **extra):
+    """A closed vote's result page (the result, or its print copy); before the close, back to the convention."""
     convention = get_convention(convention_id)
     now = utcnow()
     status = display_status(convention, now, db.session)
-    if status not in (ConventionStatus.ADOPTED, ConventionStatus.REJECTED, ConventionStatus.SUPERSEDED):
+    if status not in CLOSED:
         flash(_("The vote is not closed yet."), "info")
         return redirect(url_for(".show", convention_id=convention.id))
-    return render_template("conventions/result.html", convention=convention, status=status,
-                           tally=tally_for(db.session, convention, now), signups=signup_count(db.session, convention))
+    manager = can(current_user, "convention.tally", convention)
+    return render_template(template, convention=convention, status=status, tally=tally_for(db.session, convention, now),
+                           signups=signup_count(db.session, convention),
+                           doors=door_records(db.session, convention) if manager and extra.get("doors") else None)
+
+
+@bp.get("/<int:convention_id>/result")
+@login_required
+def result(convention_id: int):
+    """The result with the tally (after the close); heads and staff also see the door record."""
+    return _result(convention_id, "conventions/result.html", doors=True)
+
+
+@bp.get("/<int:convention_id>/result/print")
+@login_required
+def print_result(convention_id: int):
+    """The result on A4, for the stairwell or the community office: the counts, online and at the door, and the text."""
+    return _result(convention_id, "conventions/print_result.html")
+
+
+@bp.get("/<int:convention_id>/board")
+@login_required
+def board(convention_id: int):
+    """The adopted convention's text in large type for the stairwell board 小黑板 (like a notice's blackboard copy)."""
+    convention = get_convention(convention_id)
+    if display_status(convention, utcnow(), db.session) != ConventionStatus.ADOPTED:
+        abort(404)  # only the convention in force goes on the board
+    return render_template("conventions/board.html", convention=convention, signups=signup_count(db.session, convention))
 
 
 def _show(convention_id: int) -> str:
@@ -207,8 +238,11 @@ def comment(convention_id: int):
 
 
 def _household_vote(convention_id: int, channel: str) -> dict:
-    return {"convention_id": convention_id, "household_id": request.form.get("household_id", type=int) or 0,
+    vote = {"convention_id": convention_id, "household_id": request.form.get("household_id", type=int) or 0,
             "choice": request.form.get("choice", ""), "channel": channel}
+    if channel == "door_to_door":
+        vote["answered_by"] = request.form.get("answered_by") or None
+    return vote
 
 
 @bp.post("/<int:convention_id>/vote")

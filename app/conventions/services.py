@@ -22,6 +22,8 @@ from app.auth.permissions import require
 from app.commands import Conflict, Refused
 from app.conventions import notifications
 from app.conventions.models import (
+    FAMILY,
+    SIGNATURE,
     Choice,
     Convention,
     ConventionComment,
@@ -34,6 +36,8 @@ from app.conventions.models import (
 )
 from app.database import lock_row, plain_rows
 from app.models import Building, Community, Household, User
+from app.uploads.models import Attachment
+from app.uploads.services import attachments_of, link_attachments
 
 
 @dataclass
@@ -47,6 +51,19 @@ class Tally:
     quorum: float = 0.5
     threshold: float = 0.5
     not_voted: list[int] = field(default_factory=list)
+    # The same count split by how the vote came: {"online": {"yes": n, …}, "door_to_door": {…}};
+    # empty for snapshots taken before the split was kept.
+    by_channel: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def count(self, choice: Choice, channel: VoteChannel) -> None:
+        """One more household's vote."""
+        setattr(self, choice.value, getattr(self, choice.value) + 1)
+        split = self.by_channel.setdefault(channel.value, {c.value: 0 for c in Choice})
+        split[choice.value] += 1
+
+    def channel_total(self, channel: str) -> int:
+        """Households whose vote came this way."""
+        return sum(self.by_channel.get(channel, {}).values())
 
     @property
     def voted(self) -> int:
@@ -89,13 +106,14 @@ class Tally:
         """The snapshot kept on the convention at close."""
         return {"households": self.households, "yes": self.yes, "no": self.no, "abstain": self.abstain,
                 "quorum": self.quorum, "threshold": self.threshold, "voted": self.voted,
-                "adopted": self.adopted, "not_voted": self.not_voted}
+                "adopted": self.adopted, "not_voted": self.not_voted, "by_channel": self.by_channel}
 
     @classmethod
     def from_dict(cls, data: dict) -> Tally:
         """A tally from its snapshot."""
         return cls(households=data["households"], yes=data["yes"], no=data["no"], abstain=data["abstain"],
-                   quorum=data["quorum"], threshold=data["threshold"], not_voted=list(data.get("not_voted", [])))
+                   quorum=data["quorum"], threshold=data["threshold"], not_voted=list(data.get("not_voted", [])),
+                   by_channel=dict(data.get("by_channel") or {}))
 
 
 # -- drafting and discussion ------------------------------------------------------------
@@ -226,8 +244,23 @@ def household_vote(session: Session, convention: Convention, household: Househol
     return session.scalar(select(Vote).where(Vote.convention_id == convention.id, Vote.household_id == household.id))
 
 
+def answerer(household: Household, answered_by: str | None) -> str | None:
+    """Who answered the door as stored: one of the household's members, FAMILY, or None (not said).
+
+    Devices older than the field send nothing; what they recorded stays accepted.
+    """
+    answered_by = (answered_by or "").strip()
+    if not answered_by:
+        return None
+    if answered_by == FAMILY or answered_by in household.member_names:
+        return answered_by
+    raise Refused(_("%(name)s is not a member of this household in the ledger; choose a member or "
+                    "\"family member\".", name=answered_by[:60]), field="answered_by")
+
+
 def cast_vote(session: Session, user: User, household: Household, convention: Convention, choice: str | Choice, *,
-              channel: str | VoteChannel, now: datetime, recorded_by: User | None = None) -> Vote:
+              channel: str | VoteChannel, now: datetime, recorded_by: User | None = None,
+              answered_by: str | None = None, signature: Attachment | None = None) -> Vote:
     """Record `household`'s choice on `convention` and return its (single) current vote.
 
     - Online: `user` must be a member of the household (rule "convention.vote"); the last choice
@@ -235,7 +268,9 @@ def cast_vote(session: Session, user: User, household: Household, convention: Co
       household replaces the household's vote too.
     - Door to door: `user` is the building head recording at the door (rule "convention.record");
       if the household already voted itself, Conflict is raised with its vote, which stands (the
-      attempt is kept in the history as not counted: the conflict keeps the writes).
+      attempt is kept in the history as not counted: the conflict keeps the writes). Who answered
+      the door (`answered_by`: a member the ledger names, or FAMILY) and the signature they drew
+      (an uploaded picture) are kept with the attempt.
     Raises Refused (bad choice, vote not open) and Forbidden (not your household).
     """
     choice, channel = parse_choice(choice), parse_channel(channel)
@@ -246,6 +281,10 @@ def cast_vote(session: Session, user: User, household: Household, convention: Co
         require(user, "convention.vote", household)
     if household.building_id != convention.building_id:
         raise Refused(_("This household is not in the convention's building."))
+    at_door = channel == VoteChannel.DOOR_TO_DOOR
+    answered_by = answerer(household, answered_by) if at_door else None
+    if signature is not None and (not at_door or signature.kind != "image"):
+        raise Refused(_("A signature is a picture drawn at the door."), field="signature")
     lock_row(session, household)  # a double tap, or a head at the door while the family votes online
     if not is_open(convention, now):
         if convention.vote_closes_at is not None and now >= convention.vote_closes_at:
@@ -254,8 +293,12 @@ def cast_vote(session: Session, user: User, household: Household, convention: Co
         raise Refused(_("This convention is not open for voting."))
     vote = household_vote(session, convention, household)
     history = VoteHistory(convention_id=convention.id, household_id=household.id, choice=choice, channel=channel,
-                          cast_by_id=user.id, recorded_by_id=recorded_by.id if recorded_by else None, cast_at=now)
+                          cast_by_id=user.id, recorded_by_id=recorded_by.id if recorded_by else None, cast_at=now,
+                          answered_by=answered_by)
     session.add(history)
+    if signature is not None:
+        session.flush()  # the history's id names the signature
+        link_attachments(session, [signature], SIGNATURE, history.id)
     if (channel == VoteChannel.DOOR_TO_DOOR and vote is not None and vote.channel == VoteChannel.ONLINE):
         history.counted = False
         session.flush()
@@ -298,18 +341,28 @@ def vote_history(session: Session, convention: Convention, household: Household 
     return list(session.scalars(q.order_by(VoteHistory.cast_at, VoteHistory.id)))
 
 
+def door_records(session: Session, convention: Convention) -> list[tuple[VoteHistory, Attachment | None]]:
+    """Every vote recorded at the door, by household then time, with the signature drawn (if any)."""
+    rows = list(session.scalars(select(VoteHistory).join(Household, Household.id == VoteHistory.household_id).where(
+        VoteHistory.convention_id == convention.id, VoteHistory.channel == VoteChannel.DOOR_TO_DOOR)
+        .order_by(Household.unit, Household.room, VoteHistory.cast_at, VoteHistory.id)))
+    signatures = attachments_of(session, SIGNATURE, [r.id for r in rows])
+    return [(r, (signatures.get(r.id) or [None])[0]) for r in rows]
+
+
 def live_tally(session: Session, convention: Convention) -> Tally:
     """The count as it stands now, from the current votes."""
     household_ids = list(session.scalars(select(Household.id).where(
         Household.building_id == convention.building_id, Household.is_deleted.is_(False)).order_by(Household.id)))
     tally = Tally(households=len(household_ids), quorum=convention.quorum_share, threshold=convention.threshold_share)
     voted = set()
-    for household_id, choice in session.execute(select(Vote.household_id, Vote.choice).where(
+    tally.by_channel = {c.value: {choice.value: 0 for choice in Choice} for c in VoteChannel}
+    for household_id, choice, channel in session.execute(select(Vote.household_id, Vote.choice, Vote.channel).where(
             Vote.convention_id == convention.id, Vote.is_deleted.is_(False))):
         if household_id not in household_ids:
             continue
         voted.add(household_id)
-        setattr(tally, Choice(choice).value, getattr(tally, Choice(choice).value) + 1)
+        tally.count(Choice(choice), VoteChannel(channel))
     tally.not_voted = [h for h in household_ids if h not in voted]
     return tally
 

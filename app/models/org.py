@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import re
 import secrets
 
 from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -154,6 +155,11 @@ class Household(SyncedMixin, db.Model):
     building: Mapped[Building] = relationship(back_populates="households")
 
     __table_args__ = (UniqueConstraint("building_id", "unit", "room"),)
+
+    @property
+    def member_names(self) -> list[str]:
+        """The members' names, as the ledger lists them (王建国、李秀英; commas, semicolons or spaces also part them)."""
+        return [name for name in re.split(r"[、,，;；/\s]+", self.members or "") if name]
 
     @property
     def label(self) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -29,6 +30,7 @@ COLUMN_NAMES = {v: k for k, v in HEADERS.items()}
 YES = {"是", "有", "1", "y", "yes", "true", "√", "✓"}
 NO = {"", "否", "无", "0", "n", "no", "false"}
 CONTACT = {"推送": "push", "手机推送": "push", "电话": "phone", "上门": "door", "push": "push", "phone": "phone", "door": "door"}
+SHOWN_CONTACT = {"push": "推送", "phone": "电话", "door": "上门"}
 MAX_ROWS = 5000
 
 
@@ -64,12 +66,15 @@ class LedgerRowIn(HouseholdFields):
     @field_validator("floor", "member_count", mode="before")
     @classmethod
     def _blank_number(cls, value, info):
-        """Empty cells mean unknown floor or one member."""
+        """Empty cells mean unknown floor or one member; anything else must be a whole number."""
         if value is None or str(value).strip() == "":
             return None if info.field_name == "floor" else 1
         if isinstance(value, float) and value.is_integer():
             return int(value)
-        return value
+        if isinstance(value, int) or (isinstance(value, str) and value.strip().lstrip("-").isdigit()):
+            return int(value)
+        # Said in the words of the sheet, not pydantic's "wrong type of value".
+        raise ValueError(_l("Write a number here (for example 3), not \"%(value)s\".", value=str(value)[:20]))
 
 
 class LedgerImportIn(BaseModel):
@@ -164,10 +169,39 @@ def import_ledger(session: Session, building: Building, rows: list[LedgerRowIn])
 EXAMPLE_ROW = ["1门", "302", "3", "王建国、李秀英", "2", "13900000000", "是", "否", "否", "是", "上门"]
 
 
-def existing_rooms(session: Session, building: Building) -> set[tuple[str, str]]:
-    """(unit, room) of the building's households, to show which rows update and which add."""
-    rows = session.execute(select(Household.unit, Household.room).where(Household.building_id == building.id))
-    return {(unit, room) for unit, room in rows}
+class Change(NamedTuple):
+    """One field an imported row changes in the ledger, as the preview shows it: column, old → new."""
+
+    column: str
+    old: str
+    new: str
+
+
+def _shown(name: str, value) -> str:
+    """A field's value as the sheet writes it (是/否, 推送/电话/上门)."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if name == "preferred_contact":
+        return SHOWN_CONTACT.get(str(getattr(value, "value", value)), str(value))
+    return "" if value is None else str(value)
+
+
+def changes(session: Session, building: Building, rows: list[dict]) -> dict[tuple[str, str], list[Change]]:
+    """For each row that updates a household already in the ledger (by unit and room), what it changes.
+
+    Rows for new rooms are not in the answer; an existing room whose row changes nothing maps to [].
+    """
+    existing = {(h.unit, h.room): h for h in session.scalars(select(Household).where(Household.building_id == building.id))}
+    found: dict[tuple[str, str], list[Change]] = {}
+    for row in rows:
+        household = existing.get((row["unit"], row["room"]))
+        if household is None:
+            continue
+        found[(row["unit"], row["room"])] = [
+            Change(COLUMN_NAMES[name], _shown(name, getattr(household, name)), _shown(name, row[name]))
+            for name in HEADERS.values() if name in row and name not in ("unit", "room")
+            and _shown(name, getattr(household, name)) != _shown(name, row[name])]
+    return found
 
 
 def template_xlsx() -> bytes:

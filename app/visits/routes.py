@@ -195,7 +195,7 @@ def import_ledger():
             token = store_preview({"user_id": current_user.id, "building_id": building.id, "rows": parsed.rows})
         return render_template("visits/import_preview.html", building=building, parsed=parsed, token=token,
                                columns=list(ledger_import.HEADERS),
-                               existing=ledger_import.existing_rooms(db.session, building)), 200 if parsed.ok else 400
+                               changes=ledger_import.changes(db.session, building, parsed.rows)), 200 if parsed.ok else 400
     return render_template("visits/import.html", form=form), 400 if form.errors else 200
 
 

@@ -1,8 +1,10 @@
 """The visits feature's command payloads (a visit is also a sync mutation's), validated by pydantic."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field, field_validator
 
 from app.models import ContactPreference
@@ -37,6 +39,31 @@ class VisitIn(BaseModel):
         return value.replace(tzinfo=LOCAL_TZ) if value.tzinfo is None else value
 
 
+# A household's contact phone, the one rule for the ledger page and the imported sheet:
+# - a mainland mobile: 11 digits starting with 1 (13912345678);
+# - or a landline: 7 or 8 digits, with the area code (0 and 2 or 3 more digits) in front if the
+#   number is outside Beijing or written in full: 62345678, 010-62345678, 01062345678, 0755-1234567.
+# Spaces are dropped; one hyphen may part the area code from the number. Nothing else is a phone.
+MOBILE = re.compile(r"1\d{10}")
+LANDLINE = re.compile(r"(0\d{2,3}-?)?[1-9]\d{6,7}")
+
+
+def phone_problem(value: str) -> str | None:
+    """Why `value` is not a phone number, in plain words; None when it is one (or empty)."""
+    if not value:
+        return None
+    if not re.fullmatch(r"[\d-]+", value):
+        return str(_l("Write only digits (a hyphen may follow the area code): \"%(value)s\" has other characters.",
+                      value=value[:30]))
+    if MOBILE.fullmatch(value) or LANDLINE.fullmatch(value):
+        return None
+    digits = value.replace("-", "")
+    if digits.startswith("1"):
+        return str(_l("A mobile number has 11 digits starting with 1; %(value)s has %(n)d.", value=value, n=len(digits)))
+    return str(_l("A landline number has 7 or 8 digits, with its area code in front if needed (010-62345678); "
+                  "%(value)s is not one.", value=value))
+
+
 class HouseholdFields(BaseModel):
     """What the ledger keeps about a household that staff may change: on its page, or with an imported sheet."""
 
@@ -48,6 +75,16 @@ class HouseholdFields(BaseModel):
     limited_mobility: bool = False
     no_smartphone: bool = False
     preferred_contact: ContactPreference = ContactPreference.PUSH
+
+    @field_validator("contact_phone", mode="before")
+    @classmethod
+    def _phone(cls, value):
+        """A mobile or landline number (see phone_problem), spaces dropped; empty when unknown."""
+        text = re.sub(r"\s+", "", str(value)) if value is not None else ""
+        problem = phone_problem(text)
+        if problem:
+            raise ValueError(problem)
+        return text
 
 
 class HouseholdIn(HouseholdFields):

@@ -30,6 +30,13 @@ def test_s4_phases_and_outcome(page, sign_in, s4):  # noqa: F811
     page.goto(url)
     page.get_by_role("button", name="采纳进方案").first.click()
     page.get_by_label("因为大家的意见改了什么").fill("方案加种了侧柏和桂花。")
+    # Phase 2 has 6 more days: the page asks first, and the browser will not send the form until asked.
+    warning = page.locator("#close-warning").inner_text()
+    assert "第二轮还在进行" in warning and "还有 6 天" in warning
+    page.get_by_role("button", name="公布并告诉所有参与的人").click()
+    tick = page.get_by_label("现在结束第二轮并公布")
+    assert tick.evaluate("box => box.validity.valueMissing") and page.locator(".consultation-outcome").count() == 0
+    tick.check()
     page.get_by_role("button", name="公布并告诉所有参与的人").click()
     page.get_by_text("结果已公布,已告诉 2 位参与的居民。").wait_for()
     assert page.get_by_text("方案加种了侧柏和桂花。").is_visible()

@@ -63,7 +63,7 @@ def test_two_phases_comments_outcome(s4):
     answer_poll(db.session, s4.resident, c, [c.options[1].id], now=utcnow())  # replaces
     assert [n for _o, n in poll_results(db.session, c)] == [0, 1, 0]
     c.comments[0].adopted = True
-    people = publish_outcome(db.session, s4.staff, c, "加种了侧柏和桂花。", now=utcnow())
+    people = publish_outcome(db.session, s4.staff, c, "加种了侧柏和桂花。", now=utcnow(), close_phase=True)
     db.session.commit()
     assert {p.name for p in people} == {"供电工程师", "老党员", "楼长", "普通居民"}
     inbox = db.session.scalars(select(InboxItem).where(InboxItem.user_id == s4.resident.id)).all()
@@ -115,7 +115,7 @@ def test_pages_phase1_hidden_from_residents_then_outcome(client, login, s4):
     token = login(s4.staff)
     comment_id = s4.consultation.comments[0].id
     client.post(f"{url}/comments/{comment_id}/adopt", data={"csrf_token": token, "adopted": "1"})
-    client.post(f"{url}/outcome", data={"csrf_token": token, "outcome": "加种了侧柏和桂花。"})
+    client.post(f"{url}/outcome", data={"csrf_token": token, "outcome": "加种了侧柏和桂花。", "close_phase": "1"})
     login(s4.resident)
     page = client.get(url).get_data(as_text=True)
     assert "因为您的意见,我们改了这些" in page and "加种了侧柏和桂花" in page
@@ -253,3 +253,55 @@ def test_a_bad_schedule_is_explained_next_to_the_field_to_correct(client, login,
     assert '<p class="error" id="phase2_closes_at-error">每一轮的结束时间要晚于开始时间' in page
     assert 'id="title-error"' not in page
     assert db.session.scalar(select(Consultation).where(Consultation.title == "停车位怎么划")) is None
+
+
+def test_an_outcome_while_phase_2_runs_is_refused_unless_the_phase_is_closed(s4):
+    c = s4.consultation
+    s4.clock.set(s4.now + timedelta(days=9))  # phase 2: 6 more days
+    closes_at = c.phase2_closes_at
+    with pytest.raises(Refused, match="还有 6 天") as refused:
+        publish_outcome(db.session, s4.staff, c, "加种了侧柏和桂花。", now=utcnow())
+    assert refused.value.code == "confirm" and "close_phase" in refused.value.fields
+    assert c.outcome_at is None and c.phase2_closes_at == closes_at and current_phase(c, utcnow()) == 2
+    publish_outcome(db.session, s4.staff, c, "加种了侧柏和桂花。", now=utcnow(), close_phase=True)
+    assert c.phase2_closes_at == utcnow() and current_phase(c, utcnow()) is None  # publishing closed the phase
+    with pytest.raises(Refused):
+        answer_poll(db.session, s4.resident, c, [c.options[0].id], now=utcnow())
+
+
+def test_an_outcome_before_phase_2_opens_closes_both_phases(s4):
+    c = s4.consultation  # phase 1 open, phase 2 a week away
+    with pytest.raises(Refused, match="还有 15 天"):
+        publish_outcome(db.session, s4.staff, c, "不建了。", now=utcnow())
+    publish_outcome(db.session, s4.staff, c, "不建了。", now=utcnow(), close_phase=True)
+    assert current_phase(c, utcnow()) is None
+    s4.clock.set(s4.now + timedelta(days=9))
+    assert current_phase(c, utcnow()) is None  # phase 2 does not open later
+
+
+def test_after_phase_2_has_closed_no_confirmation_is_needed(s4):
+    c = s4.consultation
+    s4.clock.set(s4.now + timedelta(days=16))
+    closes_at = c.phase2_closes_at
+    publish_outcome(db.session, s4.staff, c, "加种了侧柏和桂花。", now=utcnow())
+    assert c.outcome_at == utcnow() and c.phase2_closes_at == closes_at  # its dates stay as they were
+
+
+def test_the_page_asks_first_and_the_command_refuses_without_the_tick(client, login, s4):
+    c = s4.consultation
+    s4.clock.set(s4.now + timedelta(days=9))
+    url = f"/consultations/{c.id}"
+    token = login(s4.staff)
+    page = client.get(url).get_data(as_text=True)
+    assert "第二轮还在进行,到" in page and "(还有 6 天)" in page
+    assert 'name="close_phase" value="1" required' in page and "现在结束第二轮并公布" in page
+    response = client.post(f"{url}/outcome", data={"csrf_token": token, "outcome": "加种了侧柏和桂花。"})
+    assert response.status_code == 302
+    assert "勾选“现在结束第二轮”" in client.get(url).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Consultation, c.id).outcome_at is None
+    client.post(f"{url}/outcome", data={"csrf_token": token, "outcome": "加种了侧柏和桂花。", "close_phase": "1"})
+    db.session.expire_all()
+    published = db.session.get(Consultation, c.id)
+    assert published.outcome_at is not None and current_phase(published, utcnow()) is None
+    assert 'name="close_phase"' not in client.get(url).get_data(as_text=True)

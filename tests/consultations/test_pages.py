@@ -83,7 +83,7 @@ def test_staff_see_every_comment_by_phase_and_the_outcome_lists_the_adopted(clie
         client.post(f"{url}/comments/{comment.id}/adopt", data={"csrf_token": token, "adopted": "1"})
     assert client.post(f"{url}/outcome", data={"csrf_token": token, "outcome": " "}).status_code == 302
     assert "请写明因为大家的意见改了什么。" in client.get(url).get_data(as_text=True)
-    client.post(f"{url}/outcome", data={"csrf_token": token, "outcome": "加种了侧柏和桂花,装了路灯。"})
+    client.post(f"{url}/outcome", data={"csrf_token": token, "outcome": "加种了侧柏和桂花,装了路灯。", "close_phase": "1"})
     client.post(f"{url}/outcome", data={"csrf_token": token, "outcome": "再发一次"})
     assert "结果已经公布过了。" in client.get(url).get_data(as_text=True)
     login(s4.resident)

@@ -88,7 +88,64 @@ def test_the_excel_template_imports_as_it_is(client, staff):
 
 def test_preview_says_which_rooms_are_updated(client, staff):
     page = upload(client, staff, csv_bytes(GOOD), "台账.csv").get_data(as_text=True)
-    assert page.count("<td>新增</td>") == 1 and page.count("<td>更新</td>") == 1
+    assert page.count("<td>新增</td>") == 1 and page.count('<td class="import-changes">更新') == 1
+
+
+def row_of(page: str, room: str) -> str:
+    """The preview's table row of one room."""
+    return page.split(f'data-room="{room}"')[1].split("</tr>")[0]
+
+
+def test_preview_shows_old_and_new_for_every_changed_field_and_what_update_replaces(client, staff):
+    household = db.session.scalar(select(Household).where(Household.room == "102"))
+    household.contact_phone, household.member_count, household.lives_alone = "010-62345678", 2, True
+    db.session.commit()
+    page = upload(client, staff, csv_bytes(GOOD), "台账.csv").get_data(as_text=True)
+    row = row_of(page, "1门 102")
+    assert "成员: <del>旧名字</del> → <ins>刘志强、刘淑珍</ins>" in row
+    assert "联系电话: <del>010-62345678</del> → <ins>(空)</ins>" in row  # the phone column too
+    assert "独居: <del>是</del> → <ins>否</ins>" in row
+    assert "人数" not in row.split("<ul>")[1]  # 2 → 2: unchanged fields are not listed
+    assert "<td>13900000001</td>" in row_of(page, "1门 101")  # the phone column is in the preview
+    assert "更新会用表格里的内容替换台账里 1 户的登记" in page  # 更新 says what it replaces
+    assert "保存:新增 1 户,替换 1 户的登记" in page
+
+
+def test_an_unchanged_row_says_so(client, staff):
+    household = db.session.scalar(select(Household).where(Household.room == "102"))
+    household.members, household.member_count, household.floor = "刘志强、刘淑珍", 2, 1
+    db.session.commit()
+    page = upload(client, staff, csv_bytes(GOOD), "台账.csv").get_data(as_text=True)
+    assert "<td>无变化</td>" in row_of(page, "1门 102") and "保存 2 户" in page
+
+
+@pytest.mark.parametrize(("phone", "why"), [
+    ("abc", "需要填数字"),
+    ("123", "手机号是 1 开头的 11 位数字,123 只有 3 位"),
+    ("1390000000", "只有 10 位"),
+    ("62-34", "座机号"),
+])
+def test_wrong_phone_numbers_are_refused_and_the_preview_says_why(client, staff, phone, why):
+    rows = [[*GOOD[0][:5], phone, *GOOD[0][6:]]]
+    response = upload(client, staff, csv_bytes(rows), "台账.csv")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "没有保存任何数据" in page
+    assert "<td>联系电话</td>" in page and why in page
+    assert db.session.scalar(select(Household).where(Household.room == "101")) is None
+
+
+@pytest.mark.parametrize("phone", ["13912345678", "010-62345678", "01062345678", "62345678", "0755-1234567",
+                                   "139 1234 5678"])
+def test_mobile_and_landline_numbers_are_accepted(client, staff, phone):
+    rows = [[*GOOD[0][:5], phone, *GOOD[0][6:]]]
+    page = upload(client, staff, csv_bytes(rows), "台账.csv").get_data(as_text=True)
+    assert "共 1 行可以导入" in page and f"<td>{phone.replace(' ', '')}</td>" in page
+
+
+def test_a_number_column_says_it_needs_a_number(client, staff):
+    rows = [[*GOOD[0][:4], "两个", *GOOD[0][5:]]]
+    page = upload(client, staff, csv_bytes(rows), "台账.csv").get_data(as_text=True)
+    assert "这里需要填数字" in page and "两个" in page and "填写的内容类型不对" not in page
 
 
 def test_an_old_preview_cannot_be_confirmed(client, staff, app):

@@ -181,3 +181,21 @@ def test_a_need_is_marked_solved(client, login, building, make_user):
     assert "已解决" in page and "标记为已解决" not in page
     login(make_user(Role.RESIDENT, building.households[0]))
     assert client.post(f"/visits/needs/{visit.needs[0].id}/done", data={"csrf_token": token}).status_code in (400, 403)
+
+
+def test_the_household_page_refuses_a_wrong_phone_with_the_imports_words(client, login, building, make_user):
+    token = login(make_user(Role.BUILDING_HEAD, building))
+    h = building.households[1]
+    response = client.post(f"/visits/households/{h.id}/edit", data={
+        "csrf_token": token, "members": "王秀英", "member_count": 1, "preferred_contact": "phone", "contact_phone": "abc"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "需要填数字" in page
+    db.session.rollback()
+    db.session.refresh(h)
+    assert h.contact_phone == ""
+    client.post(f"/visits/households/{h.id}/edit", data={
+        "csrf_token": token, "members": "王秀英", "member_count": 1, "preferred_contact": "phone",
+        "contact_phone": "010-62345678"})
+    db.session.rollback()
+    db.session.refresh(h)
+    assert h.contact_phone == "010-62345678"
