@@ -41,7 +41,8 @@ for (const form of document.querySelectorAll("form.record-vote")) {
       choice,
       channel: "door_to_door",
       client_time: new Date().toISOString(),
-    });
+    }, [], { convention: document.querySelector("h1")?.textContent.trim(),
+      household: form.querySelector("legend")?.textContent.trim() });
     mine.set(id, form);
     const label = event.submitter.textContent.trim();
     say(form, `${texts.saved} ${label}`, "saved");
