@@ -52,6 +52,8 @@ if (user) {
   } catch (err) { /* older browsers: the timer below keeps the count fresh */ }
   setInterval(tryFlush, FLUSH_EVERY_MS);
   tryFlush();
+  // The sync page is where people go when offline: the worker keeps a copy even if it was never opened.
+  navigator.serviceWorker?.ready.then((reg) => reg.active?.postMessage({ type: "keep-pages" })).catch(() => {});
 
   // Signing out with unsent items would strand them: ask first.
   const logout = document.querySelector("form[data-logout]");
