@@ -9,6 +9,7 @@ const PAGE_CACHE = "pages-v1";
 const STATIC_CACHE = "static-v1";
 const OFFLINE_URL = "/offline";
 const HOME_PAGES = __HOME_PAGES__; // the home page, and the care home page / leads care-mode residents to
+const OFFLINE_PAGES = __OFFLINE_PAGES__; // where people go when offline (the sync page): kept even if never opened
 
 // The offline page is the same for everyone, so it is fetched without cookies: it neither shows
 // whoever was signed in when the worker installed, nor — its answer arriving just after a sign-in
@@ -33,9 +34,23 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// The pages a signed-in person needs offline though they may never have opened them: fetched with
+// their session and kept like any page they opened (signing out clears them with the rest).
+async function keepPages() {
+  const cache = await caches.open(PAGE_CACHE);
+  await Promise.all(OFFLINE_PAGES.map(async (url) => {
+    if (await cache.match(url)) return;
+    const response = await fetch(url, { credentials: "same-origin" });
+    // signed out meanwhile (a redirect to the login page): keep nothing
+    if (response.ok && !response.redirected) await cache.put(url, response);
+  }));
+}
+
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "clear-pages") {
     event.waitUntil(caches.delete(PAGE_CACHE));
+  } else if (event.data && event.data.type === "keep-pages") {
+    event.waitUntil(keepPages().catch(() => {}));
   }
 });
 

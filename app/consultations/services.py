@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -209,7 +210,7 @@ def publish_outcome(session: Session, user: User, consultation: Consultation, te
     people = participants(session, consultation)
     session.flush()
     if people:
-        notify(session, people, "consultation.outcome", _("What came of it: %(title)s", title=consultation.title),
+        notify(session, people, "consultation.outcome", _l("What came of it: %(title)s", title=consultation.title),
                text, f"/consultations/{consultation.id}", now=now)
     return people
 

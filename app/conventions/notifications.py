@@ -11,7 +11,7 @@ from datetime import datetime
 from itertools import groupby
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,26 +35,26 @@ def _when(moment: datetime) -> str:
 
 
 def _opened(convention, now: datetime) -> tuple[str, str]:
-    title = _("Vote open: %(title)s", title=convention.title)
+    title = _l("Vote open: %(title)s", title=convention.title)
     if convention.vote_opens_at is not None and convention.vote_opens_at > now:
-        body = _("Voting opens %(opens)s and closes %(closes)s; one vote per household.",
+        body = _l("Voting opens %(opens)s and closes %(closes)s; one vote per household.",
                  opens=_when(convention.vote_opens_at), closes=_when(convention.vote_closes_at))
     else:
-        body = _("One vote per household, until %(when)s.", when=_when(convention.vote_closes_at))
+        body = _l("One vote per household, until %(when)s.", when=_when(convention.vote_closes_at))
     return title, body
 
 
 def _closed(convention, tally) -> tuple[str, str]:
-    title = _("Vote result: %(title)s", title=convention.title)
+    title = _l("Vote result: %(title)s", title=convention.title)
     counts = {"yes": tally.yes, "no": tally.no, "abstain": tally.abstain, "voted": tally.voted,
               "households": tally.households}
     if tally.adopted:
-        body = _("Adopted: %(yes)d agree, %(no)d disagree, %(abstain)d abstain; "
+        body = _l("Adopted: %(yes)d agree, %(no)d disagree, %(abstain)d abstain; "
                  "%(voted)d of %(households)d households voted.", **counts)
     elif not tally.quorum_met:
-        body = _("Not adopted: too few households voted (%(voted)d of %(households)d).", **counts)
+        body = _l("Not adopted: too few households voted (%(voted)d of %(households)d).", **counts)
     else:
-        body = _("Not adopted: %(yes)d agree, %(no)d disagree, %(abstain)d abstain; "
+        body = _l("Not adopted: %(yes)d agree, %(no)d disagree, %(abstain)d abstain; "
                  "%(voted)d of %(households)d households voted.", **counts)
     return title, body
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from flask_babel import gettext
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import utcnow
@@ -30,11 +31,37 @@ class InboxItem(TimestampMixin, db.Model):
     # The notice it copies (one item per user and notice); named by table, so the core imports no feature.
     notice_id: Mapped[int | None] = mapped_column(ForeignKey("notice.id", ondelete="CASCADE"), index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What it is about ("problem:12"): a new step on the same subject and kind raises the person's
+    # unread item (updates + 1) instead of adding another one.
+    subject: Mapped[str | None] = mapped_column(String(40), index=True)
+    updates: Mapped[int] = mapped_column(Integer, default=1, server_default="1", nullable=False)
+    # App-written texts as {"title": [msgid, params], "body": [...]}, translated when shown so the
+    # reader sees their language of the day; title/body are the texts as sent (notices, old rows).
+    message: Mapped[dict | None] = mapped_column(JSON)
 
     __table_args__ = (UniqueConstraint("user_id", "notice_id"),)
 
     def __repr__(self) -> str:
         return f"<InboxItem {self.id} user={self.user_id} {self.kind}>"
+
+    def _shown(self, part: str, sent: str) -> str:
+        msgid, params = (self.message or {}).get(part) or (None, None)
+        if not msgid:
+            return sent
+        try:
+            return gettext(msgid, **params)
+        except (KeyError, TypeError, ValueError):  # a msgid whose placeholders changed since it was stored
+            return sent
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language (app-written) or as sent (a notice, a row from before)."""
+        return self._shown("title", self.title)
+
+    @property
+    def shown_body(self) -> str:
+        """The body in the reader's language (app-written) or as sent."""
+        return self._shown("body", self.body)
 
 
 class MutedKind(db.Model):

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from pydantic import BaseModel
 
-from app.api import documented
+from app.api import ErrorOut, documented, run_command
 from app.auth.routes import safe_next
 from app.extensions import db
 from app.notifications.services import EVENT_KINDS, muting_choices, unread_count
@@ -34,6 +34,14 @@ def save_kinds():
                    done=back, success=_("Saved."))
 
 
+@bp.post("/read-all")
+@login_required
+def read_all():
+    """Mark all my messages read (the inbox's button); back to the page it was sent from."""
+    back = safe_next(request.form.get("next")) or url_for("notices.index")
+    return perform("notifications.read_all", {}, done=back, success=_("All messages marked as read."))
+
+
 class UnreadOut(BaseModel):
     """The header badge's count."""
 
@@ -47,3 +55,17 @@ def unread():
     """How many inbox items I have not opened (the header badge)."""
     return jsonify(unread=unread_count(db.session, current_user._get_current_object()))
 
+
+class ReadAllOut(BaseModel):
+    """How many items were unread; none are now."""
+
+    marked: int
+    unread: int
+
+
+@api.post("/read-all")
+@documented("Mark all my inbox items read (no body).", {200: ReadAllOut, 400: ErrorOut}, command="notifications.read_all")
+@login_required
+def api_read_all():
+    """Mark all my inbox items read; answers how many were unread."""
+    return run_command("notifications.read_all", request.get_json(silent=True) or {})

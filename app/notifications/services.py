@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cache
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Integer, Select, bindparam, cast, delete, func, insert, literal, select, update
+from sqlalchemy import JSON, Boolean, Integer, Select, String, bindparam, cast, delete, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -40,42 +41,82 @@ def _unmuted(recipients: Select, kind: str) -> Select:
     return select(r.c[0], r.c[1]).where(r.c[0].not_in(select(MutedKind.user_id).where(MutedKind.kind == kind)))
 
 
-def _add_to_inbox(session: Session, recipients: Select, note: Notification) -> int:
-    """One inbox item per distinct recipient user: the in-app copy every notice and event gets."""
+def message_of(**texts: str | LazyString) -> dict | None:
+    """{"title": [msgid, params], …} for the texts written with lazy_gettext, to translate when shown.
+
+    A plain string (a staff-written notice) is kept only as sent. Parameters are the reader's data
+    (a problem's words, a building's name); anything not JSON is stored as its text in the
+    sender's language.
+    """
+    stored = {}
+    for part, text in texts.items():
+        if isinstance(text, LazyString) and text._args:
+            params = {k: v if isinstance(v, (str, int, float)) else str(v) for k, v in text._kwargs.items()}
+            stored[part] = [str(text._args[0]), params]
+    return stored or None
+
+
+def _add_to_inbox(session: Session, recipients: Select, note: Notification, *, subject: str | None = None,
+                  message: dict | None = None) -> int:
+    """One inbox item per distinct recipient user: the in-app copy every notice and event gets.
+
+    With a `subject`, a recipient's unread item of the same kind and subject is raised instead (its
+    texts become this step's, it moves to the top, updates + 1): one unread item per problem.
+    """
     r = recipients.subquery()
-    query = select(r.c[0], literal(note.kind), literal(note.title[:120]), literal(note.body), literal(note.url),
-                   literal(note.urgent, Boolean), cast(literal(note.notice_id), Integer), literal(note.at, UTCDateTime),
-                   literal(note.at, UTCDateTime)).distinct()
-    columns = ["user_id", "kind", "title", "body", "url", "urgent", "notice_id", "created_at", "updated_at"]
+    written = 0
+    fresh = select(r.c[0]).distinct()  # the users once; PostgreSQL cannot DISTINCT the JSON column below
+    if subject is not None:
+        unread = (InboxItem.subject == subject, InboxItem.kind == note.kind, InboxItem.read_at.is_(None))
+        raised = session.execute(
+            update(InboxItem).where(*unread, InboxItem.user_id.in_(select(r.c[0])))
+            .values(title=note.title[:120], body=note.body, url=note.url, urgent=note.urgent, message=message,
+                    created_at=note.at, updated_at=note.at, updates=InboxItem.updates + 1)
+            .execution_options(synchronize_session=False))
+        written += max(raised.rowcount or 0, 0)
+        fresh = fresh.where(r.c[0].not_in(select(InboxItem.user_id).where(*unread)))
+    query = select(fresh.subquery().c[0], literal(note.kind), literal(note.title[:120]), literal(note.body),
+                   literal(note.url), literal(note.urgent, Boolean), cast(literal(note.notice_id), Integer),
+                   literal(note.at, UTCDateTime), literal(note.at, UTCDateTime),
+                   cast(literal(subject), String), literal(message, JSON))
+    columns = ["user_id", "kind", "title", "body", "url", "urgent", "notice_id", "created_at", "updated_at",
+               "subject", "message"]
     result = session.execute(insert(InboxItem).from_select(columns, query))
-    return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else 0
+    return written + (result.rowcount if result.rowcount is not None and result.rowcount >= 0 else 0)
 
 
-def post(session: Session, recipients: Select, note: Notification, *, mute_inbox: bool = True) -> int:
+def post(session: Session, recipients: Select, note: Notification, *, mute_inbox: bool = True,
+         subject: str | None = None, message: dict | None = None) -> int:
     """Tell everyone in `recipients` (a SELECT of user_id, household_id): inbox items, then every channel.
 
     People who turned `note.kind` off get nothing, unless it is urgent; with `mute_inbox=False`
     they still get the inbox item and only the channels stay quiet (a notice stays on the notice
-    board). Runs in the caller's transaction; returns how many inbox items were written.
+    board). `subject` groups a subject's items (see _add_to_inbox); `message` (message_of) lets the
+    inbox show the texts in the reader's language. Runs in the caller's transaction; returns how
+    many inbox items were written or raised.
     """
     audience = recipients if note.urgent else _unmuted(recipients, note.kind)
-    written = _add_to_inbox(session, audience if mute_inbox else recipients, note)
+    written = _add_to_inbox(session, audience if mute_inbox else recipients, note, subject=subject, message=message)
     for channel in channels():
         channel(session, note, audience)
     return written
 
 
-def notify(session: Session, users: list[User], kind: str, title: str, body: str, url: str, *,
-           urgent: bool = False, now: datetime) -> Notification:
+def notify(session: Session, users: list[User], kind: str, title: str | LazyString, body: str | LazyString,
+           url: str, *, urgent: bool = False, now: datetime, subject: str | None = None) -> Notification:
     """Tell `users` about an event: an inbox item each, and a copy by each channel (a push to their devices).
 
     People who turned `kind` off get neither (the problem or convention page still shows it);
-    urgent messages reach everyone.
+    urgent messages reach everyone. Texts written with lazy_gettext are shown in the inbox in the
+    reader's language of the moment; the channels get them in the language in force now (the
+    callers force each recipient's). Items with the same `subject` ("problem:12") and kind group
+    into one unread item.
     """
-    note = Notification(kind=kind, title=title[:120], body=body, url=url, at=now, urgent=urgent)
+    message = message_of(title=title, body=body)
+    note = Notification(kind=kind, title=str(title)[:120], body=str(body), url=url, at=now, urgent=urgent)
     ids = sorted({u.id for u in users}) or [-1]
     recipients = select(User.id, cast(literal(None), Integer).label("household_id")).where(User.id.in_(ids))
-    post(session, recipients, note)
+    post(session, recipients, note, subject=subject, message=message)
     return note
 
 
@@ -124,6 +165,13 @@ def mark_read(session: Session, user: User, *, now: datetime, notice_id: int | N
     query = update(InboxItem).where(InboxItem.user_id == user.id, InboxItem.read_at.is_(None))
     query = query.where(InboxItem.notice_id == notice_id) if notice_id is not None else query.where(InboxItem.id == item_id)
     session.execute(query.values(read_at=now))
+
+
+def mark_all_read(session: Session, user: User, *, now: datetime) -> int:
+    """Mark every unread inbox item of the user read; how many there were."""
+    result = session.execute(update(InboxItem).where(InboxItem.user_id == user.id, InboxItem.read_at.is_(None))
+                             .values(read_at=now, updated_at=now).execution_options(synchronize_session=False))
+    return max(result.rowcount or 0, 0)
 
 
 def set_muted(session: Session, user: User, kinds: set[str]) -> None:

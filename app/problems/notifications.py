@@ -12,7 +12,7 @@ from datetime import datetime
 from itertools import groupby
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
@@ -24,17 +24,34 @@ from app.notifications.services import notify
 REPORTER_KINDS = ("response", "escalated", "dispatched", "dispatch_progress", "dispatch_done", "resolved", "closed")
 
 
-def _title(kind: str) -> str:
+def about(problem) -> str:
+    """The problem in a few of its own words, for a title ("楼道灯不亮"); a voice-only report by its category."""
+    from app.problems.models import CATEGORY_LABELS
+
+    words = " ".join((problem.text or "").split())
+    if not words:
+        return str(CATEGORY_LABELS.get(problem.category, problem.category))
+    return words if len(words) <= 16 else words[:15] + "…"
+
+
+def subject(problem) -> str:
+    """What a problem's inbox items group by: one unread item per problem and kind."""
+    return f"problem:{problem.id}"
+
+
+def _title(kind: str, problem):
+    """The reporter's title for a step, naming the problem; translated again when the inbox shows it."""
+    name = about(problem)
     titles = {
-        "response": _("Reply to the problem you reported"),
-        "escalated": _("Your problem was passed up for help"),
-        "dispatched": _("A department was called in for your problem"),
-        "dispatch_progress": _("Progress on the problem you reported"),
-        "dispatch_done": _("A department finished its part of your problem"),
-        "resolved": _("Your problem is resolved: please confirm"),
-        "closed": _("Your problem is closed"),
+        "response": _l("Reply to “%(problem)s”, which you reported", problem=name),
+        "escalated": _l("“%(problem)s”, which you reported, was passed up for help", problem=name),
+        "dispatched": _l("A department was called in for “%(problem)s”, which you reported", problem=name),
+        "dispatch_progress": _l("Progress on “%(problem)s”, which you reported", problem=name),
+        "dispatch_done": _l("A department finished its part of “%(problem)s”", problem=name),
+        "resolved": _l("“%(problem)s” is resolved: please confirm", problem=name),
+        "closed": _l("“%(problem)s”, which you reported, is closed", problem=name),
     }
-    return titles.get(kind, _("Update on the problem you reported"))
+    return titles.get(kind, _l("Update on “%(problem)s”, which you reported", problem=name))
 
 
 def on_timeline_step(problem, event) -> None:
@@ -48,7 +65,8 @@ def on_timeline_step(problem, event) -> None:
     if (event.public and kind in REPORTER_KINDS and reporter is not None and reporter.active
             and event.actor_id != reporter.id):
         with force_locale(reporter.locale):
-            notify(session, [reporter], "issue.update", _title(kind), event.text or problem.text, url, now=event.at)
+            notify(session, [reporter], "issue.update", _title(kind, problem), event.text or problem.text, url,
+                   now=event.at, subject=subject(problem))
     if kind == "dispatched":
         names = (event.data or {}).get("departments") or []
         people = session.scalars(
@@ -58,15 +76,15 @@ def on_timeline_step(problem, event) -> None:
             .distinct()).all()
         for person in people:
             with force_locale(person.locale):
-                notify(session, [person], "issue.dispatch", _("New work order: %(text)s", text=problem.text[:40]),
-                       event.text or problem.text, url, now=event.at)
+                notify(session, [person], "issue.dispatch", _l("New work order: %(text)s", text=problem.text[:40]),
+                       event.text or problem.text, url, now=event.at, subject=subject(problem))
 
 
-def _deadline_title(problem, overdue: bool) -> str:
+def _deadline_title(problem, overdue: bool):
     text = " ".join(problem.text.split())[:30] or problem.building.name
     if overdue:
-        return _("Overdue, no reply yet: %(text)s", text=text)
-    return _("Reply by %(time)s: %(text)s", time=to_local(problem.feedback_due_at).strftime("%H:%M"), text=text)
+        return _l("Overdue, no reply yet: %(text)s", text=text)
+    return _l("Reply by %(time)s: %(text)s", time=to_local(problem.feedback_due_at).strftime("%H:%M"), text=text)
 
 
 def remind_owners(session: Session, problem, people: list[User], *, overdue: bool, now: datetime) -> None:

@@ -23,6 +23,7 @@ PRECACHE_STATIC = (
     "icons/maskable-512.png",
     *(f"icons/care/{name}.svg" for name in ("report", "notices", "vote", "call")),
     "js/read-aloud.js",
+    "js/sync-page.js",  # the sync page opens offline even if never visited (sw.js keepPages)
 )
 
 # ES modules imported by other modules by plain path (no hash in the URL) that every signed-in page
@@ -32,6 +33,7 @@ PRECACHE_STATIC = (
 PRECACHE_MODULES = (
     "js/db.js",
     "js/outbox.js",
+    "js/store.js",
     "js/sync.js",
     "js/sync-status.js",
     "js/times.js",

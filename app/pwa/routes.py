@@ -72,6 +72,7 @@ def service_worker():
     homes = [url_for("home.index"), url_for("care.home")]
     body = body.replace("__VERSION__", shell_version()).replace("__PRECACHE__", repr(precache).replace("'", '"'))
     body = body.replace("__HOME_PAGES__", json.dumps(homes))
+    body = body.replace("__OFFLINE_PAGES__", json.dumps([url_for("sync.status")]))
     response = make_response(body)
     response.mimetype = "text/javascript"
     response.headers["Cache-Control"] = "no-cache"

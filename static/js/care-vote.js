@@ -26,7 +26,7 @@ form?.addEventListener("submit", async (event) => {
       choice: button.value,
       channel: "online",
       client_time: new Date().toISOString(),
-    });
+    }, [], { convention: document.querySelector("h1")?.textContent.trim() });
   } catch (err) {
     form.dataset.plain = "1";
     form.requestSubmit(button); // no IndexedDB here: the plain form still works online

@@ -90,7 +90,8 @@ for (const form of document.querySelectorAll("form.record-vote")) {
       channel: "door_to_door",
       answered_by: form.elements.answered_by?.value || null,
       client_time: new Date().toISOString(),
-    }, signature ? [signature] : []);
+    }, signature ? [signature] : [], { convention: document.querySelector("h1")?.textContent.trim(),
+      household: form.querySelector("legend")?.textContent.trim() });
     mine.set(id, form);
     const label = event.submitter.textContent.trim();
     say(form, `${texts.saved} ${label}`, "saved");

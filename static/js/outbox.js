@@ -17,7 +17,9 @@ export function uuid() {
 }
 
 // Queue a mutation (and its photos / voice notes) and try to send it at once if online.
-export async function enqueue(type, payload, files = []) {
+// `about` names what it concerns in the person's words ({convention: "楼道不堆物", household:
+// "6号楼 6门 302", problem: "楼道灯不亮"}), kept on this phone for the sync page, never sent.
+export async function enqueue(type, payload, files = [], about = null) {
   const id = uuid();
   const attachments = [];
   const fileRows = [];
@@ -30,6 +32,7 @@ export async function enqueue(type, payload, files = []) {
   const mutation = {
     id, type, user: currentUser(), payload: { ...payload, attachments },
     client_time: new Date().toISOString(), attempts: 0, status: WAITING, last_error: null, created: Date.now(),
+    about: about || null,
   };
   await tx(["outbox", "files"], "readwrite", (s) => {
     s.outbox.put(mutation);
@@ -55,6 +58,11 @@ export async function pending(user = currentUser()) {
 
 export async function count(user = currentUser()) {
   return (await all(user)).filter((m) => m.status === WAITING).length;
+}
+
+// Items the server refused or that clash with its record: they wait for the person, not for the network.
+export async function needsYou(user = currentUser()) {
+  return (await all(user)).filter((m) => m.status === REFUSED || m.status === CONFLICT).length;
 }
 
 export async function discard(id) {

@@ -1,7 +1,11 @@
 // 朗读: read a part of the page aloud with the device's Chinese voice. The button stays hidden
 // when the device has no Chinese voice (or no speech at all): a button that does nothing is worse
-// than none.
+// than none. Then the page says why, once per phone, and how to get a voice (the phone's
+// text-to-speech settings), rather than letting 朗读 vanish with no word.
 const buttons = [...document.querySelectorAll("[data-read-aloud]")];
+const missing = document.querySelector("[data-read-aloud-missing]");
+const TOLD = "siheyuan:no-chinese-voice-told";
+const VOICES_WAIT_MS = 2000; // Chromium loads voices a moment after the page; none at all never fires an event
 
 function chineseVoice() {
   const voices = window.speechSynthesis?.getVoices() || [];
@@ -38,7 +42,19 @@ function offer() {
   return true;
 }
 
-if (buttons.length && "speechSynthesis" in window && !offer()) {
-  // Voices load asynchronously in Chromium: look again when they arrive.
+function sayWhy() {
+  if (!missing || chineseVoice()) return;
+  try {
+    if (localStorage.getItem(TOLD)) return;
+    localStorage.setItem(TOLD, "1");
+  } catch (err) { /* no storage (private mode): say it on this page anyway */ }
+  missing.hidden = false;
+}
+
+if (buttons.length && !("speechSynthesis" in window)) {
+  sayWhy();
+} else if (buttons.length && !offer()) {
+  // Voices load asynchronously in Chromium: look again when they arrive, and say why if none comes.
   window.speechSynthesis.addEventListener("voiceschanged", offer);
+  setTimeout(sayWhy, VOICES_WAIT_MS);
 }

@@ -1,5 +1,6 @@
-// The /sync page: what is waiting, what the server refused and why; retry or discard.
+// The /sync page: what is waiting, what the server refused and why; only the actions that can work.
 import { CONFLICT, REFUSED, WAITING, all, discard, retry } from "./outbox.js";
+import { get } from "./store.js";
 import { flush } from "./sync.js";
 import { dateTime } from "./times.js";
 
@@ -11,33 +12,77 @@ const dialog = document.querySelector("[data-discard-dialog]");
 
 const typeLabels = JSON.parse(text.types || "{}");
 const choiceLabels = JSON.parse(text.choices || "{}");
+const channelLabels = JSON.parse(text.channels || "{}");
+const fieldLabels = JSON.parse(text.fields || "{}");
+const subjectLabels = JSON.parse(text.subjects || "{}");
 
-// What the item is, in the person's words: its kind, what they wrote or chose, and its files.
+// A value that is a code for machines (door_to_door, a uuid, an ISO time), not words for a person.
+const CODE = /^[\w.:+-]*$/;
+const SKIP = new Set(["choice", "channel", "attachments", "uuid", "client_time", "internal"]);
+
+// What the person wrote or chose, in their words: choice and how it was taken, words, files.
 function gist(payload) {
-  // What the person wrote: the usual fields, else any words in the item (a type this page has no label for).
-  const words = payload.text || payload.notes || payload.title
-    || Object.entries(payload).filter(([k, v]) => typeof v === "string" && !k.endsWith("_time") && !k.endsWith("_at")
-      && k !== "choice").map(([, v]) => v).join(" · ");
+  const words = payload.text || payload.notes || payload.title || payload.reason
+    || Object.entries(payload).filter(([k, v]) => typeof v === "string" && !SKIP.has(k) && !k.endsWith("_at")
+      && !CODE.test(v)).map(([, v]) => v).join(" · ");
   const parts = [];
   if (payload.choice) parts.push(choiceLabels[payload.choice] || payload.choice);
+  if (payload.channel && channelLabels[payload.channel]) parts.push(channelLabels[payload.channel]);
   if (words) parts.push(words.length > 80 ? `${words.slice(0, 80)}…` : words);
   const files = (payload.attachments || []).length;
   if (files) parts.push(text.files.replace("{n}", files));
   return parts.join(" · ");
 }
 
-function describe(m) {
+// Where each subject's name is found on this phone when the page did not note it (the pulled rows).
+const LOOKUPS = {
+  convention: ["convention_id", "conventions", (row) => row.title],
+  household: ["household_id", "households", (row) => row.label],
+  problem: ["problem_id", "problems", (row) => row.text],
+  notice: ["notice_id", "notices", (row) => row.title],
+};
+
+// What the item is about, in words: [label, name] pairs such as ["公约", "楼道不堆物"].
+async function subjects(m) {
+  const payload = m.payload || {};
+  const found = [];
+  for (const [name, [field, kind, words]] of Object.entries(LOOKUPS)) {
+    let value = m.about?.[name];
+    if (!value && payload[field] != null) {
+      const row = await get(kind, payload[field]).catch(() => null);
+      value = row ? words(row) : "";
+      if (!value) value = text.unknown; // pulled rows do not reach this far: say so rather than show an id
+    }
+    if (value) found.push([subjectLabels[name], value.length > 40 ? `${value.slice(0, 40)}…` : value]);
+  }
+  return found;
+}
+
+// The server's reason with each field's label; a field this page has no label for gets none, never its API name.
+function reason(error) {
+  const fields = Object.entries(error.fields || {}).filter(([, v]) => v && v !== error.message)
+    .map(([k, v]) => (fieldLabels[k] ? `${fieldLabels[k]}: ${v}` : v));
+  return (error.message || "") + (fields.length ? ` (${fields.join("; ")})` : "");
+}
+
+function line(words, className = "") {
+  const p = document.createElement("p");
+  if (className) p.className = className;
+  p.textContent = words;
+  return p;
+}
+
+async function describe(m) {
   const li = document.createElement("li");
   li.className = "card";
   const title = document.createElement("strong");
-  title.textContent = `${typeLabels[m.type] || m.type} · ${dateTime(m.client_time)}`;
+  title.textContent = `${typeLabels[m.type] || text.otherType} · ${dateTime(m.client_time)}`;
   li.append(title);
+  for (const [label, name] of await subjects(m)) li.append(line(`${label}: ${name}`, "sync-subject"));
   const what = gist(m.payload || {});
-  if (what) {
-    const line = document.createElement("p");
-    line.textContent = what;
-    li.append(line);
-  }
+  if (what) li.append(line(`${text.mine}: ${what}`));
+  if (m.last_error) li.append(line(typeof m.last_error === "string" ? m.last_error : reason(m.last_error), "error"));
+  if (m.server_version) li.append(line(`${text.serverVersion}: ${gist(m.server_version) || text.unknown}`));
   // The raw item stays available for whoever helps the person (the community's IT contact).
   const more = document.createElement("details");
   const label = document.createElement("summary");
@@ -47,18 +92,6 @@ function describe(m) {
   details.textContent = JSON.stringify(m.payload, null, 1);
   more.append(label, details);
   li.append(more);
-  if (m.last_error) {
-    const reason = document.createElement("p");
-    reason.className = "error";
-    const fields = Object.entries(m.last_error.fields || {}).map(([k, v]) => `${k}: ${v}`).join("; ");
-    reason.textContent = m.last_error.message + (fields ? ` (${fields})` : "");
-    li.append(reason);
-  }
-  if (m.server_version) {
-    const server = document.createElement("p");
-    server.textContent = `${text.serverVersion}: ${gist(m.server_version) || JSON.stringify(m.server_version)}`;
-    li.append(server);
-  }
   return li;
 }
 
@@ -88,20 +121,43 @@ async function render() {
   if (mine !== renders) return;
   const waiting = items.filter((m) => m.status === WAITING);
   const refused = items.filter((m) => m.status === REFUSED || m.status === CONFLICT);
-  summary.textContent = waiting.length ? text.waiting.replace("{n}", waiting.length) : text.none;
-  problems.replaceChildren(...(refused.length ? [] : [emptyItem()]), ...refused.map((m) => {
-    const li = describe(m);
-    if (!m.applied) li.append(button(text.retry, async () => { await retry(m.id); await flush(); render(); }));
-    li.append(button(text.discard, () => {
-      dialog.returnValue = "";
-      dialog.showModal();
-      dialog.addEventListener("close", async () => {
-        if (dialog.returnValue === "discard") { await discard(m.id); render(); }
-      }, { once: true });
-    }));
+  const waitingWords = waiting.length ? text.waiting.replace("{n}", waiting.length) : "";
+  summary.textContent = refused.length ? `${text.needsYou.replace("{n}", refused.length)} ${waitingWords}`.trim()
+    : waitingWords || text.none;
+  const refusedItems = await Promise.all(refused.map(async (m) => {
+    const li = await describe(m);
+    li.append(...actions(m));
     return li;
   }));
-  waitingList.replaceChildren(...(waiting.length ? waiting.map(describe) : [emptyItem()]));
+  const waitingItems = await Promise.all(waiting.map(describe));
+  if (mine !== renders) return;
+  problems.replaceChildren(...(refused.length ? refusedItems : [emptyItem()]));
+  waitingList.replaceChildren(...(waiting.length ? waitingItems : [emptyItem()]));
+}
+
+// Only what can work: a conflict is settled by keeping the server's version (sending it again
+// would only clash again; the server kept the attempt in the history, not counted); a refusal may
+// be sent again once someone fixed the cause, unless what it was for has closed.
+function actions(m) {
+  if (m.status === CONFLICT) {
+    const note = line(m.type === "vote.cast" ? text.voteConflict : text.conflict, "hint");
+    return [note, button(text.keepServer, () => askToDiscard(m))];
+  }
+  const buttons = [];
+  if (!m.applied && m.last_error?.code !== "closed") {
+    buttons.push(button(text.retry, async () => { await retry(m.id); await flush(); render(); }));
+  }
+  buttons.push(button(text.discard, () => askToDiscard(m)));
+  return buttons;
+}
+
+// What is deleted from the phone is gone: ask first.
+function askToDiscard(m) {
+  dialog.returnValue = "";
+  dialog.showModal();
+  dialog.addEventListener("close", async () => {
+    if (dialog.returnValue === "discard") { await discard(m.id); render(); }
+  }, { once: true });
 }
 
 document.querySelector("[data-sync-now]").addEventListener("click", async () => { await flush(); render(); });

@@ -1,7 +1,7 @@
 // The sync status in every page's header: how many items wait, when the last sync succeeded.
 // Also decides when to flush: on load, when the network returns, and every 30 seconds.
 import { getMeta, setMeta } from "./db.js";
-import { count, currentUser } from "./outbox.js";
+import { count, currentUser, needsYou } from "./outbox.js";
 import { flush } from "./sync.js";
 import { clockTime } from "./times.js";
 
@@ -19,9 +19,17 @@ export async function refresh() {
   const waiting = await count(user);
   const last = await getMeta(`last_sync:${user}`, 0);
   const signedOut = await getMeta("signed_out", false);
+  const attention = await needsYou(user);
   widget.querySelector("[data-sync-count]").textContent = String(waiting);
   widget.querySelector("[data-sync-last]").textContent = timeLabel(last);
-  widget.classList.toggle("has-waiting", waiting > 0);
+  // Refused items wait for the person: "2 条需要处理" instead of a "待发送 0" that says all is well.
+  const needs = widget.querySelector("[data-sync-needs]");
+  if (needs) {
+    needs.textContent = needs.dataset.text.replace("{n}", attention);
+    needs.hidden = !attention;
+    widget.querySelector("[data-sync-queued]").hidden = attention > 0 && waiting === 0;
+  }
+  widget.classList.toggle("has-waiting", waiting > 0 || attention > 0);
   const warn = document.querySelector("[data-signed-out]");
   if (warn) warn.hidden = !signedOut || !waiting;
 }
@@ -44,6 +52,8 @@ if (user) {
   } catch (err) { /* older browsers: the timer below keeps the count fresh */ }
   setInterval(tryFlush, FLUSH_EVERY_MS);
   tryFlush();
+  // The sync page is where people go when offline: the worker keeps a copy even if it was never opened.
+  navigator.serviceWorker?.ready.then((reg) => reg.active?.postMessage({ type: "keep-pages" })).catch(() => {});
 
   // Signing out with unsent items would strand them: ask first.
   const logout = document.querySelector("form[data-logout]");

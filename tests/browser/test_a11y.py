@@ -8,7 +8,8 @@ page list (app/<feature>/pages.py) gives that role, with the demo street loaded.
 - targets: buttons and form controls are at least 44×44 CSS px; in care mode (关怀模式, body
   class `care`) every interactive element is at least 64×64 — links inside running text are exempt,
   as in WCAG 2.5.8;
-- in care mode, text contrast meets AAA (axe's `color-contrast-enhanced`: 7:1, 4.5:1 for large text);
+- in care mode, text contrast meets AAA (axe's `color-contrast-enhanced`: 7:1, 4.5:1 for large text),
+  and the words on every button, button-like link and care tile are computed at 24 px or more;
 - keyboard focus is visible on every control;
 - nothing is wider than the 360 px phone: no sideways scrolling (WCAG 1.4.10 reflow).
 """
@@ -60,6 +61,32 @@ MEASURE_TARGETS = """
 }
 """
 
+
+# Care mode promises 24 px words on everything a finger taps (关怀模式: 大字、大按钮): each text inside a
+# button, a button-like link or label, a summary or a care tile, as computed — a rule in rem (16 px)
+# under the care body's 24 px is the usual culprit. Small print beside them (a count, a tag) is not a
+# control's words; the offenders are named once each.
+MEASURE_CARE_TEXT = """
+(minimum) => {
+  const controls = 'button, a.button, label.button, summary, [role=button], .link-button, a.care-action, ' +
+                   'a.care-list-item, input[type=submit], input[type=button]';
+  const small = new Map();
+  for (const control of document.querySelectorAll(controls)) {
+    if (!control.checkVisibility({visibilityProperty: true})) continue;
+    const walker = document.createTreeWalker(control, NodeFilter.SHOW_TEXT);
+    const texts = control.tagName === 'INPUT' ? [[control, control.value]] : [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) texts.push([node.parentElement, node.textContent]);
+    for (const [el, words] of texts) {
+      if (!words.trim() || el.closest('.care-count, .tag, .muted') || !el.checkVisibility()) continue;
+      const size = parseFloat(getComputedStyle(el).fontSize);
+      const classes = control.className ? '.' + String(control.className).split(' ').join('.') : '';
+      const name = control.tagName.toLowerCase() + classes;
+      if (size < minimum - 0.5) small.set(`${name} "${words.trim().slice(0, 30)}"`, size);
+    }
+  }
+  return [...small].map(([key, size]) => `${key} is ${Math.round(size * 10) / 10} px`);
+}
+"""
 
 # Keyboard focus must be visible (WCAG 2.4.7): after one Tab (keyboard modality, so programmatic
 # focus matches :focus-visible too), focus each control and look for an outline (≥ 2 px) or a box
@@ -131,6 +158,8 @@ def problems_on(page, care: bool) -> list[str]:
     found = axe(page, options)
     found += [f"target size: {line}" for line in page.evaluate(MEASURE_TARGETS, [64 if care else 44, care])]
     found += [f"wider than the screen: {line}" for line in page.evaluate(TOO_WIDE)]
+    if care:
+        found += [f"words under 24 px on a control in care mode: {line}" for line in page.evaluate(MEASURE_CARE_TEXT, 24)]
     page.keyboard.press("Tab")
     return found + [f"no visible keyboard focus: {line}" for line in page.evaluate(FOCUS_SHOWN)]
 

@@ -15,8 +15,6 @@ from app.problems.models import Problem
 from app.uploads.models import Attachment
 from tests.browser.conftest import (
     expect_pictures_and_scripts_kept,
-    expect_synced_once,
-    expect_waiting,
     sign_in_on,
     wait_for_service_worker,
 )
@@ -40,6 +38,26 @@ FAKE_VOICE = """
 """
 
 
+def care_outbox(page, waiting: int | None = None, timeout: float = 30.0) -> None:
+    """Wait until this phone has synced once and (if given) `waiting` items wait in its outbox.
+
+    Care mode's header shows no sync status (issue 17, point 14), so the phone's own records are read.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    probe = """async () => {
+        const [db, outbox] = await Promise.all([import('/static/js/db.js'), import('/static/js/outbox.js')]);
+        return [await db.getMeta('last_sync:' + document.body.dataset.user, 0), await outbox.count()];
+    }"""
+    while True:
+        last, count = page.evaluate(probe)
+        if last and (waiting is None or count == waiting):
+            return
+        assert time.monotonic() < deadline, f"synced: {bool(last)}, waiting: {count} (expected {waiting})"
+        page.wait_for_timeout(200)
+
+
 @pytest.fixture
 def elder(make_building, make_household, make_user):
     building = make_building("6号楼")
@@ -58,7 +76,7 @@ def test_voice_report_recorded_offline_reaches_staff_as_a_voice_note(page, netwo
     assert page.get_by_role("link", name="给楼长打电话").get_attribute("href") == "tel:13911112222"
     wait_for_service_worker(page)
     page.get_by_role("link", name="我要反映问题").click()
-    expect_synced_once(page)
+    care_outbox(page)
 
     network.off()
     page.reload()  # the care report page, from the phone's copy: its pictures and scripts too
@@ -74,13 +92,13 @@ def test_voice_report_recorded_offline_reaches_staff_as_a_voice_note(page, netwo
     page.get_by_text("录好了,可以在下面听一听。").wait_for()
     page.get_by_role("button", name="4. 发送").click()
     page.get_by_role("heading", name="已发送,谢谢您!").wait_for()
-    expect_waiting(page, 1)
+    care_outbox(page, waiting=1)
     db.session.rollback()
     assert db.session.query(Problem).count() == 0
 
     network.on()
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    expect_waiting(page, 0)
+    care_outbox(page, waiting=0)
     db.session.rollback()
     problem = db.session.scalars(select(Problem)).one()
     assert (problem.category.value, problem.reporter_id, problem.text) == ("repairs", elder["resident"].id, "")
@@ -148,7 +166,15 @@ def test_read_aloud_appears_only_with_a_chinese_voice_and_reads_the_notice(brows
     sign_in(elder["resident"].phone)
     page.goto(f"/care/notices/{notice.id}")
     page.get_by_role("heading", name="明早停水").wait_for()
-    assert page.get_by_role("button", name="朗读").is_hidden()  # no voice on this device: no button
+    assert page.get_by_role("button", name="朗读").is_hidden()  # no voice on this device: no button …
+    why = page.locator("[data-read-aloud-missing]")
+    expect(why).to_be_visible()
+    expect(why).to_contain_text("这台手机没有中文朗读语音")  # … but a word why, and how to get one
+    expect(why).to_contain_text("文字转语音")
+    page.reload()
+    page.get_by_role("heading", name="明早停水").wait_for()
+    page.wait_for_timeout(2500)  # longer than the page waits for voices
+    assert why.is_hidden()  # said once per phone, not on every page
 
     context = browser.new_context(base_url=live.url, locale="zh-CN")
     try:
@@ -160,6 +186,7 @@ def test_read_aloud_appears_only_with_a_chinese_voice_and_reads_the_notice(brows
         voiced.get_by_role("link", name="明早停水").click()
         voiced.get_by_role("button", name="朗读").click()
         voiced.wait_for_function("() => window.__spoken.length === 1")
+        assert voiced.locator("[data-read-aloud-missing]").is_hidden()
         spoken = voiced.evaluate("() => window.__spoken[0]")
         assert spoken["lang"] == "zh-CN"
         assert "明早停水" in spoken["text"] and "请提前储水" in spoken["text"]

@@ -165,12 +165,14 @@ def test_conflict_shows_both_versions_and_discard_asks_first(page, sign_in, head
     item.wait_for()
     assert "手机上的说法" in item.inner_text()  # the device's version …
     assert "服务器上的记录" in item.inner_text() and "服务器上的说法" in item.inner_text()  # … and the server's
-    item.get_by_role("button", name="删除").click()
+    # Sending it again could only clash again: the one way out is the server's record, asked first.
+    assert item.get_by_role("button").all_inner_texts() == ["以服务器上的为准"]
+    item.get_by_role("button", name="以服务器上的为准").click()
     dialog = page.get_by_role("dialog")
     assert dialog.get_by_text("删除这条记录吗?").is_visible()
     dialog.get_by_role("button", name="保留").click()
     assert item.count() == 1
-    item.get_by_role("button", name="删除").click()
+    item.get_by_role("button", name="以服务器上的为准").click()
     dialog.get_by_role("button", name="删除").click()
     page.locator("[data-sync-problems] li.card").wait_for(state="detached")
     assert page.evaluate("() => import('/static/js/outbox.js').then((o) => o.pending()).then((p) => p.length)") == 0
