@@ -96,6 +96,12 @@ def _dispatch(user: User, problem: Problem) -> bool:
     return scope.covers_building(user, problem.building_id, OFFICE)
 
 
+@rule("issue.assign")
+def _assign(user: User, problem: Problem) -> bool:
+    """Giving it to a named colleague, re-categorising, merging a duplicate: desk work, staff and the street."""
+    return scope.covers_building(user, problem.building_id, OFFICE)
+
+
 @rule("issue.resolve")
 def _resolve(user: User, problem: Problem) -> bool:
     """Marking it resolved: staff and the street."""

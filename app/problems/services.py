@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, object_session
 
 from app.auth import scope
 from app.commands import Refused
 from app.models import Building, Department, Household, Role, User
+from app.notifications.models import InboxItem
+from app.notifications.services import notify
 from app.problems import notifications
 from app.problems.models import (
     OPEN_STATUSES,
@@ -52,8 +55,25 @@ def _event(problem: Problem, actor: User | None, kind: EventKind, *, now: dateti
 
 
 def _notify(problem: Problem, event: ProblemEvent) -> None:
-    """Tell the people concerned about the step, in the same transaction (app/problems/notifications.py)."""
+    """Tell the people concerned about the step, in the same transaction (app/problems/notifications.py).
+
+    The reporters of duplicates merged into this problem follow it as its own reporter does (merge()).
+    """
     notifications.on_timeline_step(problem, event)
+    if event.public and event.kind.value in notifications.REPORTER_KINDS:
+        _tell_followers(problem, event)
+
+
+def _tell_followers(problem: Problem, event: ProblemEvent) -> None:
+    """The reporters of the duplicates merged into `problem` hear of its public steps (not of their own)."""
+    session = object_session(problem)
+    followers = session.scalars(select(User).join(Problem, Problem.reporter_id == User.id).where(
+        Problem.merged_into_id == problem.id, User.active.is_(True),
+        User.id.not_in([i for i in (problem.reporter_id, event.actor_id) if i is not None] or [-1])).distinct()).all()
+    for follower in followers:
+        with force_locale(follower.locale):
+            notify(session, [follower], "issue.update", notifications._title(event.kind.value),
+                   event.text or problem.text, f"/issues/{problem.id}", now=event.at)
 
 
 def report_problem(session: Session, entered_by: User, building: Building, *, category: Category, text: str,
@@ -285,6 +305,72 @@ def close_stale(session: Session, *, now: datetime) -> int:
     for problem, event in zip(stale, events, strict=True):
         _notify(problem, event)
     return len(stale)
+
+
+def assign(session: Session, actor: User, problem: Problem, assignee: User, *, now: datetime) -> ProblemEvent:
+    """Give the problem to a named colleague at the desk (community staff or the street of its building)."""
+    _require_open(problem)
+    if not scope.covers_building(assignee, problem.building_id, (Role.STAFF, Role.STREET, Role.ADMIN)) \
+            or not assignee.active:
+        raise Refused(_("%(name)s does not work on this building's problems.", name=assignee.name), "invalid",
+                      {"assignee_id": _("Invalid value.")})
+    if problem.assignee_id == assignee.id:
+        raise Refused(_("It is already with %(name)s.", name=assignee.name), "invalid")
+    problem.assignee = assignee
+    event = _event(problem, actor, EventKind.ASSIGNED, now=now, public=False, data={"assignee": assignee.name})
+    session.flush()
+    if assignee.id != actor.id:
+        with force_locale(assignee.locale):
+            notify(session, [assignee], "issue.assigned", _("Assigned to you: %(text)s", text=problem.text[:40]),
+                   f"{problem.building.full_name} · {problem.text}", f"/issues/{problem.id}", now=now)
+    return event
+
+
+def recategorise(session: Session, actor: User, problem: Problem, category: Category, *, now: datetime) -> ProblemEvent:
+    """Put the problem in the category it really belongs to (the desk's correction of the reporter's choice)."""
+    if problem.status == Status.CLOSED:
+        raise Refused(_("This problem is already resolved or closed."), "closed")
+    if problem.category == category:
+        raise Refused(_("It is already in that category."), "invalid", {"category": _("Invalid value.")})
+    old, problem.category = problem.category, category
+    event = _event(problem, actor, EventKind.RECATEGORISED, now=now,
+                   data={"old_category": old.value, "category": category.value})
+    session.flush()
+    return event
+
+
+def merge(session: Session, actor: User, duplicate: Problem, keep: Problem, *, now: datetime) -> ProblemEvent:
+    """Merge a duplicate into the problem that stays: the duplicate is closed and points there.
+
+    Its reporter (and the reporters of problems merged into it before) follow the one that stays
+    from then on: they hear of its public steps (_tell_followers).
+    """
+    if duplicate.id == keep.id:
+        raise Refused(_("A problem cannot be merged into itself."), "invalid", {"into": _("Invalid value.")})
+    _require_open(duplicate)
+    if keep.merged_into_id is not None or keep.status == Status.CLOSED:
+        raise Refused(_("Problem #%(id)s is closed: merge into an open one.", id=keep.id), "invalid",
+                      {"into": _("Invalid value.")})
+    duplicate.status, duplicate.closed_at, duplicate.merged_into_id = Status.CLOSED, now, keep.id
+    session.execute(update(Problem).where(Problem.merged_into_id == duplicate.id).values(merged_into_id=keep.id))
+    event = _event(duplicate, actor, EventKind.MERGED, now=now, data={"into": keep.id})
+    _event(keep, actor, EventKind.MERGED_IN, now=now, text=duplicate.text, data={"from": duplicate.id})
+    session.flush()
+    _notify(duplicate, event)
+    reporter = duplicate.reporter
+    if reporter is not None and reporter.active and reporter.id != actor.id:
+        with force_locale(reporter.locale):
+            notify(session, [reporter], "issue.update", notifications._title("merged"),
+                   _("It is followed as problem #%(id)s: %(text)s", id=keep.id, text=keep.text[:60]),
+                   f"/issues/{keep.id}", now=now)
+    return event
+
+
+def mark_read(session: Session, user: User, problem_ids: list[int], *, now: datetime) -> int:
+    """Mark read the user's inbox items about these problems (the queue's bulk action); how many were unread."""
+    urls = [f"/issues/{problem_id}" for problem_id in problem_ids]
+    return session.execute(update(InboxItem).where(InboxItem.user_id == user.id, InboxItem.read_at.is_(None),
+                                                   InboxItem.url.in_(urls)).values(read_at=now)).rowcount
 
 
 def open_statuses() -> tuple[Status, ...]:

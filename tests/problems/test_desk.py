@@ -1,0 +1,148 @@
+"""The problem desk (issue 17): the queue's search, order, counts and bulk actions; re-categorising,
+merging and assigning; a department's done orders; the system's own steps; a step's photos."""
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.extensions import db
+from app.models import Role
+from app.notifications.models import InboxItem
+from app.problems import services
+from app.problems.models import Category, EventKind, ProblemEvent, Source
+
+T0 = datetime(2026, 9, 22, 23, 33, tzinfo=UTC)
+
+
+def report(world, text, *, at=T0, household=None, hotline="", building=None):
+    """A problem reported at `at` (a hotline order when `hotline` is its number)."""
+    source = Source.HOTLINE if hotline else Source.APP
+    who = world.staff if hotline else world.resident
+    problem = services.report_problem(
+        db.session, who, building or world.household.building, category=Category.REPAIRS, text=text, now=at,
+        uuid=str(uuid.uuid4()), household=household, source=source, hotline_order_no=hotline)
+    db.session.commit()
+    return problem
+
+
+def words(html: str) -> str:
+    """The page as read: tags gone, runs of white space one space."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def shown_texts(html: str) -> list[str]:
+    """The problems' words in the desk table, top to bottom."""
+    table = re.search(r'<table class="queue-table">.*?</table>', html, re.S)
+    return re.findall(r'<a href="/issues/\d+">([^<]*)</a>', table.group(0)) if table else []
+
+
+@pytest.fixture
+def three(world, frozen_clock):
+    frozen_clock.set(T0 + timedelta(hours=13))  # the first one is past its 12 hours
+    return [report(world, "单元门锁坏了", household=world.household),
+            report(world, "楼道灯不亮", at=T0 + timedelta(hours=2)),
+            report(world, "下水道堵了", at=T0 + timedelta(hours=3), hotline="2026092300123")]
+
+
+def test_the_desk_table_lists_building_community_category_status_deadline_and_holder(client, login, world, three):
+    login(world.staff)
+    html = client.get("/issues/queue").get_data(as_text=True)
+    table = re.search(r'<table class="queue-table">.*?</table>', html, re.S).group(0)
+    building = world.household.building
+    assert building.name in table and building.community.name in table
+    assert "维修" in table and "已反映" in table and "已超时" in table
+    assert shown_texts(html) == ["单元门锁坏了", "楼道灯不亮", "下水道堵了"]  # overdue first, then by deadline
+    # the phone's cards are still on the page, for the narrow screen
+    assert html.count('class="card problem-card') == 3
+
+
+def test_counts_per_tier_top_the_queue(client, login, world, three):
+    login(world.staff)
+    html = client.get("/issues/queue").get_data(as_text=True)
+    counts = re.search(r'<ul class="tier-counts".*?</ul>', html, re.S).group(0)
+    assert re.findall(r"<strong>(\d+)</strong>", counts) == ["1", "0", "3"]
+
+
+@pytest.mark.parametrize(("query", "found"), [
+    ("门锁", ["单元门锁坏了"]),  # the words
+    ("302", ["单元门锁坏了"]),  # the room
+    ("6门 302", ["单元门锁坏了"]),  # unit and room
+    ("0923001", ["下水道堵了"]),  # part of the 12345 order number
+    ("100%", []),  # a % is a character, not a wildcard
+])
+def test_search_finds_words_room_and_hotline_number(client, login, world, three, query, found):
+    login(world.staff)
+    html = client.get("/issues/queue", query_string={"q": query}).get_data(as_text=True)
+    assert shown_texts(html) == found
+    assert f'value="{query}"' in html  # the box keeps what was typed
+
+
+def test_sorting_replaces_the_tiers(client, login, world, three):
+    login(world.staff)
+    html = client.get("/issues/queue", query_string={"sort": "reported"}).get_data(as_text=True)
+    assert shown_texts(html) == ["下水道堵了", "楼道灯不亮", "单元门锁坏了"]
+    assert shown_texts(client.get("/issues/queue?sort=nonsense").get_data(as_text=True)) == \
+        ["单元门锁坏了", "楼道灯不亮", "下水道堵了"]
+
+
+def test_bulk_assign_gives_the_chosen_problems_to_a_colleague(client, login, world, three, make_user):
+    colleague = make_user(Role.STAFF, world.household.building.community, name="周社工")
+    token = login(world.staff)
+    html = client.get("/issues/queue").get_data(as_text=True)
+    assert f'<option value="{colleague.id}">周社工</option>' in html
+    response = client.post("/issues/queue/bulk", data={"csrf_token": token, "action": "assign", "assignee": colleague.id,
+                                                       "problem": [three[0].id, three[1].id]})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [p.assignee_id for p in three] == [colleague.id, colleague.id, None]
+    steps = db.session.query(ProblemEvent).filter_by(kind=EventKind.ASSIGNED).all()
+    assert len(steps) == 2 and not steps[0].public
+    assert db.session.query(InboxItem).filter_by(user_id=colleague.id, kind="issue.assigned").count() == 2
+    table = client.get("/issues/queue").get_data(as_text=True)
+    assert table.count("· 周社工</td>") == 2  # who holds it
+    page = words(client.get(f"/issues/{three[0].id}").get_data(as_text=True))
+    assert "钱书记 (社区工作者) · 交给 周社工" in page and "经办 周社工" in page
+
+
+def test_bulk_assign_refuses_someone_outside_the_building_and_changes_nothing(client, login, world, three, make_user,
+                                                                             make_building):
+    stranger = make_user(Role.STAFF, make_building().community, name="外社区")
+    token = login(world.staff)
+    client.post("/issues/queue/bulk", data={"csrf_token": token, "action": "assign", "assignee": stranger.id,
+                                            "problem": [three[0].id, three[1].id]})
+    db.session.expire_all()
+    assert [p.assignee_id for p in three] == [None, None, None]
+    assert "外社区不负责这栋楼的问题。" in client.get("/issues/queue").get_data(as_text=True)
+
+
+def test_a_building_head_may_not_assign(client, login, world, three):
+    token = login(world.head)
+    assert 'name="assignee"' not in client.get("/issues/queue").get_data(as_text=True)
+    client.post("/issues/queue/bulk", data={"csrf_token": token, "action": "assign", "assignee": world.staff.id,
+                                            "problem": [three[0].id]})
+    db.session.expire_all()
+    assert three[0].assignee_id is None
+
+
+def test_bulk_mark_read_clears_my_inbox_items_of_the_chosen_problems(client, login, world, three):
+    services.dispatch(db.session, world.staff, three[0], [world.departments["方庄派出所"]], "", now=T0)
+    services.dispatch(db.session, world.staff, three[1], [world.departments["方庄派出所"]], "", now=T0)
+    db.session.commit()
+    unread = db.session.query(InboxItem).filter_by(user_id=world.police.id, read_at=None)
+    assert unread.count() == 2
+    # a department's people are not in the queue; heads are: their inbox items go the same way
+    for problem in three[:2]:
+        db.session.add(InboxItem(user_id=world.head.id, kind="issue.deadline", title="t", url=f"/issues/{problem.id}"))
+    db.session.commit()
+    token = login(world.head)
+    client.post("/issues/queue/bulk", data={"csrf_token": token, "action": "read", "problem": [three[0].id]})
+    items = db.session.query(InboxItem).filter_by(user_id=world.head.id).order_by(InboxItem.id).all()
+    assert [i.read_at is not None for i in items] == [True, False]
+    assert unread.count() == 2  # nobody else's
+
+
+def test_bulk_with_nothing_chosen_says_so(client, login, world, three):
+    token = login(world.staff)
+    client.post("/issues/queue/bulk", data={"csrf_token": token, "action": "read"})
+    assert "请先选择至少一个问题。" in client.get("/issues/queue").get_data(as_text=True)
