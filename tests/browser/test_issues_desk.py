@@ -55,6 +55,8 @@ def test_at_a_desk_the_queue_is_a_table_and_problems_are_assigned_in_bulk(browse
     # searching narrows the table to what matches
     page.get_by_label("搜索(内容、房号、12345工单号)").fill("门锁")
     page.get_by_role("button", name="搜索").click()
+    page.wait_for_url("**/issues/queue?q=*")
+    page.wait_for_load_state()
     rows = page.locator("table.queue-table tbody tr")
     assert rows.count() == 1 and "单元门锁坏了" in rows.inner_text()
     ctx.close()
@@ -66,4 +68,20 @@ def test_on_a_phone_the_queue_keeps_its_cards(page, desk):
     assert page.locator(".queue-cards .problem-card").count() == 2
     assert page.locator(".queue-cards").is_visible()
     assert not page.locator("table.queue-table").is_visible() and not page.locator("#bulk").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_the_building_picker_filters_as_one_types_and_reloads_the_form_for_the_choice(page, desk, make_building):
+    make_building("9号楼", community=desk["building"].community)
+    make_building("12号楼", community=desk["building"].community)
+    sign_in_on(page, desk["staff"].phone)
+    page.goto("/issues/new")
+    picker = page.get_by_label("楼栋", exact=True)
+    assert picker.locator("option").count() == 3
+    page.get_by_label("查找楼栋(楼名或社区)").fill("12")
+    page.get_by_text("有 1 栋楼符合").wait_for()
+    assert picker.locator("option:not([hidden])").all_inner_texts() == ["12号楼"]
+    assert picker.evaluate("s => s.selectedOptions[0].textContent") == "12号楼"  # a hidden choice is never sent
+    page.get_by_role("button", name="为这栋楼反映问题").click()
+    page.locator("h1", has_text="12号楼").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

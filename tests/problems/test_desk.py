@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import Role
 from app.notifications.models import InboxItem
 from app.problems import services
-from app.problems.models import Category, EventKind, ProblemEvent, Source
+from app.problems.models import Category, EventKind, Problem, ProblemEvent, Source
 
 T0 = datetime(2026, 9, 22, 23, 33, tzinfo=UTC)
 
@@ -146,3 +146,44 @@ def test_bulk_with_nothing_chosen_says_so(client, login, world, three):
     token = login(world.staff)
     client.post("/issues/queue/bulk", data={"csrf_token": token, "action": "read"})
     assert "请先选择至少一个问题。" in client.get("/issues/queue").get_data(as_text=True)
+
+
+# -- point 2: staff report for any building of their scope ------------------------------------------------
+
+
+def test_staff_pick_any_building_of_their_scope_and_enter_a_hotline_order_there(client, login, world, make_building,
+                                                                               make_household):
+    community = world.household.building.community
+    second = make_building("9号楼", community=community)
+    flat = make_household(second, unit="2门", room="501")
+    make_building("别的社区的楼")  # another community: not offered
+    login(world.staff)
+    html = client.get("/issues/new").get_data(as_text=True)
+    picker = re.search(r"<select id=\"building-pick\".*?</select>", html, re.S).group(0)
+    assert f'<optgroup label="{community.name}">' in picker
+    assert re.findall(r">([^<]+)</option>", picker) == ["6号楼", "9号楼"]  # 24号楼 and 别的社区的楼: other communities
+    assert 'for="building-filter"' in html  # the filter box (shown by building-picker.js)
+    form = client.get("/issues/new", query_string={"building": second.id}).get_data(as_text=True)
+    assert "9号楼" in re.search(r"<h1>(.*?)</h1>", form).group(1)
+    assert re.search(rf'<option value="{second.id}" selected>9号楼', form)
+    assert f'<option value="{flat.id}">' in form  # that building's households
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+    response = client.post(f"/issues/new?building={second.id}", data={
+        "csrf_token": token, "category": "repairs", "text": "12345转来:9号楼电梯异响", "source": "hotline",
+        "hotline_order_no": "2026120400042", "household_id": flat.id})
+    assert response.status_code == 302
+    problem = db.session.query(Problem).one()
+    assert (problem.building_id, problem.household_id, problem.source) == (second.id, flat.id, Source.HOTLINE)
+
+
+def test_a_resident_with_one_building_sees_no_picker(client, login, world):
+    login(world.resident)
+    assert "building-pick" not in client.get("/issues/new").get_data(as_text=True)
+
+
+def test_the_community_page_leads_to_each_building_page(client, login, world):
+    login(world.staff)
+    building = world.household.building
+    html = client.get(f"/organisation/communities/{building.community_id}").get_data(as_text=True)
+    assert f'<a href="/issues/building/{building.id}">楼栋页面</a>' in html
+    assert client.get(f"/issues/building/{building.id}").status_code == 200
