@@ -174,7 +174,7 @@ def assign(ctx: Context, data: AssignIn) -> dict:
     problems = _problems(ctx, data.problem_ids, "issue.assign")
     assignee = ctx.session.get(User, data.assignee_id)
     if assignee is None:
-        raise Refused(_("This person does not exist."), "not_found", {"assignee_id": _("Invalid value.")})
+        raise Refused(_("This person does not exist."), "invalid", {"assignee_id": _("Invalid value.")})
     for problem in problems:
         services.assign(ctx.session, ctx.user, problem, assignee, now=ctx.now)
     return {"problems": [problem_json(p) for p in problems]}
@@ -199,7 +199,8 @@ def merge(ctx: Context, data: MergeIn) -> dict:
     duplicate = _problem(ctx, data.problem_id, "issue.assign")
     keep = ctx.session.get(Problem, data.into)
     if keep is None or keep.is_deleted or not can(ctx.user, "issue.assign", keep):
-        raise Refused(_("There is no problem #%(id)s you can merge into.", id=data.into), "not_found",
+        # "invalid", not "not_found": a number typed in a form is a mistake to correct, not a missing page
+        raise Refused(_("There is no problem #%(id)s you can merge into.", id=data.into), "invalid",
                       {"into": _("Invalid value.")})
     services.merge(ctx.session, ctx.user, duplicate, keep, now=ctx.now)
     return problem_json(duplicate) | {"merged_into": keep.id}

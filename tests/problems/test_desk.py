@@ -187,3 +187,96 @@ def test_the_community_page_leads_to_each_building_page(client, login, world):
     html = client.get(f"/organisation/communities/{building.community_id}").get_data(as_text=True)
     assert f'<a href="/issues/building/{building.id}">楼栋页面</a>' in html
     assert client.get(f"/issues/building/{building.id}").status_code == 200
+
+
+# -- point 3: re-categorise, merge a duplicate, assign to a colleague -------------------------------------
+
+
+def post_form(client, url, prefix, token, **fields):
+    """Post one of the problem page's forms (its fields carry the form's prefix)."""
+    return client.post(url, data={f"{prefix}-csrf_token": token, **{f"{prefix}-{k}": v for k, v in fields.items()}})
+
+
+def test_staff_recategorise_a_problem_on_its_page_and_the_timeline_says_so(client, login, world, three):
+    token = login(world.staff)
+    problem = three[1]
+    assert "改分类" in client.get(f"/issues/{problem.id}").get_data(as_text=True)
+    post_form(client, f"/issues/{problem.id}/recategorise", "recategorise", token, category="sanitation")
+    db.session.expire_all()
+    assert problem.category == Category.SANITATION
+    page = words(client.get(f"/issues/{problem.id}").get_data(as_text=True))
+    assert "已改分类。" in page and "改了分类 : 设施维修 → 环境卫生" in page
+
+
+def test_recategorising_to_an_unknown_category_changes_nothing(client, login, world, three):
+    token = login(world.staff)
+    post_form(client, f"/issues/{three[1].id}/recategorise", "recategorise", token, category="aliens")
+    db.session.expire_all()
+    assert three[1].category == Category.REPAIRS
+    assert db.session.query(ProblemEvent).filter_by(kind=EventKind.RECATEGORISED).count() == 0
+
+
+def test_merging_a_duplicate_closes_it_and_its_reporter_follows_the_one_that_stays(client, login, world, three):
+    keep, duplicate = three[0], report(world, "6门门锁又坏了", household=world.household)
+    duplicate.reporter = world.neighbour  # a neighbour reported the same lock
+    db.session.commit()
+    token = login(world.staff)
+    post_form(client, f"/issues/{duplicate.id}/merge", "merge", token, into=keep.id)
+    db.session.expire_all()
+    assert (duplicate.status.value, duplicate.merged_into_id) == ("closed", keep.id)
+    page = words(client.get(f"/issues/{duplicate.id}").get_data(as_text=True))
+    assert f"已作为重复问题并入 #{keep.id} ,请在那里跟进。" in page
+    kept = words(client.get(f"/issues/{keep.id}").get_data(as_text=True))
+    assert f"并入了一个重复问题 : #{duplicate.id}" in kept and "6门门锁又坏了" in kept
+    told = db.session.query(InboxItem).filter_by(user_id=world.neighbour.id).order_by(InboxItem.id).all()
+    assert told[-1].url == f"/issues/{keep.id}"
+    before = len(told)
+    # the kept problem's next public step reaches the duplicate's reporter too
+    services.respond(db.session, world.staff, keep, "已联系锁匠,明早更换。", now=T0 + timedelta(hours=14))
+    db.session.commit()
+    told = db.session.query(InboxItem).filter_by(user_id=world.neighbour.id).order_by(InboxItem.id).all()
+    assert len(told) == before + 1 and told[-1].url == f"/issues/{keep.id}" and told[-1].body == "已联系锁匠,明早更换。"
+
+
+@pytest.mark.parametrize("into", ["self", "missing", "closed"])
+def test_a_merge_that_cannot_be_done_changes_nothing(client, login, world, three, into):
+    duplicate = three[1]
+    target = {"self": duplicate.id, "missing": 99999, "closed": three[2].id}[into]
+    if into == "closed":
+        three[2].status = three[2].status.CLOSED
+        db.session.commit()
+    token = login(world.staff)
+    post_form(client, f"/issues/{duplicate.id}/merge", "merge", token, into=target)
+    db.session.expire_all()
+    assert duplicate.merged_into_id is None and duplicate.is_open
+    assert db.session.query(ProblemEvent).filter(ProblemEvent.kind.in_([EventKind.MERGED, EventKind.MERGED_IN])).count() == 0
+
+
+def test_merging_into_a_problem_of_another_community_is_refused(client, login, world, three):
+    elsewhere = report(world, "别处的问题", building=world.other_household.building)
+    token = login(world.staff)
+    post_form(client, f"/issues/{three[1].id}/merge", "merge", token, into=elsewhere.id)
+    db.session.expire_all()
+    assert three[1].merged_into_id is None
+    assert f"没有可以并入的问题 #{elsewhere.id}。" in client.get(f"/issues/{three[1].id}").get_data(as_text=True)
+
+
+def test_assign_on_the_problem_page(client, login, world, three):
+    token = login(world.staff)
+    post_form(client, f"/issues/{three[1].id}/assign", "assign", token, assignee=world.street.id)
+    db.session.expire_all()
+    assert three[1].assignee_id == world.street.id
+
+
+@pytest.mark.parametrize("who", ["resident", "head", "police"])
+@pytest.mark.parametrize(("action", "field", "value"), [
+    ("recategorise", "category", "sanitation"), ("merge", "into", "first"), ("assign", "assignee", "staff")])
+def test_only_staff_and_the_street_do_desk_work(client, login, world, three, who, action, field, value):
+    value = {"first": three[0].id, "staff": world.staff.id}.get(value, value)
+    token = login(getattr(world, who))
+    assert "办理:改分类" not in client.get(f"/issues/{three[1].id}").get_data(as_text=True)
+    before = db.session.query(ProblemEvent).count()
+    post_form(client, f"/issues/{three[1].id}/{action}", action, token, **{field: value})
+    db.session.expire_all()
+    assert db.session.query(ProblemEvent).count() == before
+    assert (three[1].category, three[1].merged_into_id, three[1].assignee_id) == (Category.REPAIRS, None, None)
