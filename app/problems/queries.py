@@ -397,13 +397,19 @@ def building_choices(session: Session, ids: Select | Sequence[int]) -> list[tupl
     return [(building_id, f"{community} {name}") for building_id, community, name in rows]
 
 
-def work_orders(session: Session, user: User, *, include_done: bool = False) -> list[Dispatch]:
-    """Work orders dispatched to my departments, open ones first."""
+def work_orders(session: Session, user: User, *, include_done: bool = False, done: bool = False) -> list[Dispatch]:
+    """Work orders dispatched to my departments: open ones newest first (with `include_done`, done ones too).
+
+    With `done`, only the finished ones, the most recently finished first: the department's history.
+    """
     departments = [a.department_id for a in user.roles if a.role == Role.DEPARTMENT and a.department_id]
     query = (select(Dispatch).where(Dispatch.department_id.in_(departments or [-1]))
              .options(selectinload(Dispatch.problem).selectinload(Problem.building), selectinload(Dispatch.department)))
+    if done:
+        return list(session.scalars(query.where(Dispatch.status == DispatchStatus.DONE)
+                                    .order_by(Dispatch.done_at.desc(), Dispatch.id.desc()).limit(PAGE)))
     if not include_done:
-        query = query.where(or_(Dispatch.status != DispatchStatus.DONE))
+        query = query.where(Dispatch.status != DispatchStatus.DONE)
     return list(session.scalars(query.order_by(Dispatch.dispatched_at.desc()).limit(PAGE)))
 
 

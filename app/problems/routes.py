@@ -401,5 +401,7 @@ def orders():
     """Work orders dispatched to my department."""
     if not current_user.has_role(Role.DEPARTMENT):
         abort(403)
-    return render_template("problems/orders.html", orders=queries.work_orders(db.session, current_user),
-                           looked_after=queries.property_problems(db.session, current_user, now=utcnow()))
+    done = request.args.get("tab") == "done"  # the department's history: finished orders and their times
+    return render_template("problems/orders.html", done=done,
+                           orders=queries.work_orders(db.session, current_user, done=done),
+                           looked_after=[] if done else queries.property_problems(db.session, current_user, now=utcnow()))

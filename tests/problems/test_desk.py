@@ -280,3 +280,24 @@ def test_only_staff_and_the_street_do_desk_work(client, login, world, three, who
     db.session.expire_all()
     assert db.session.query(ProblemEvent).count() == before
     assert (three[1].category, three[1].merged_into_id, three[1].assignee_id) == (Category.REPAIRS, None, None)
+
+
+# -- point 4: a department's done orders -------------------------------------------------------------------
+
+
+def test_after_its_part_is_done_a_department_still_finds_the_order_under_done(client, login, world, three):
+    police = world.departments["方庄派出所"]
+    services.dispatch(db.session, world.staff, three[0], [police], "请派出所协助", now=T0 + timedelta(hours=1))
+    order = three[0].dispatches[0]
+    services.accept(db.session, world.police, order, now=T0 + timedelta(hours=2))
+    services.complete(db.session, world.police, order, "已处理", now=T0 + timedelta(hours=5))
+    db.session.commit()
+    login(world.police)
+    todo = words(client.get("/issues/orders").get_data(as_text=True))
+    assert "没有工单" in todo and "单元门锁坏了" not in todo
+    done = client.get("/issues/orders?tab=done").get_data(as_text=True)
+    assert 'aria-current="page">已完成</a>' in done
+    text = words(done)
+    assert "单元门锁坏了" in text
+    # its times, in Beijing time: dispatched 08:33, reported for duty 09:33, done 12:33 on 09-23
+    assert "已派单 2026-09-23 08:33 · 已报到 2026-09-23 09:33 · 已完成 2026-09-23 12:33" in text
