@@ -233,13 +233,15 @@ def complete(session: Session, actor: User, order: Dispatch, text: str, *, now: 
     event = _event(problem, actor, EventKind.DISPATCH_DONE, now=now, text=text.strip(),
                    data={"department": order.department.name})
     if all(d.status == DispatchStatus.DONE for d in problem.dispatches):
-        _resolve(problem, actor, now, _("Every department has finished its part."))
+        # The system's own step, not the account of whoever finished last (often the property company):
+        # nobody decided it; the reporter is asked to confirm as after any resolution (docs/problems.md).
+        _resolve(problem, None, now, _("Every department has finished its part."))
     session.flush()
     _notify(problem, event)
     return event
 
 
-def _resolve(problem: Problem, actor: User, now: datetime, text: str) -> ProblemEvent:
+def _resolve(problem: Problem, actor: User | None, now: datetime, text: str) -> ProblemEvent:
     problem.status, problem.resolved_at = Status.RESOLVED, now
     problem.first_response_at = problem.first_response_at or now
     return _event(problem, actor, EventKind.RESOLVED, now=now, text=text)

@@ -301,3 +301,29 @@ def test_after_its_part_is_done_a_department_still_finds_the_order_under_done(cl
     assert "单元门锁坏了" in text
     # its times, in Beijing time: dispatched 08:33, reported for duty 09:33, done 12:33 on 09-23
     assert "已派单 2026-09-23 08:33 · 已报到 2026-09-23 09:33 · 已完成 2026-09-23 12:33" in text
+
+
+# -- point 5: the system's own steps ---------------------------------------------------------------------
+
+
+def test_when_the_last_department_finishes_the_resolution_is_the_systems_step(client, login, world, three, make_user,
+                                                                              make_building):
+    from app.models import Department, DepartmentKind
+
+    company = Department(name="鸿运物业", kind=DepartmentKind.PROPERTY)
+    db.session.add(company)
+    db.session.commit()
+    worker = make_user(Role.DEPARTMENT, company, name="物业小王")
+    problem = three[0]
+    services.dispatch(db.session, world.staff, problem, [world.departments["方庄派出所"], company], "", now=T0)
+    police_order, company_order = problem.dispatches
+    services.complete(db.session, world.police, police_order, "已劝离", now=T0 + timedelta(hours=1))
+    services.complete(db.session, worker, company_order, "已修好门锁", now=T0 + timedelta(hours=2))
+    db.session.commit()
+    resolved = db.session.query(ProblemEvent).filter_by(problem_id=problem.id, kind=EventKind.RESOLVED).one()
+    assert resolved.actor_id is None and resolved.actor_role == ""
+    login(world.resident)
+    page = words(client.get(f"/issues/{problem.id}").get_data(as_text=True))
+    assert "系统 · 标记解决 各部门都已办结。" in page
+    assert not re.search(r"物业小王 \([^)]*\) · 标记解决", page)
+    assert re.search(r"物业小王 \([^)]*\) · [^·]*已修好门锁", page)  # their own step stays theirs
