@@ -35,6 +35,7 @@ from app.problems.forms import (
 from app.problems.labels import clock_texts, dispatch_labels, event_labels, source_labels, status_labels
 from app.problems.models import CATEGORY_LABELS, Dispatch, Problem, Source, Status
 from app.problems.permissions import OFFICE, RESPONDERS, handled_building_ids
+from app.problems.services import STEP_FILES
 from app.uploads.services import attachments_of, save_upload
 from app.views import attempt, command_context, perform
 
@@ -64,8 +65,10 @@ def _record(problem: Problem, staff_view: bool) -> Markup:
     def render():
         queries.load_timeline(db.session, problem)
         events = [e for e in problem.events if e.public or staff_view]
-        files = attachments_of(db.session, "problem", [problem.id])[problem.id]
-        return render_template("problems/_record.html", problem=problem, events=events, files=files, now=now), [problem]
+        files = attachments_of(db.session, "problem", [problem.id])[problem.id]  # the report's own
+        step_files = attachments_of(db.session, STEP_FILES, [e.id for e in events])  # each step's, shown with it
+        return render_template("problems/_record.html", problem=problem, events=events, files=files,
+                               step_files=step_files, now=now), [problem]
 
     return fragments.record(problem, staff_view, now, render)
 

@@ -30,6 +30,9 @@ from app.uploads.services import link_attachments
 
 REOPEN_DAYS = 7
 AUTO_CLOSE_DAYS = 7
+# The uploads' subject of files added by a timeline step (a department's progress, a responder's update):
+# attached to the step, not the problem, whose own files are the report's.
+STEP_FILES = "problem_event"
 
 def role_on(user: User, problem: Problem) -> str:
     """The role in which `user` acts on this problem, for the timeline."""
@@ -126,8 +129,8 @@ def respond(session: Session, actor: User, problem: Problem, text: str, *, now: 
         elif problem.status in (Status.ACKNOWLEDGED, Status.REPORTED):
             problem.status = Status.IN_PROGRESS
     session.flush()
-    if attachments:
-        link_attachments(session, attachments, "problem", problem.id)
+    if attachments:  # the step's own photos, shown with it (the report's stay at the top)
+        link_attachments(session, attachments, STEP_FILES, event.id)
     _notify(problem, event)
     return event
 
@@ -216,8 +219,8 @@ def dispatch_progress(session: Session, actor: User, order: Dispatch, text: str,
                    data={"department": order.department.name})
     problem.first_response_at = problem.first_response_at or now
     session.flush()
-    if attachments:
-        link_attachments(session, attachments, "problem", problem.id)
+    if attachments:  # progress photos belong to this step: "after" stays apart from the report's "before"
+        link_attachments(session, attachments, STEP_FILES, event.id)
     _notify(problem, event)
     return event
 

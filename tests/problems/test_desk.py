@@ -327,3 +327,58 @@ def test_when_the_last_department_finishes_the_resolution_is_the_systems_step(cl
     assert "系统 · 标记解决 各部门都已办结。" in page
     assert not re.search(r"物业小王 \([^)]*\) · 标记解决", page)
     assert re.search(r"物业小王 \([^)]*\) · [^·]*已修好门锁", page)  # their own step stays theirs
+
+
+# -- point 6: a step's photos are the step's --------------------------------------------------------------
+
+
+def jpeg(colour: str) -> bytes:
+    """A small JPEG of one colour."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), colour).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def test_progress_photos_show_with_their_step_and_the_top_shows_only_the_reports_own(client, login, world, make_user):
+    import io
+
+    from tests.conftest import csrf_from
+
+    login(world.resident)
+    form = client.get("/issues/new").get_data(as_text=True)
+    client.post("/issues/new", data={"csrf_token": csrf_from(form), "category": "repairs", "text": "单元门锁坏了",
+                                     "photos": [(io.BytesIO(jpeg("red")), "before.jpg")]},
+                content_type="multipart/form-data")
+    problem = db.session.query(Problem).one()
+    services.dispatch(db.session, world.staff, problem, [world.departments["方庄派出所"]], "", now=T0)
+    order = problem.dispatches[0]
+    db.session.commit()
+    login(world.police)
+    page = client.get(f"/issues/{problem.id}").get_data(as_text=True)
+    client.post(f"/issues/orders/{order.id}/accept", data={"csrf_token": csrf_from(page)})
+    client.post(f"/issues/orders/{order.id}/progress", data={
+        "csrf_token": csrf_from(page), "text": "已换新锁", "photos": [(io.BytesIO(jpeg("green")), "after.jpg")]},
+        content_type="multipart/form-data")
+    login(world.neighbour)
+    html = client.get(f"/issues/{problem.id}").get_data(as_text=True)
+    top = re.search(r'<section class="card">.*?</section>', html, re.S).group(0)
+    timeline = re.search(r'<ol class="timeline">.*?</ol>', html, re.S).group(0)
+    assert top.count('class="thumb"') == 1  # the report's own "before"
+    step = re.search(r"<li[^>]*>(?:(?!</li>).)*已换新锁.*?</li>", timeline, re.S).group(0)
+    assert step.count('class="thumb"') == 1 and 'alt="这一步的照片 1"' in step  # the "after", with its step
+    before = re.search(r'src="(/uploads/[^"]+/thumb)"', top).group(1)
+    after = re.search(r'src="(/uploads/[^"]+/thumb)"', step).group(1)
+    assert before != after
+    for url in (before, after):  # a neighbour in the building sees both
+        answer = client.get(url)
+        answer.close()
+        assert answer.status_code == 200
+    outsider = make_user(Role.RESIDENT, world.other_household)
+    login(outsider)
+    answer = client.get(after)
+    answer.close()
+    assert answer.status_code in (403, 404)
