@@ -86,8 +86,10 @@ def _card_list(kind: str, cards: list[queries.Card], empty: str, *, thumbs: bool
 
     def render():
         problems = queries.problems_for(db.session, cards)
-        files = attachments_of(db.session, "problem", [p.id for p in problems]) if thumbs else None
-        return render_template(template, problems=problems, thumbs=files, empty=empty, now=now), problems
+        # Every card's files: a photo as its thumbnail (`thumbs`), a voice note to play (a voice-only report).
+        files = attachments_of(db.session, "problem", [p.id for p in problems])
+        return render_template(template, problems=problems, files=files, thumbs=thumbs, empty=empty,
+                               now=now), problems
 
     return fragments.card_list(kind, cards, now, render)
 

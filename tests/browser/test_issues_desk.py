@@ -85,3 +85,46 @@ def test_the_building_picker_filters_as_one_types_and_reloads_the_form_for_the_c
     page.get_by_role("button", name="为这栋楼反映问题").click()
     page.locator("h1", has_text="12号楼").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+# A real WebM voice note as a phone's MediaRecorder makes it (no duration in its header): 2 s of a tone.
+RECORD_TONE = """async () => {
+  const audio = new AudioContext();
+  const tone = audio.createOscillator();
+  const out = audio.createMediaStreamDestination();
+  tone.connect(out);
+  tone.start();
+  const recorder = new MediaRecorder(out.stream, {mimeType: 'audio/webm'});
+  const parts = [];
+  recorder.ondataavailable = (e) => parts.push(e.data);
+  const stopped = new Promise((ok) => { recorder.onstop = ok; });
+  recorder.start();
+  await new Promise((ok) => setTimeout(ok, 2000));
+  recorder.stop();
+  await stopped;
+  const bytes = new Uint8Array(await new Blob(parts).arrayBuffer());
+  return Array.from(bytes);
+}"""
+
+
+def test_a_voice_only_card_shows_the_notes_length_and_staff_play_it(browser, live, page, desk, app):
+    from app.clock import utcnow
+    from app.uploads.services import save_upload
+
+    sign_in_on(page, desk["staff"].phone)
+    data = bytes(page.evaluate(RECORD_TONE))
+    db.session.rollback()  # a fresh transaction: the server wrote (the sign-in) since this one began
+    resident = db.session.query(Problem).first().reporter
+    voice = save_upload(db.session, owner=resident, uuid=str(uuid.uuid4()), filename="voice.webm", data=data,
+                        upload_root=app.config["UPLOAD_FOLDER"], now=utcnow())
+    services.report_problem(db.session, resident, desk["building"], category=Category.SANITATION, text="",
+                            now=T0, uuid=str(uuid.uuid4()), attachments=[voice])
+    db.session.commit()
+    page.goto("/issues/queue")
+    card = page.locator(".queue-cards li", has_text="语音")
+    card.locator(".voice-length").filter(has_text="0:02").wait_for()
+    assert card.locator(".problem-title").inner_text().startswith("环境卫生 · 🎤 语音 0:02")
+    player = card.get_by_label("语音")
+    assert player.evaluate("a => a.paused") is True
+    player.evaluate("a => a.play()")
+    page.wait_for_function("() => document.querySelector('.queue-cards audio.card-voice').currentTime > 0")

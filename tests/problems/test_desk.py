@@ -382,3 +382,50 @@ def test_progress_photos_show_with_their_step_and_the_top_shows_only_the_reports
     answer = client.get(after)
     answer.close()
     assert answer.status_code in (403, 404)
+
+
+# -- point 7: a voice-only report on the cards ----------------------------------------------------------------
+
+
+def test_a_voice_only_report_shows_a_voice_marker_in_feed_and_queue_and_plays_from_the_queue(client, login, world):
+    import io
+
+    from tests.conftest import csrf_from
+
+    login(world.resident)
+    form = client.get("/issues/new").get_data(as_text=True)
+    client.post("/issues/new", data={"csrf_token": csrf_from(form), "category": "sanitation", "text": "",
+                                     "voice": (io.BytesIO(b"\x1a\x45\xdf\xa3" + b"\x00" * 2000), "voice.webm")},
+                content_type="multipart/form-data")
+    problem = db.session.query(Problem).one()
+    assert problem.text == ""
+    feed = client.get(f"/issues/building/{problem.building_id}").get_data(as_text=True)
+    title = re.search(r'<span class="problem-title">(.*?)</span>\s*</a>', feed, re.S).group(1)
+    assert words(title).strip().startswith("环境卫生 · 🎤 语音")
+    assert "data-voice-length" in title  # where its length is written
+    login(world.staff)
+    queue = client.get("/issues/queue").get_data(as_text=True)
+    card = re.search(r'<li class="card problem-card.*?</li>', queue, re.S).group(0)
+    assert "🎤 语音" in words(card)
+    audio = re.search(r'<audio class="card-voice" controls[^>]*src="(/uploads/[^"]+)"', card)
+    assert audio and 'aria-label="语音"' in card
+    table = re.search(r'<table class="queue-table">.*?</table>', queue, re.S).group(0)
+    assert "🎤 语音" in words(table) and '<audio class="card-voice"' in table
+    answer = client.get(audio.group(1))
+    answer.close()
+    assert answer.status_code == 200 and answer.content_type.startswith("audio/")
+
+
+def test_a_photo_only_report_says_photo(client, login, world):
+    import io
+
+    from tests.conftest import csrf_from
+
+    login(world.resident)
+    form = client.get("/issues/new").get_data(as_text=True)
+    client.post("/issues/new", data={"csrf_token": csrf_from(form), "category": "greenery", "text": "",
+                                     "photos": [(io.BytesIO(jpeg("green")), "tree.jpg")]}, content_type="multipart/form-data")
+    problem = db.session.query(Problem).one()
+    feed = client.get(f"/issues/building/{problem.building_id}").get_data(as_text=True)
+    title = re.search(r'<span class="problem-title">(.*?)</span>\s*</a>', feed, re.S).group(1)
+    assert words(title).strip() == "绿化 · 照片"
