@@ -224,7 +224,7 @@ def show(problem_id: int):
                            actions=_actions(user, page, staff_view))
 
 
-ACTIONS = ("issue.escalate", "issue.dispatch", "issue.resolve", "issue.confirm", "issue.assign")
+ACTIONS = ("issue.escalate", "issue.dispatch", "issue.resolve", "issue.confirm", "issue.assign", "issue.respond")
 
 
 def _blank(form_class, prefix: str):
@@ -250,6 +250,8 @@ def _actions(user, page: queries.ProblemPage, staff_view: bool) -> Markup:
         forms.update(update_form=_blank(UpdateForm, "update"), escalate_form=_blank(ReasonForm, "escalate"),
                      dispatch_form=_blank(DispatchForm, "dispatch"), resolve_form=_blank(ResolveForm, "resolve"))
         forms["dispatch_form"].departments.choices = [SelectChoice(id_, name) for id_, name in offered]
+        if not may["issue.respond"]:  # residents and neighbours comment; only responders post progress
+            forms["update_form"].text.label.text = _("Your comment")
         if may["issue.assign"]:  # the desk's corrections: category, duplicate, colleague
             forms.update(recategorise_form=_blank(RecategoriseForm, "recategorise"), merge_form=_blank(MergeForm, "merge"),
                          assign_form=_blank(AssignForm, "assign"))

@@ -429,3 +429,27 @@ def test_a_photo_only_report_says_photo(client, login, world):
     feed = client.get(f"/issues/building/{problem.building_id}").get_data(as_text=True)
     title = re.search(r'<span class="problem-title">(.*?)</span>\s*</a>', feed, re.S).group(1)
     assert words(title).strip() == "绿化 · 照片"
+
+
+# -- point 8: residents comment; they do not post progress ------------------------------------------------------
+
+
+def comment_box(html: str) -> str:
+    """The section holding the comment / update form."""
+    return re.search(r'<section class="card">\s*<h2>(?:(?!</section>).)*data-update-form.*?</section>', html, re.S).group(0)
+
+
+def test_on_their_own_problem_a_resident_comments_without_mentioning_themself(client, login, world, three):
+    login(world.resident)
+    box = comment_box(client.get(f"/issues/{three[0].id}").get_data(as_text=True))
+    assert "<h2>评论</h2>" in box and "更新进展" not in box
+    assert '<label for="update-text">您的意见</label>' in box
+    assert "@6号楼 6门 302" not in box and "提醒反映人" not in box
+    assert "发表评论" in box
+
+
+def test_responders_still_post_progress_and_may_mention_the_reporter(client, login, world, three):
+    login(world.staff)
+    box = comment_box(client.get(f"/issues/{three[0].id}").get_data(as_text=True))
+    assert "<h2>更新进展</h2>" in box and '<label for="update-text">进展</label>' in box
+    assert "@6号楼 6门 302" in box and ">发布</button>" in box
