@@ -1,16 +1,19 @@
 """The problem desk (issue 17): the queue's search, order, counts and bulk actions; re-categorising,
 merging and assigning; a department's done orders; the system's own steps; a step's photos."""
+import io
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from PIL import Image
 
 from app.extensions import db
-from app.models import Role
+from app.models import Department, DepartmentKind, Role
 from app.notifications.models import InboxItem
 from app.problems import services
 from app.problems.models import Category, EventKind, Problem, ProblemEvent, Source
+from tests.conftest import csrf_from
 
 T0 = datetime(2026, 9, 22, 23, 33, tzinfo=UTC)
 
@@ -308,8 +311,6 @@ def test_after_its_part_is_done_a_department_still_finds_the_order_under_done(cl
 
 def test_when_the_last_department_finishes_the_resolution_is_the_systems_step(client, login, world, three, make_user,
                                                                               make_building):
-    from app.models import Department, DepartmentKind
-
     company = Department(name="鸿运物业", kind=DepartmentKind.PROPERTY)
     db.session.add(company)
     db.session.commit()
@@ -334,20 +335,12 @@ def test_when_the_last_department_finishes_the_resolution_is_the_systems_step(cl
 
 def jpeg(colour: str) -> bytes:
     """A small JPEG of one colour."""
-    import io
-
-    from PIL import Image
-
     buf = io.BytesIO()
     Image.new("RGB", (40, 30), colour).save(buf, "JPEG")
     return buf.getvalue()
 
 
 def test_progress_photos_show_with_their_step_and_the_top_shows_only_the_reports_own(client, login, world, make_user):
-    import io
-
-    from tests.conftest import csrf_from
-
     login(world.resident)
     form = client.get("/issues/new").get_data(as_text=True)
     client.post("/issues/new", data={"csrf_token": csrf_from(form), "category": "repairs", "text": "单元门锁坏了",
@@ -388,10 +381,6 @@ def test_progress_photos_show_with_their_step_and_the_top_shows_only_the_reports
 
 
 def test_a_voice_only_report_shows_a_voice_marker_in_feed_and_queue_and_plays_from_the_queue(client, login, world):
-    import io
-
-    from tests.conftest import csrf_from
-
     login(world.resident)
     form = client.get("/issues/new").get_data(as_text=True)
     client.post("/issues/new", data={"csrf_token": csrf_from(form), "category": "sanitation", "text": "",
@@ -417,10 +406,6 @@ def test_a_voice_only_report_shows_a_voice_marker_in_feed_and_queue_and_plays_fr
 
 
 def test_a_photo_only_report_says_photo(client, login, world):
-    import io
-
-    from tests.conftest import csrf_from
-
     login(world.resident)
     form = client.get("/issues/new").get_data(as_text=True)
     client.post("/issues/new", data={"csrf_token": csrf_from(form), "category": "greenery", "text": "",
