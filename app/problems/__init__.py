@@ -10,7 +10,7 @@ def init_app(app) -> None:
     """Register pages, rules, the loop's commands (offline too), home actions, demo data and the close-stale command."""
     from app.home.actions import HomeAction, home_action
     from app.models import Role
-    from app.problems import cli, commands, demo, models, mutations, permissions  # noqa: F401 — models: the tables
+    from app.problems import cli, commands, demo, models, mutations, permissions, services  # noqa: F401 — models: the tables
     from app.problems.api import bp as api_bp
     from app.problems.routes import bp
     from app.registry import register
@@ -21,6 +21,7 @@ def init_app(app) -> None:
     app.register_blueprint(api_bp)
     app.cli.add_command(cli.problems_cli)
     register_subject_viewer("problem", permissions.can_view_problem_photos)
+    register_subject_viewer(services.STEP_FILES, permissions.can_view_step_photos)
     home_action(HomeAction((Role.RESIDENT, Role.BUILDING_HEAD, Role.STAFF), _l("Report a problem"),
                            _l("A photo, a few words or a voice note; answered within 12 hours."), "problems.new", 1))
     home_action(HomeAction((Role.RESIDENT,), _l("My building's problems"),

@@ -21,6 +21,7 @@ from app.problems import queries
 from app.problems.models import Dispatch, Problem, ProblemEvent
 from app.problems.permissions import handled_building_ids
 from app.problems.schemas import problem_json
+from app.problems.services import STEP_FILES
 from app.uploads.services import attachments_of
 
 bp = Blueprint("problems_api", __name__, url_prefix="/api/v1/issues")
@@ -123,6 +124,10 @@ def _event_json(event: ProblemEvent) -> dict:
             "mentions_reporter": event.mentions_reporter, "data": event.data, "at": event.at.isoformat()}
 
 
+def _file_json(attachment) -> dict:
+    return {"uuid": attachment.uuid, "kind": attachment.kind, "content_type": attachment.content_type}
+
+
 def _order_json(order: Dispatch) -> dict:
     return {"id": order.id, "problem_id": order.problem_id, "department": order.department.name,
             "status": order.status.value, "dispatched_at": order.dispatched_at.isoformat(),
@@ -213,11 +218,13 @@ def show(problem_id: int):
         raise ApiError("not_found", _("This problem does not exist."), 404)
     require(current_user, "issue.view", problem)
     staff_view = can(current_user, "issue.note", problem)
-    files = attachments_of(db.session, "problem", [problem.id])[problem.id]
+    files = attachments_of(db.session, "problem", [problem.id])[problem.id]  # the report's own
+    events = [e for e in problem.events if e.public or staff_view]
+    step_files = attachments_of(db.session, STEP_FILES, [e.id for e in events])  # each step's own photos
     return jsonify(problem=_summary(problem, {problem.id: files}, utcnow()) | {
-        "events": [_event_json(e) for e in problem.events if e.public or staff_view],
+        "events": [_event_json(e) | {"files": [_file_json(a) for a in step_files[e.id]]} for e in events],
         "dispatches": [_order_json(d) for d in problem.dispatches],
-        "files": [{"uuid": a.uuid, "kind": a.kind, "content_type": a.content_type} for a in files],
+        "files": [_file_json(a) for a in files],
         "rating": problem.rating, "thanked": problem.thanked})
 
 

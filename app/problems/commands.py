@@ -14,14 +14,18 @@ from sqlalchemy import select
 from app.auth import scope
 from app.auth.permissions import can, require
 from app.commands import Context, Refused, command, get_or_refuse
-from app.models import Building, Department, Household
+from app.models import Building, Department, Household, User
 from app.problems import services
 from app.problems.models import Dispatch, Problem, Source
 from app.problems.schemas import (
+    AssignIn,
     CommentIn,
     ConfirmIn,
     DispatchIn,
     EscalateIn,
+    MarkReadIn,
+    MergeIn,
+    RecategoriseIn,
     ReopenIn,
     ReportIn,
     ResolveIn,
@@ -157,3 +161,46 @@ def progress(ctx: Context, data: WorkIn) -> dict:
 def done(ctx: Context, data: WorkIn) -> dict:
     """A department's part is done (the problem resolves when every part is)."""
     return _on_order(ctx, data.order_id, services.complete, data.text)
+
+
+def _problems(ctx: Context, problem_ids: list[int], action: str) -> list[Problem]:
+    """The problems named, each one `action` is allowed on (all or none: a bulk action is one step)."""
+    return [_problem(ctx, problem_id, action) for problem_id in dict.fromkeys(problem_ids)]
+
+
+@command("issue.assign", AssignIn)
+def assign(ctx: Context, data: AssignIn) -> dict:
+    """Give one or more problems to a named colleague at the desk (community staff or the street)."""
+    problems = _problems(ctx, data.problem_ids, "issue.assign")
+    assignee = ctx.session.get(User, data.assignee_id)
+    if assignee is None:
+        raise Refused(_("This person does not exist."), "invalid", {"assignee_id": _("Invalid value.")})
+    for problem in problems:
+        services.assign(ctx.session, ctx.user, problem, assignee, now=ctx.now)
+    return {"problems": [problem_json(p) for p in problems]}
+
+
+@command("issue.mark_read", MarkReadIn)
+def mark_read(ctx: Context, data: MarkReadIn) -> dict:
+    """My inbox items about these problems are read (the queue's bulk action)."""
+    problems = _problems(ctx, data.problem_ids, "issue.view")
+    return {"marked": services.mark_read(ctx.session, ctx.user, [p.id for p in problems], now=ctx.now)}
+
+
+@command("issue.recategorise", RecategoriseIn)
+def recategorise(ctx: Context, data: RecategoriseIn) -> dict:
+    """Put a problem in the category it really belongs to (staff and the street)."""
+    return _on_problem(ctx, data.problem_id, "issue.assign", services.recategorise, data.category)
+
+
+@command("issue.merge", MergeIn)
+def merge(ctx: Context, data: MergeIn) -> dict:
+    """Merge a duplicate into the problem that stays (both within my desk's reach)."""
+    duplicate = _problem(ctx, data.problem_id, "issue.assign")
+    keep = ctx.session.get(Problem, data.into)
+    if keep is None or keep.is_deleted or not can(ctx.user, "issue.assign", keep):
+        # "invalid", not "not_found": a number typed in a form is a mistake to correct, not a missing page
+        raise Refused(_("There is no problem #%(id)s you can merge into.", id=data.into), "invalid",
+                      {"into": _("Invalid value.")})
+    services.merge(ctx.session, ctx.user, duplicate, keep, now=ctx.now)
+    return problem_json(duplicate) | {"merged_into": keep.id}

@@ -68,3 +68,22 @@ class ConfirmForm(FlaskForm):
         DataRequired(message=_l("Choose 1 to 5 stars.")), NumberRange(min=1, max=5, message=_l("Choose 1 to 5 stars."))])
     thanks = BooleanField(_l("Say thanks (点赞)"))
     text = StringField(_l("A word for them (optional)"), validators=[Optional(), Length(max=500)])
+
+
+class RecategoriseForm(FlaskForm):
+    """The category the problem really belongs to."""
+
+    category = SelectField(_l("Category"), choices=[SelectChoice(c.value, label) for c, label in CATEGORY_LABELS.items()])
+
+
+class MergeForm(FlaskForm):
+    """The problem a duplicate goes into, by its number."""
+
+    into = IntegerField(_l("Number of the problem that stays"), validators=[
+        DataRequired(message=_l("Give the number of the problem that stays.")), NumberRange(min=1)])
+
+
+class AssignForm(FlaskForm):
+    """A named colleague at the desk."""
+
+    assignee = SelectField(_l("Give to"), coerce=int)

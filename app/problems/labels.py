@@ -27,7 +27,9 @@ def event_labels() -> dict:
     return {"reported": _("reported"), "response": _("answered"), "note": _("internal note"), "comment": _("commented"),
             "escalated": _("escalated"), "dispatched": _("dispatched to departments"), "accepted": _("reported for duty"),
             "dispatch_progress": _("posted progress"), "dispatch_done": _("finished its part"), "resolved": _("resolved"),
-            "confirmed": _("confirmed"), "reopened": _("reopened"), "closed": _("closed")}
+            "confirmed": _("confirmed"), "reopened": _("reopened"), "closed": _("closed"),
+            "assigned": _("assigned it to"), "recategorised": _("changed the category"),
+            "merged": _("merged it as a duplicate into"), "merged_in": _("merged a duplicate into it")}
 
 
 def dispatch_labels() -> dict:

@@ -119,11 +119,16 @@ class Problem(SyncedMixin, db.Model):
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     rating: Mapped[int | None] = mapped_column(Integer)
     thanked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The colleague at the desk who took it on (community staff or the street); None: whoever holds the level.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # A duplicate merged into the problem that stays: closed, its page points there.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("problem.id"))
 
     building: Mapped[Building] = relationship()
     household: Mapped[Household | None] = relationship()
     reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id])
     entered_by: Mapped[User] = relationship(foreign_keys=[entered_by_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     events: Mapped[list[ProblemEvent]] = relationship(back_populates="problem", order_by="ProblemEvent.id",
                                                       cascade="all, delete-orphan")
     dispatches: Mapped[list[Dispatch]] = relationship(back_populates="problem", order_by="Dispatch.id",
@@ -163,6 +168,10 @@ class EventKind(enum.StrEnum):
     CONFIRMED = "confirmed"
     REOPENED = "reopened"
     CLOSED = "closed"
+    ASSIGNED = "assigned"  # to a named colleague at the desk
+    RECATEGORISED = "recategorised"
+    MERGED = "merged"  # on the duplicate: it went into data["into"]
+    MERGED_IN = "merged_in"  # on the one that stays: data["from"] came into it
 
 
 class ProblemEvent(TimestampMixin, db.Model):

@@ -80,6 +80,26 @@ def on_timeline_step(problem, event) -> None:
                        event.text or problem.text, url, now=event.at, subject=subject(problem))
 
 
+def tell_followers(problem, event, followers: list[User]) -> None:
+    """The reporters of duplicates merged into `problem` hear of its public steps as its own reporter does."""
+    session = object_session(problem)
+    kind = getattr(event.kind, "value", str(event.kind))
+    for follower in followers:
+        with force_locale(follower.locale):
+            notify(session, [follower], "issue.update", _title(kind, problem), event.text or problem.text,
+                   f"/issues/{problem.id}", now=event.at, subject=subject(problem))
+
+
+def on_merged(duplicate, keep, reporter: User, *, now: datetime) -> None:
+    """Tell the duplicate's reporter which problem their report is followed as from now on."""
+    with force_locale(reporter.locale):
+        notify(object_session(duplicate), [reporter], "issue.update",
+               _l("“%(problem)s”, which you reported, is now followed as problem #%(id)s",
+                  problem=about(duplicate), id=keep.id),
+               _l("It is followed as problem #%(id)s: %(text)s", id=keep.id, text=keep.text[:60]),
+               f"/issues/{keep.id}", now=now, subject=subject(keep))
+
+
 def _deadline_title(problem, overdue: bool):
     text = " ".join(problem.text.split())[:30] or problem.building.name
     if overdue:

@@ -18,5 +18,6 @@ PAGES = (
     Page("problems.show", roles=("street", "department"), args=_problem("s2")),  # S2: dispatched to four departments
     Page("problems.queue", roles=("staff", "street")),
     Page("problems.orders", roles=("department", "property")),
+    Page("problems.orders", roles=("department",), args=lambda demo: {"tab": "done"}),  # the department's history
 )
 NOT_PAGES = (NotAPage("problems.index", "redirects to the person's feed, queue or work orders"),)

@@ -2,7 +2,7 @@
 from app.auth import scope
 from app.auth.permissions import rule
 from app.models import Building, Role, User
-from app.problems.models import Dispatch, Level, Problem
+from app.problems.models import Dispatch, Level, Problem, ProblemEvent
 
 RESPONDERS = (Role.BUILDING_HEAD, Role.STAFF, Role.STREET, Role.ADMIN)
 OFFICE = (Role.STAFF, Role.STREET, Role.ADMIN)
@@ -96,6 +96,12 @@ def _dispatch(user: User, problem: Problem) -> bool:
     return scope.covers_building(user, problem.building_id, OFFICE)
 
 
+@rule("issue.assign")
+def _assign(user: User, problem: Problem) -> bool:
+    """Giving it to a named colleague, re-categorising, merging a duplicate: desk work, staff and the street."""
+    return scope.covers_building(user, problem.building_id, OFFICE)
+
+
 @rule("issue.resolve")
 def _resolve(user: User, problem: Problem) -> bool:
     """Marking it resolved: staff and the street."""
@@ -122,3 +128,13 @@ def can_view_problem_photos(user: User, problem_id: int) -> bool:
 
     problem = db.session.get(Problem, problem_id)
     return problem is not None and _view(user, problem)
+
+
+def can_view_step_photos(user: User, event_id: int) -> bool:
+    """A step's photos are seen by whoever may see the step: the problem's viewers, and staff for internal notes."""
+    from app.extensions import db
+
+    event = db.session.get(ProblemEvent, event_id)
+    if event is None or not _view(user, event.problem):
+        return False
+    return event.public or _note(user, event.problem)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from app.auth import scope
 from app.auth.queries import reach, reach_columns, reached, remember_reach
 from app.database import plain_rows
-from app.models import Building, Community, Department, Household, Role, User
+from app.models import Building, Community, Department, Household, Role, RoleAssignment, User
 from app.problems.models import OPEN_STATUSES, Dispatch, DispatchStatus, Problem, ProblemEvent, Status
 
 PAGE = 50
@@ -249,12 +249,14 @@ def problems_for(session: Session, cards: list[Card]) -> list[Problem]:
     if not cards:
         return []
     found = {p.id: p for p in session.scalars(select(Problem).where(Problem.id.in_([c.id for c in cards]))
-                                              .options(selectinload(Problem.household), selectinload(Problem.building)))}
+                                              .options(selectinload(Problem.household), selectinload(Problem.assignee),
+                                                       selectinload(Problem.building).selectinload(Building.community)))}
     return [found[c.id] for c in cards if c.id in found]
 
 
 def queue_page(session: Session, user: User, *, now: datetime, status: str = "", category: str = "",
-               source: str = "", building_id: int | None = None, limit: int = PAGE) -> list[Card]:
+               source: str = "", building_id: int | None = None, text: str = "", sort: str = "",
+               limit: int = PAGE) -> list[Card]:
     """The staff queue's cards: open problems in my scope, overdue first, then escalated to my level, then by deadline.
 
     Three short queries instead of one sort over every open problem of a street. Each picks its
@@ -264,13 +266,19 @@ def queue_page(session: Session, user: User, *, now: datetime, status: str = "",
     loads the objects when the cards have to be rendered). SQLite plans this well without
     statistics, as the app runs it; after an ANALYZE it chose to walk every problem by deadline
     (~200 ms on 100,000): check the plan before adding `PRAGMA optimize`.
+
+    `text` searches the problem's words, its household's room and its 12345 order number; `sort`
+    (one of SORTS) replaces the tiers with one order over the whole queue.
     """
     shape, params = reach(user, scope.MANAGERS)
     if not shape:
         return []
-    filters = (bool(status), bool(category), bool(source), bool(building_id))
+    text = text.strip()[:100]
+    filters = (bool(status), bool(category), bool(source), bool(building_id), bool(text))
     params.update(now=now, limit=limit, status=status, category=category, source=source, building_id=building_id,
-                  level=_level(user))
+                  level=_level(user), pattern=_like(text))
+    if sort in SORTS:
+        return [Card(*row) for row in plain_rows(session, _queue_sorted(sort, filters, shape), params)]
     found: dict[int, Card] = {}
     # Usually the first tier fills the page.
     for tier in range(QUEUE_TIERS):
@@ -281,6 +289,11 @@ def queue_page(session: Session, user: User, *, now: datetime, status: str = "",
     return list(found.values())[:limit]
 
 
+def _like(text: str) -> str:
+    """A LIKE pattern finding `text` anywhere, its own % and _ taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def _level(user: User) -> int:
     """The level whose escalated problems come second in my queue: 1 building head, 2 community, 3 street."""
     return max((3 if a.role in (Role.STREET, Role.ADMIN) else 2 if a.role == Role.STAFF else 1) for a in user.roles)
@@ -288,16 +301,20 @@ def _level(user: User) -> int:
 
 # The queue's tiers, in order: unanswered past the deadline; escalated to my level; the rest by deadline.
 QUEUE_TIERS = 3
+# The orders a desk can sort the whole queue by instead (the table's column headings).
+SORTS = {
+    "deadline": (Problem.feedback_due_at, Problem.id),
+    "reported": (Problem.reported_at.desc(), Problem.id.desc()),
+    "activity": (Problem.last_activity_at.desc(), Problem.id.desc()),
+    "building": (Problem.building_id, Problem.feedback_due_at),
+    "category": (Problem.category, Problem.feedback_due_at),
+    "status": (Problem.status, Problem.feedback_due_at),
+}
 
 
-@cache
-def _queue_tier(tier: int, filters: tuple[bool, bool, bool, bool], shape: tuple[Role, ...]) -> Select:
-    """One tier's page of cards, for the filters given and the roles of the asker's scope, all values bound.
-
-    `filters` says which of status, category, source and building are chosen; `shape` is reach()'s.
-    Built once per shape: building a statement and its cache key cost more than running it.
-    """
-    status, category, source, building = filters
+def _queue_ids(filters: tuple[bool, ...], shape: tuple[Role, ...]) -> Select:
+    """The ids of the queue's problems the filters choose (`filters`: status, category, source, building, text)."""
+    status, category, source, building, text = filters
     ids = select(Problem.id).where(Problem.building_id.in_(reached(shape)), Problem.is_deleted.is_(False),
                                    Problem.status == bindparam("status") if status else Problem.status.in_(OPEN_STATUSES))
     if category:
@@ -306,6 +323,23 @@ def _queue_tier(tier: int, filters: tuple[bool, bool, bool, bool], shape: tuple[
         ids = ids.where(Problem.source == bindparam("source"))
     if building:
         ids = ids.where(Problem.building_id == bindparam("building_id"))
+    if text:
+        pattern = bindparam("pattern")
+        rooms = select(Household.id).where(or_(Household.room.like(pattern, escape="\\"),
+                                               (Household.unit + " " + Household.room).like(pattern, escape="\\")))
+        ids = ids.where(or_(Problem.text.like(pattern, escape="\\"), Problem.hotline_order_no.like(pattern, escape="\\"),
+                            Problem.household_id.in_(rooms)))
+    return ids
+
+
+@cache
+def _queue_tier(tier: int, filters: tuple[bool, ...], shape: tuple[Role, ...]) -> Select:
+    """One tier's page of cards, for the filters given and the roles of the asker's scope, all values bound.
+
+    `filters` says which of status, category, source, building and text are chosen; `shape` is reach()'s.
+    Built once per shape: building a statement and its cache key cost more than running it.
+    """
+    ids = _queue_ids(filters, shape)
     if tier == 0:
         ids, order = ids.where(Problem.first_response_at.is_(None), Problem.feedback_due_at < bindparam("now")), \
             Problem.feedback_due_at
@@ -316,6 +350,39 @@ def _queue_tier(tier: int, filters: tuple[bool, bool, bool, bool], shape: tuple[
         order = Problem.feedback_due_at
     limit = bindparam("limit", type_=Integer)
     return _cards(select(*CARD_COLUMNS)).where(Problem.id.in_(ids.order_by(order).limit(limit))).order_by(order)
+
+
+@cache
+def _queue_sorted(sort: str, filters: tuple[bool, ...], shape: tuple[Role, ...]) -> Select:
+    """The queue's page of cards in one order chosen at the desk (SORTS), without the tiers."""
+    order = SORTS[sort]
+    ids = _queue_ids(filters, shape).order_by(*order).limit(bindparam("limit", type_=Integer))
+    return _cards(select(*CARD_COLUMNS)).where(Problem.id.in_(ids)).order_by(*order)
+
+
+class TierCounts(NamedTuple):
+    """How many open problems of my queue are in each tier (the desk's summary line)."""
+
+    overdue: int
+    escalated: int
+    open: int
+
+
+@cache
+def _tier_counts(shape: tuple[Role, ...]) -> Select:
+    ids = _queue_ids((False, False, False, False, False), shape)
+    overdue = ids.where(Problem.first_response_at.is_(None), Problem.feedback_due_at < bindparam("now"))
+    escalated = ids.where(Problem.level == bindparam("level"), Problem.status == Status.ESCALATED)
+    return select(*(select(func.count()).select_from(q.subquery()).scalar_subquery() for q in (overdue, escalated, ids)))
+
+
+def tier_counts(session: Session, user: User, *, now: datetime) -> TierCounts:
+    """The counts per tier of my whole queue (filters aside), in one statement of three index-only counts."""
+    shape, params = reach(user, scope.MANAGERS)
+    if not shape:
+        return TierCounts(0, 0, 0)
+    row = plain_rows(session, _tier_counts(shape), {**params, "now": now, "level": _level(user)}).first()
+    return TierCounts(*row)
 
 
 def queue(session: Session, user: User, *, now: datetime, limit: int = PAGE, **filters) -> list[Problem]:
@@ -330,13 +397,19 @@ def building_choices(session: Session, ids: Select | Sequence[int]) -> list[tupl
     return [(building_id, f"{community} {name}") for building_id, community, name in rows]
 
 
-def work_orders(session: Session, user: User, *, include_done: bool = False) -> list[Dispatch]:
-    """Work orders dispatched to my departments, open ones first."""
+def work_orders(session: Session, user: User, *, include_done: bool = False, done: bool = False) -> list[Dispatch]:
+    """Work orders dispatched to my departments: open ones newest first (with `include_done`, done ones too).
+
+    With `done`, only the finished ones, the most recently finished first: the department's history.
+    """
     departments = [a.department_id for a in user.roles if a.role == Role.DEPARTMENT and a.department_id]
     query = (select(Dispatch).where(Dispatch.department_id.in_(departments or [-1]))
              .options(selectinload(Dispatch.problem).selectinload(Problem.building), selectinload(Dispatch.department)))
+    if done:
+        return list(session.scalars(query.where(Dispatch.status == DispatchStatus.DONE)
+                                    .order_by(Dispatch.done_at.desc(), Dispatch.id.desc()).limit(PAGE)))
     if not include_done:
-        query = query.where(or_(Dispatch.status != DispatchStatus.DONE))
+        query = query.where(Dispatch.status != DispatchStatus.DONE)
     return list(session.scalars(query.order_by(Dispatch.dispatched_at.desc()).limit(PAGE)))
 
 
@@ -350,3 +423,16 @@ def property_problems(session: Session, user: User, *, now: datetime, limit: int
             Problem.is_deleted.is_(False))
         .options(selectinload(Problem.household), selectinload(Problem.building))
         .order_by(overdue, Problem.feedback_due_at).limit(limit)))
+
+
+def colleagues(session: Session, user: User) -> list[tuple[int, str]]:
+    """(id, name) of the people a problem of my queue can be given to: community staff and the street of my scope."""
+    communities = scope.community_ids(user, (Role.STAFF, Role.STREET, Role.ADMIN))
+    streets = select(Community.street_id).where(Community.id.in_(communities))
+    rows = session.execute(
+        select(User.id, User.name).join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(User.active.is_(True), or_(
+            (RoleAssignment.role == Role.STAFF) & RoleAssignment.community_id.in_(communities),
+            (RoleAssignment.role == Role.STREET) & RoleAssignment.street_id.in_(streets)))
+        .distinct().order_by(User.name, User.id))
+    return [(user_id, name) for user_id, name in rows]

@@ -21,10 +21,21 @@ from app.commands import Refused
 from app.extensions import db
 from app.models import Building, Household, Role
 from app.problems import fragments, queries
-from app.problems.forms import ConfirmForm, DispatchForm, ReasonForm, ReportForm, ResolveForm, UpdateForm
+from app.problems.forms import (
+    AssignForm,
+    ConfirmForm,
+    DispatchForm,
+    MergeForm,
+    ReasonForm,
+    RecategoriseForm,
+    ReportForm,
+    ResolveForm,
+    UpdateForm,
+)
 from app.problems.labels import clock_texts, dispatch_labels, event_labels, source_labels, status_labels
 from app.problems.models import CATEGORY_LABELS, Dispatch, Problem, Source, Status
-from app.problems.permissions import RESPONDERS, handled_building_ids
+from app.problems.permissions import OFFICE, RESPONDERS, handled_building_ids
+from app.problems.services import STEP_FILES
 from app.uploads.services import attachments_of, save_upload
 from app.views import attempt, command_context, perform
 
@@ -54,8 +65,10 @@ def _record(problem: Problem, staff_view: bool) -> Markup:
     def render():
         queries.load_timeline(db.session, problem)
         events = [e for e in problem.events if e.public or staff_view]
-        files = attachments_of(db.session, "problem", [problem.id])[problem.id]
-        return render_template("problems/_record.html", problem=problem, events=events, files=files, now=now), [problem]
+        files = attachments_of(db.session, "problem", [problem.id])[problem.id]  # the report's own
+        step_files = attachments_of(db.session, STEP_FILES, [e.id for e in events])  # each step's, shown with it
+        return render_template("problems/_record.html", problem=problem, events=events, files=files,
+                               step_files=step_files, now=now), [problem]
 
     return fragments.record(problem, staff_view, now, render)
 
@@ -66,14 +79,17 @@ def _buildings(ids) -> list[Building]:
                                    .options(selectinload(Building.community)).order_by(Building.id)))
 
 
-def _card_list(kind: str, cards: list[queries.Card], empty: str, *, thumbs: bool) -> Markup:
+def _card_list(kind: str, cards: list[queries.Card], empty: str, *, thumbs: bool,
+               template: str = "problems/_cards.html") -> Markup:
     """The rendered list of `cards`, kept between requests (fragments.card_list: the same for everyone)."""
     now = utcnow()
 
     def render():
         problems = queries.problems_for(db.session, cards)
-        files = attachments_of(db.session, "problem", [p.id for p in problems]) if thumbs else None
-        return render_template("problems/_cards.html", problems=problems, thumbs=files, empty=empty, now=now), problems
+        # Every card's files: a photo as its thumbnail (`thumbs`), a voice note to play (a voice-only report).
+        files = attachments_of(db.session, "problem", [p.id for p in problems])
+        return render_template(template, problems=problems, files=files, thumbs=thumbs, empty=empty,
+                               now=now), problems
 
     return fragments.card_list(kind, cards, now, render)
 
@@ -208,7 +224,7 @@ def show(problem_id: int):
                            actions=_actions(user, page, staff_view))
 
 
-ACTIONS = ("issue.escalate", "issue.dispatch", "issue.resolve", "issue.confirm")
+ACTIONS = ("issue.escalate", "issue.dispatch", "issue.resolve", "issue.confirm", "issue.assign", "issue.respond")
 
 
 def _blank(form_class, prefix: str):
@@ -234,6 +250,16 @@ def _actions(user, page: queries.ProblemPage, staff_view: bool) -> Markup:
         forms.update(update_form=_blank(UpdateForm, "update"), escalate_form=_blank(ReasonForm, "escalate"),
                      dispatch_form=_blank(DispatchForm, "dispatch"), resolve_form=_blank(ResolveForm, "resolve"))
         forms["dispatch_form"].departments.choices = [SelectChoice(id_, name) for id_, name in offered]
+        if not may["issue.respond"]:  # residents and neighbours comment; only responders post progress
+            forms["update_form"].text.label.text = _("Your comment")
+        if may["issue.assign"]:  # the desk's corrections: category, duplicate, colleague
+            forms.update(recategorise_form=_blank(RecategoriseForm, "recategorise"), merge_form=_blank(MergeForm, "merge"),
+                         assign_form=_blank(AssignForm, "assign"))
+            forms["recategorise_form"].category.choices = [
+                c for c in forms["recategorise_form"].category.choices
+                if c.value != problem.category.value and problem.building.community.offers(c.value)]
+            forms["assign_form"].assignee.choices = [SelectChoice(id_, name) for id_, name in
+                                                     queries.colleagues(db.session, user) if id_ != problem.assignee_id]
     if problem.status == Status.RESOLVED:
         forms.update(confirm_form=_blank(ConfirmForm, "confirm"), reopen_form=_blank(ReasonForm, "reopen"))
     return Markup(render_template("problems/_actions.html", problem=problem, staff_view=staff_view,  # noqa: S704 — autoescaped
@@ -276,6 +302,33 @@ def resolve(problem_id: int):
     return _step("issue.resolve", problem_id, {"text": request.form.get("resolve-text", "")}, _("Marked resolved."))
 
 
+@bp.post("/<int:problem_id>/recategorise")
+@login_required
+def recategorise(problem_id: int):
+    """Put the problem in the category it really belongs to."""
+    return _step("issue.recategorise", problem_id, {"category": request.form.get("recategorise-category", "")},
+                 _("Category changed."))
+
+
+@bp.post("/<int:problem_id>/merge")
+@login_required
+def merge(problem_id: int):
+    """Merge this duplicate into the problem that stays."""
+    into = request.form.get("merge-into", type=int)
+    if not into:
+        return _refused(problem_id, _("Give the number of the problem that stays."))
+    return _step("issue.merge", problem_id, {"into": into}, _("Merged into problem #%(id)s.", id=into))
+
+
+@bp.post("/<int:problem_id>/assign")
+@login_required
+def assign(problem_id: int):
+    """Give the problem to a named colleague."""
+    return _step("issue.assign", problem_id, {"problem_ids": [problem_id],
+                                              "assignee_id": request.form.get("assign-assignee", type=int) or 0},
+                 _("Assigned."))
+
+
 @bp.post("/<int:problem_id>/confirm")
 @login_required
 def confirm(problem_id: int):
@@ -306,22 +359,47 @@ def work(order_id: int, step: str):
                    done=_shown(order.problem_id), success=lambda _result: _files_refused(file_errors))
 
 
+def _sort_labels() -> dict[str, str]:
+    """The orders the desk can sort the queue by (queries.SORTS), in words."""
+    return {"deadline": _("Deadline"), "reported": _("Newest reported"), "activity": _("Latest activity"),
+            "building": _("Building"), "category": _("Category"), "status": _("Status")}
+
+
 @bp.route("/queue")
 @login_required
 def queue():
-    """Open problems in my scope, overdue first, then by deadline."""
+    """Open problems in my scope, overdue first, then by deadline; cards on a phone, a table at a desk."""
     if not current_user.has_role(*RESPONDERS):
         abort(403)
-    args = request.args
-    found = queries.queue_page(db.session, current_user, now=utcnow(), status=args.get("status", ""),
+    args, now = request.args, utcnow()
+    found = queries.queue_page(db.session, current_user, now=now, status=args.get("status", ""),
                                category=args.get("category", ""), source=args.get("source", ""),
-                               building_id=args.get("building", type=int))
-    cards = _card_list("queue", found, _("Nothing waiting."), thumbs=False)
+                               building_id=args.get("building", type=int), text=args.get("q", ""),
+                               sort=args.get("sort", ""))
+    cards = _card_list("queue", found, _("Nothing waiting."), thumbs=False, template="problems/_queue_list.html")
     # The filter lists every building of the street (223 options): kept (fragments.queue_filter).
-    filters = fragments.queue_filter(args.items(multi=True), current_user, utcnow(), lambda: (
-        render_template("problems/_queue_filter.html", args=args,
+    filters = fragments.queue_filter(args.items(multi=True), current_user, now, lambda: (
+        render_template("problems/_queue_filter.html", args=args, SORT_LABELS=_sort_labels(),
                         buildings=queries.building_choices(db.session, handled_building_ids(current_user))), ()))
-    return render_template("problems/queue.html", cards=cards, filters=filters)
+    # Bulk actions: everyone in the queue may mark read; staff and the street may also give problems to a colleague.
+    colleagues = queries.colleagues(db.session, current_user) if current_user.has_role(*OFFICE) else []
+    return render_template("problems/queue.html", cards=cards, filters=filters, colleagues=colleagues,
+                           counts=queries.tier_counts(db.session, current_user, now=now))
+
+
+@bp.post("/queue/bulk")
+@login_required
+def bulk():
+    """The queue's bulk actions on the problems chosen: give them to a colleague, or mark them read."""
+    ids = request.form.getlist("problem", type=int)
+    back = url_for("problems.queue")
+    if not ids:
+        flash(_("Choose at least one problem first."), "error")
+        return redirect(back)
+    if request.form.get("action") == "assign":
+        return perform("issue.assign", {"problem_ids": ids, "assignee_id": request.form.get("assignee", type=int) or 0},
+                       done=back, success=_("Assigned %(n)s problems.", n=len(ids)))
+    return perform("issue.mark_read", {"problem_ids": ids}, done=back, success=_("Marked read."))
 
 
 @bp.route("/orders")
@@ -330,5 +408,7 @@ def orders():
     """Work orders dispatched to my department."""
     if not current_user.has_role(Role.DEPARTMENT):
         abort(403)
-    return render_template("problems/orders.html", orders=queries.work_orders(db.session, current_user),
-                           looked_after=queries.property_problems(db.session, current_user, now=utcnow()))
+    done = request.args.get("tab") == "done"  # the department's history: finished orders and their times
+    return render_template("problems/orders.html", done=done,
+                           orders=queries.work_orders(db.session, current_user, done=done),
+                           looked_after=[] if done else queries.property_problems(db.session, current_user, now=utcnow()))

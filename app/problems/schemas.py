@@ -84,3 +84,30 @@ class WorkIn(BaseModel):
     order_id: int
     text: str = Field(default="", max_length=2000)
     attachments: list[str] = Field(default_factory=list, max_length=6)
+
+
+class AssignIn(BaseModel):
+    """Payload of `issue.assign`: one or more problems (the queue's bulk action) to a named colleague."""
+
+    problem_ids: list[int] = Field(min_length=1, max_length=50)
+    assignee_id: int
+
+
+class MarkReadIn(BaseModel):
+    """Payload of `issue.mark_read`: my inbox items about these problems are read."""
+
+    problem_ids: list[int] = Field(min_length=1, max_length=50)
+
+
+class RecategoriseIn(BaseModel):
+    """Payload of `issue.recategorise`."""
+
+    problem_id: int
+    category: Category
+
+
+class MergeIn(BaseModel):
+    """Payload of `issue.merge`: the duplicate (`problem_id`) goes into the problem that stays (`into`)."""
+
+    problem_id: int
+    into: int

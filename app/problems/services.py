@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, object_session
 
 from app.auth import scope
 from app.commands import Refused
 from app.models import Building, Department, Household, Role, User
+from app.notifications.models import InboxItem
+from app.notifications.services import notify
 from app.problems import notifications
 from app.problems.models import (
     OPEN_STATUSES,
@@ -27,6 +30,9 @@ from app.uploads.services import link_attachments
 
 REOPEN_DAYS = 7
 AUTO_CLOSE_DAYS = 7
+# The uploads' subject of files added by a timeline step (a department's progress, a responder's update):
+# attached to the step, not the problem, whose own files are the report's.
+STEP_FILES = "problem_event"
 
 def role_on(user: User, problem: Problem) -> str:
     """The role in which `user` acts on this problem, for the timeline."""
@@ -52,8 +58,22 @@ def _event(problem: Problem, actor: User | None, kind: EventKind, *, now: dateti
 
 
 def _notify(problem: Problem, event: ProblemEvent) -> None:
-    """Tell the people concerned about the step, in the same transaction (app/problems/notifications.py)."""
+    """Tell the people concerned about the step, in the same transaction (app/problems/notifications.py).
+
+    The reporters of duplicates merged into this problem follow it as its own reporter does (merge()).
+    """
     notifications.on_timeline_step(problem, event)
+    if event.public and event.kind.value in notifications.REPORTER_KINDS:
+        _tell_followers(problem, event)
+
+
+def _tell_followers(problem: Problem, event: ProblemEvent) -> None:
+    """The reporters of the duplicates merged into `problem` hear of its public steps (not of their own)."""
+    session = object_session(problem)
+    followers = session.scalars(select(User).join(Problem, Problem.reporter_id == User.id).where(
+        Problem.merged_into_id == problem.id, User.active.is_(True),
+        User.id.not_in([i for i in (problem.reporter_id, event.actor_id) if i is not None] or [-1])).distinct()).all()
+    notifications.tell_followers(problem, event, followers)
 
 
 def report_problem(session: Session, entered_by: User, building: Building, *, category: Category, text: str,
@@ -106,8 +126,8 @@ def respond(session: Session, actor: User, problem: Problem, text: str, *, now: 
         elif problem.status in (Status.ACKNOWLEDGED, Status.REPORTED):
             problem.status = Status.IN_PROGRESS
     session.flush()
-    if attachments:
-        link_attachments(session, attachments, "problem", problem.id)
+    if attachments:  # the step's own photos, shown with it (the report's stay at the top)
+        link_attachments(session, attachments, STEP_FILES, event.id)
     _notify(problem, event)
     return event
 
@@ -196,8 +216,8 @@ def dispatch_progress(session: Session, actor: User, order: Dispatch, text: str,
                    data={"department": order.department.name})
     problem.first_response_at = problem.first_response_at or now
     session.flush()
-    if attachments:
-        link_attachments(session, attachments, "problem", problem.id)
+    if attachments:  # progress photos belong to this step: "after" stays apart from the report's "before"
+        link_attachments(session, attachments, STEP_FILES, event.id)
     _notify(problem, event)
     return event
 
@@ -213,13 +233,15 @@ def complete(session: Session, actor: User, order: Dispatch, text: str, *, now: 
     event = _event(problem, actor, EventKind.DISPATCH_DONE, now=now, text=text.strip(),
                    data={"department": order.department.name})
     if all(d.status == DispatchStatus.DONE for d in problem.dispatches):
-        _resolve(problem, actor, now, _("Every department has finished its part."))
+        # The system's own step, not the account of whoever finished last (often the property company):
+        # nobody decided it; the reporter is asked to confirm as after any resolution (docs/problems.md).
+        _resolve(problem, None, now, _("Every department has finished its part."))
     session.flush()
     _notify(problem, event)
     return event
 
 
-def _resolve(problem: Problem, actor: User, now: datetime, text: str) -> ProblemEvent:
+def _resolve(problem: Problem, actor: User | None, now: datetime, text: str) -> ProblemEvent:
     problem.status, problem.resolved_at = Status.RESOLVED, now
     problem.first_response_at = problem.first_response_at or now
     return _event(problem, actor, EventKind.RESOLVED, now=now, text=text)
@@ -285,6 +307,69 @@ def close_stale(session: Session, *, now: datetime) -> int:
     for problem, event in zip(stale, events, strict=True):
         _notify(problem, event)
     return len(stale)
+
+
+def assign(session: Session, actor: User, problem: Problem, assignee: User, *, now: datetime) -> ProblemEvent:
+    """Give the problem to a named colleague at the desk (community staff or the street of its building)."""
+    _require_open(problem)
+    if not scope.covers_building(assignee, problem.building_id, (Role.STAFF, Role.STREET, Role.ADMIN)) \
+            or not assignee.active:
+        raise Refused(_("%(name)s does not work on this building's problems.", name=assignee.name), "invalid",
+                      {"assignee_id": _("Invalid value.")})
+    if problem.assignee_id == assignee.id:
+        raise Refused(_("It is already with %(name)s.", name=assignee.name), "invalid")
+    problem.assignee = assignee
+    event = _event(problem, actor, EventKind.ASSIGNED, now=now, public=False, data={"assignee": assignee.name})
+    session.flush()
+    if assignee.id != actor.id:
+        with force_locale(assignee.locale):
+            notify(session, [assignee], "issue.assigned", _("Assigned to you: %(text)s", text=problem.text[:40]),
+                   f"{problem.building.full_name} · {problem.text}", f"/issues/{problem.id}", now=now)
+    return event
+
+
+def recategorise(session: Session, actor: User, problem: Problem, category: Category, *, now: datetime) -> ProblemEvent:
+    """Put the problem in the category it really belongs to (the desk's correction of the reporter's choice)."""
+    if problem.status == Status.CLOSED:
+        raise Refused(_("This problem is already resolved or closed."), "closed")
+    if problem.category == category:
+        raise Refused(_("It is already in that category."), "invalid", {"category": _("Invalid value.")})
+    old, problem.category = problem.category, category
+    event = _event(problem, actor, EventKind.RECATEGORISED, now=now,
+                   data={"old_category": old.value, "category": category.value})
+    session.flush()
+    return event
+
+
+def merge(session: Session, actor: User, duplicate: Problem, keep: Problem, *, now: datetime) -> ProblemEvent:
+    """Merge a duplicate into the problem that stays: the duplicate is closed and points there.
+
+    Its reporter (and the reporters of problems merged into it before) follow the one that stays
+    from then on: they hear of its public steps (_tell_followers).
+    """
+    if duplicate.id == keep.id:
+        raise Refused(_("A problem cannot be merged into itself."), "invalid", {"into": _("Invalid value.")})
+    _require_open(duplicate)
+    if keep.merged_into_id is not None or keep.status == Status.CLOSED:
+        raise Refused(_("Problem #%(id)s is closed: merge into an open one.", id=keep.id), "invalid",
+                      {"into": _("Invalid value.")})
+    duplicate.status, duplicate.closed_at, duplicate.merged_into_id = Status.CLOSED, now, keep.id
+    session.execute(update(Problem).where(Problem.merged_into_id == duplicate.id).values(merged_into_id=keep.id))
+    event = _event(duplicate, actor, EventKind.MERGED, now=now, data={"into": keep.id})
+    _event(keep, actor, EventKind.MERGED_IN, now=now, text=duplicate.text, data={"from": duplicate.id})
+    session.flush()
+    _notify(duplicate, event)
+    reporter = duplicate.reporter
+    if reporter is not None and reporter.active and reporter.id != actor.id:
+        notifications.on_merged(duplicate, keep, reporter, now=now)
+    return event
+
+
+def mark_read(session: Session, user: User, problem_ids: list[int], *, now: datetime) -> int:
+    """Mark read the user's inbox items about these problems (the queue's bulk action); how many were unread."""
+    urls = [f"/issues/{problem_id}" for problem_id in problem_ids]
+    return session.execute(update(InboxItem).where(InboxItem.user_id == user.id, InboxItem.read_at.is_(None),
+                                                   InboxItem.url.in_(urls)).values(read_at=now)).rowcount
 
 
 def open_statuses() -> tuple[Status, ...]:

@@ -151,7 +151,8 @@ def test_department_progress_with_a_photo_counts_as_the_response(client, login, 
     login(world.resident)
     shown = client.get(f"/api/v1/issues/{p.id}").get_json()["problem"]
     assert shown["events"][-1]["kind"] == "dispatch_progress" and shown["events"][-1]["actor_role"] == "department"
-    assert shown["photos"] == [photo]
+    # the photo is the step's (issue 17): with the progress, not among the report's own photos
+    assert [f["uuid"] for f in shown["events"][-1]["files"]] == [photo] and shown["photos"] == []
     thumb = client.get(f"/uploads/{photo}/thumb")
     thumb.close()
     assert thumb.status_code == 200

@@ -27,7 +27,7 @@ def problem(world, frozen_clock):
 
 def cards(html: str) -> str:
     """The card list of a feed or queue page."""
-    return re.search(r'<ul class="plain-list">.*?</ul>', html, re.S).group(0)
+    return re.search(r'<ul class="plain-list[^"]*">.*?</ul>', html, re.S).group(0)
 
 
 def record(html: str) -> str:

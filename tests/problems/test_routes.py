@@ -175,7 +175,8 @@ def test_department_posts_progress_with_photos_on_the_page(client, login, world,
     assert response.status_code == 302
     shown = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "民警已到现场" in shown and "bad.gif" in shown and "发布了进展" in shown
-    assert db.session.query(Attachment).filter_by(subject_type="problem", subject_id=problem.id).count() == 1
+    step = db.session.query(ProblemEvent).filter_by(problem_id=problem.id, kind="dispatch_progress").one()
+    assert db.session.query(Attachment).filter_by(subject_type="problem_event", subject_id=step.id).count() == 1
 
 
 def test_property_worker_answers_in_the_building_s10(client, login, world, problem, make_user):
