@@ -233,12 +233,15 @@ def test_merging_a_duplicate_closes_it_and_its_reporter_follows_the_one_that_sta
     assert f"并入了一个重复问题 : #{duplicate.id}" in kept and "6门门锁又坏了" in kept
     told = db.session.query(InboxItem).filter_by(user_id=world.neighbour.id).order_by(InboxItem.id).all()
     assert told[-1].url == f"/issues/{keep.id}"
+    assert told[-1].title == f"您反映的「6门门锁又坏了」已并入 #{keep.id} 号问题一起办理"
     before = len(told)
     # the kept problem's next public step reaches the duplicate's reporter too
     services.respond(db.session, world.staff, keep, "已联系锁匠,明早更换。", now=T0 + timedelta(hours=14))
     db.session.commit()
+    # … in the same unread item as the merge, as a problem's updates are grouped (its latest step on top)
     told = db.session.query(InboxItem).filter_by(user_id=world.neighbour.id).order_by(InboxItem.id).all()
-    assert len(told) == before + 1 and told[-1].url == f"/issues/{keep.id}" and told[-1].body == "已联系锁匠,明早更换。"
+    assert len(told) == before and told[-1].url == f"/issues/{keep.id}" and told[-1].body == "已联系锁匠,明早更换。"
+    assert told[-1].updates == 2 and told[-1].read_at is None
 
 
 @pytest.mark.parametrize("into", ["self", "missing", "closed"])
