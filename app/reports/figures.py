@@ -1,5 +1,6 @@
-"""Every figure of a report, computed once: the page, the CSV, the XLSX and the JSON all render what
-build_report() returns, so they cannot disagree.
+"""Every figure of a report, computed once: the page, the CSV, the XLSX and the JSON render the same result.
+
+build_report() returns it, so they cannot disagree.
 
 A report is a list of tables. A table is data: columns (a key, a label, a kind: text, count, rate,
 hours) and rows of values; beside each count sits the key of the figure it counts ("source.hotline"),
@@ -156,7 +157,7 @@ def order_keys(order: OrderFacts, end: datetime) -> Iterator[str]:
 
 
 def rate(numerator: int, denominator: int) -> float | None:
-    """numerator ÷ denominator, rounded to 4 places (a percentage with 2 decimals); None when nothing to divide."""
+    """The numerator ÷ denominator, rounded to 4 places (a percentage with 2 decimals); None when nothing to divide."""
     return round(numerator / denominator, 4) if denominator else None
 
 
@@ -189,7 +190,6 @@ def build_report(scope: ReportScope, period: Period, facts: Facts) -> Report:
     """Every table of the report on problems, from the facts read for `scope` and `period`."""
     end = period.end
     counts, members = count_members(facts, end)
-    received = counts["received"]
     tables = [_rates(counts), _summary(counts), _times(facts, end)]
     tables += _breakdowns(counts)
     tables += [_escalations(counts), _orders(counts, facts)]
@@ -210,8 +210,9 @@ def _rates(counts: Counter) -> Table:
 
 
 def _summary(counts: Counter) -> Table:
-    table = Table("summary", _("Problems"), [Column("figure", _("Figure"), "text"), Column("count", _("Problems")),
-                                             Column("share", _("Share"), "rate")])
+    table = Table("summary", _("Problems received"), [
+        Column("figure", _("Figure"), "text"), Column("count", _("Number of problems")),
+        Column("share", _("Share"), "rate")])
     rows = (("received", _("Received")), ("answered.on_time", _("Answered on time")),
             ("answered.late", _("Answered late")), ("answered.none", _("Not answered")),
             ("resolved.on_time", _("Resolved on time")), ("resolved.late", _("Resolved late")),
@@ -229,16 +230,16 @@ def _times(facts: Facts, end: datetime) -> Table:
     resolved = [(_resolved_at(p) - p.reported_at).total_seconds() / 3600 for p in facts.problems
                 if _before(_resolved_at(p), end)]
     table = Table("times", _("Time taken (hours)"), [
-        Column("figure", _("From the report to"), "text"), Column("count", _("Problems")),
+        Column("figure", _("From the report to"), "text"), Column("count", _("Number of problems")),
         Column("median", _("Median"), "hours"), Column("p90", _("90th percentile"), "hours")])
-    for label, values, key in ((_("the first answer"), answered, "answered"), (_("resolved"), resolved, "resolved")):
+    for label, values, key in ((_("the first answer"), answered, "answered"), (_("being resolved"), resolved, "resolved")):
         median, p90 = hours(values)
         table.add({"figure": label, "count": len(values), "median": median, "p90": p90}, {"count": key})
     return table
 
 
 def _breakdown(key: str, title: str, heading: str, labels: dict[str, str], counts: Counter) -> Table:
-    table = Table(key, title, [Column("name", heading, "text"), Column("count", _("Problems")),
+    table = Table(key, title, [Column("name", heading, "text"), Column("count", _("Number of problems")),
                                Column("share", _("Share"), "rate")])
     for value, label in labels.items():
         figure = f"{key}.{value}"
@@ -259,7 +260,7 @@ def _breakdowns(counts: Counter) -> list[Table]:
 
 def _escalations(counts: Counter) -> Table:
     table = Table("escalations", _("Escalations"), [Column("level", _("Escalated to"), "text"),
-                                                     Column("count", _("Problems"))])
+                                                     Column("count", _("Number of problems"))])
     for level, label in ((2, _("Community")), (3, _("Street"))):
         table.add({"level": label, "count": counts[f"escalated.{level}"]}, {"count": f"escalated.{level}"})
     return table

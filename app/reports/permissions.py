@@ -8,8 +8,10 @@ READERS = (Role.STAFF, Role.STREET, Role.ADMIN, Role.DEPARTMENT)
 
 @rule("report.view")
 def _view(user: User, target: ReportScope) -> bool:
-    """Staff: their community and its buildings; the street: all of it and its departments; admin: all;
-    a department: its own work orders only."""
+    """Staff: their community and its buildings; the street: all of it and its departments; admin: all.
+
+    A department: its own work orders only.
+    """
     for a in user.roles:
         if a.role == Role.ADMIN:
             return True

@@ -1,5 +1,6 @@
-"""The reads behind a report: the problems received in a period and scope, as light rows, with their
-escalations, reopenings and work orders. figures.py computes every number from what these return.
+"""The reads behind a report: the problems received in a period and scope, as light rows.
+
+With them, their escalations, reopenings and work orders; figures.py computes every number from these.
 
 Three statements whatever the period: the problems, their timeline steps that count (escalated,
 reopened), their work orders. Rows are plain tuples (no ORM objects): a street's year is ~100,000.
