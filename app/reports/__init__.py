@@ -7,10 +7,11 @@ def init_app(app) -> None:
     from app.home.actions import HomeAction, home_action
     from app.models import Role
     from app.registry import register
-    from app.reports import permissions
+    from app.reports import figures, permissions
     from app.reports.routes import bp
 
     register(permissions)
     app.register_blueprint(bp)
+    app.add_template_filter(figures.display, "figure")
     home_action(HomeAction((Role.STAFF, Role.STREET, Role.ADMIN, Role.DEPARTMENT), _l("Reports"),
                            _l("The month's figures: response, resolution and satisfaction rates."), "reports.index", 20))

@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from app.problems.labels import source_labels, status_labels
 from app.problems.models import CATEGORY_LABELS, OPEN_STATUSES, Category, Source, Status
 from app.reports.periods import Period, ReportScope
+from app.reports import queries
 from app.reports.queries import Facts, OrderFacts, ProblemFacts, read_facts
 
 # 办结时限: a problem resolved, or a department's work order done, within this many days is on time.
@@ -98,6 +99,19 @@ class Report:
                 "to": self.period.last.isoformat(), "tables": [t.as_dict(link_for) for t in self.tables]}
 
 
+def display(value: Any, kind: str) -> str:
+    """A value as the page prints it: a rate as 66.67%, a change as +5.00%, hours to 1 decimal, nothing as —."""
+    if value is None:
+        return "—"
+    if kind == "rate":
+        return f"{value * 100:.2f}%"
+    if kind == "change":
+        return f"{value * 100:+.2f}%"
+    if kind == "hours":
+        return f"{value:.1f}"
+    return str(value)
+
+
 def _before(moment: datetime | None, end: datetime) -> bool:
     return moment is not None and moment < end
 
@@ -170,14 +184,25 @@ def hours(values: list[float]) -> tuple[float | None, float | None]:
     return round(median, 1), round(p90, 1)
 
 
-def count_members(facts: Facts, end: datetime) -> tuple[Counter, dict[str, list[int]]]:
-    """How many count under each figure key, and which problems (one pass over the rows)."""
+# The figures each unit of a ranking is counted under too, as "<unit id>:<key>".
+RANKED = ("received", "answered.on_time", "resolved", "rated", "satisfied")
+
+
+def count_members(facts: Facts, end: datetime, unit_kind: str = "") -> tuple[Counter, dict[str, list[int]]]:
+    """How many count under each figure key, and which problems (one pass over the rows).
+
+    With `unit_kind` ("community" or "building"), the figures of RANKED also per unit, as "<unit>:<key>".
+    """
     counts: Counter = Counter()
     members: dict[str, list[int]] = defaultdict(list)
     for p in facts.problems:
+        unit = p.community_id if unit_kind == "community" else p.building_id
         for key in problem_keys(p, facts, end):
             counts[key] += 1
             members[key].append(p.id)
+            if unit_kind and key in RANKED:
+                counts[f"{unit}:{key}"] += 1
+                members[f"{unit}:{key}"].append(p.id)
     for order in facts.orders:
         for key in order_keys(order, end):
             counts[key] += 1
@@ -186,14 +211,27 @@ def count_members(facts: Facts, end: datetime) -> tuple[Counter, dict[str, list[
     return counts, members
 
 
-def build_report(scope: ReportScope, period: Period, facts: Facts) -> Report:
-    """Every table of the report on problems, from the facts read for `scope` and `period`."""
+@dataclass
+class Context:
+    """What a report sets its period beside: the previous period, the units it ranks, the last 30 days."""
+
+    previous: Facts
+    unit_kind: str = ""  # "community" for a street, "building" for a community, "" otherwise
+    units: list[tuple[int, str]] = field(default_factory=list)
+    recent: list[tuple[int, int, str]] = field(default_factory=list)  # (id, building id, category)
+
+
+def build_report(scope: ReportScope, period: Period, facts: Facts, context: Context | None = None) -> Report:
+    """Every table of the report on problems, from the facts read for `scope` and `period` (and `context`)."""
+    context = context or Context(Facts([], {}, set(), []))
     end = period.end
-    counts, members = count_members(facts, end)
+    counts, members = count_members(facts, end, context.unit_kind)
+    previous, _members = count_members(context.previous, period.previous().end, context.unit_kind)
     tables = [_rates(counts), _summary(counts), _times(facts, end)]
     tables += _breakdowns(counts)
     tables += [_escalations(counts), _orders(counts, facts)]
-    return Report(scope, period, tables, dict(members))
+    tables += [_ranking(context, counts, previous), _hotspots(context.recent, members), _rising(counts, previous)]
+    return Report(scope, period, [t for t in tables if t is not None], dict(members))
 
 
 def _rates(counts: Counter) -> Table:
@@ -282,8 +320,17 @@ def _orders(counts: Counter, facts: Facts) -> Table:
 
 
 def compute(session, scope: ReportScope, period: Period) -> Report:
-    """The report of `scope` for `period`: read once (queries.read_facts), computed once (build_report)."""
-    return build_report(scope, period, read_facts(session, scope, period))
+    """The report of `scope` for `period`: read once (queries.py), computed once (build_report)."""
+    previous = period.previous()
+    kind, units = queries.units(session, scope)
+    recent = queries.recent_problems(session, scope, period.end - HOTSPOT_WINDOW, period.end)
+    context = Context(read_facts(session, scope, previous), kind, units, recent)
+    report = build_report(scope, period, read_facts(session, scope, period), context)
+    hot = {building for building, _category in _hot_groups(recent)}
+    names = queries.building_names(session, hot)
+    for row in report.table("hotspots").rows:
+        row["building"] = names.get(row["building"], row["building"])
+    return report
 
 
 def figure_title(key: str, report: Report) -> str:
@@ -295,3 +342,73 @@ def figure_title(key: str, report: Report) -> str:
                     label = next(c.label for c in table.columns if c.key == column)
                     return f"{table.title} · {next(iter(row.values()))} · {label}"
     return ""
+
+
+# 未诉先办: a building with this many problems of one category in the 30 days up to the period's end.
+HOTSPOT_WINDOW = timedelta(days=30)
+HOTSPOT_FROM = 3
+RATES = (("response", "answered.on_time", "received"), ("resolution", "resolved", "received"),
+         ("satisfaction", "satisfied", "rated"))
+
+
+def change(now: float | None, before: float | None) -> float | None:
+    """How much a rate moved since the period before (None when either is unknown)."""
+    return round(now - before, 4) if now is not None and before is not None else None
+
+
+def _ranking(context: Context, counts: Counter, previous: Counter) -> Table | None:
+    if not context.unit_kind:
+        return None
+    names = {"response": _("Response rate"), "resolution": _("Resolution rate"), "satisfaction": _("Satisfaction rate")}
+    columns = [Column("rank", _("Rank"), "text"), Column("unit", _("Community") if context.unit_kind == "community"
+                                                      else _("Building"), "text"), Column("received", _("Received"))]
+    for name, _numerator, _denominator in RATES:
+        columns += [Column(name, names[name], "rate"), Column(f"{name}_before", _("Period before"), "rate"),
+                    Column(f"{name}_change", _("Change"), "change")]
+    table = Table("ranking", _("Ranking by the three rates"), columns)
+    rows = []
+    for unit, unit_name in context.units:
+        row, links = {"unit": unit_name, "received": counts[f"{unit}:received"]}, {"received": f"{unit}:received"}
+        for name, numerator, denominator in RATES:
+            row[name] = rate(counts[f"{unit}:{numerator}"], counts[f"{unit}:{denominator}"])
+            row[f"{name}_before"] = rate(previous[f"{unit}:{numerator}"], previous[f"{unit}:{denominator}"])
+            row[f"{name}_change"] = change(row[name], row[f"{name}_before"])
+            links[name] = f"{unit}:{numerator}"
+        rows.append((row, links))
+    # Best first: response, then resolution, then satisfaction rate; a unit without problems last.
+    rows.sort(key=lambda r: tuple(-(r[0][name] if r[0][name] is not None else -1) for name, _n, _d in RATES))
+    for rank, (row, links) in enumerate(rows, 1):
+        table.add({"rank": rank, **row}, links)
+    return table
+
+
+def _hot_groups(recent: list[tuple[int, int, str]]) -> dict[tuple[int, str], list[int]]:
+    groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for problem_id, building, category in recent:
+        groups[(building, category)].append(problem_id)
+    return {group: ids for group, ids in groups.items() if len(ids) >= HOTSPOT_FROM}
+
+
+def _hotspots(recent: list[tuple[int, int, str]], members: dict[str, list[int]]) -> Table:
+    table = Table("hotspots", _("Hotspots: 3 or more problems of one category in a building in 30 days"), [
+        Column("building", _("Building"), "text"), Column("category", _("Category"), "text"),
+        Column("count", _("Number of problems"))])
+    groups = _hot_groups(recent)
+    for (building, category), ids in sorted(groups.items(), key=lambda g: (-len(g[1]), g[0])):
+        key = f"hotspot.{building}.{category}"
+        members[key] = ids
+        table.add({"building": building, "category": str(CATEGORY_LABELS[Category(category)]), "count": len(ids)},
+                  {"count": key})
+    return table
+
+
+def _rising(counts: Counter, previous: Counter) -> Table:
+    table = Table("rising", _("Categories rising on the period before"), [
+        Column("category", _("Category"), "text"), Column("count", _("This period")),
+        Column("before", _("Period before"), "count"), Column("more", _("More by"), "count")])
+    rising = [(c, counts[f"category.{c.value}"], previous[f"category.{c.value}"]) for c in Category]
+    for category, now, before in sorted(rising, key=lambda r: r[2] - r[1]):
+        if now > before:
+            table.add({"category": str(CATEGORY_LABELS[category]), "count": now, "before": before, "more": now - before},
+                      {"count": f"category.{category.value}"})
+    return table

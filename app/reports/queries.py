@@ -155,3 +155,33 @@ def scope_choices(session: Session, user: User) -> list[tuple[str, str]]:
         choices += [(f"department:{d}", n) for d, n in session.execute(
             select(Department.id, Department.name).where(Department.street_id.in_(streets)).order_by(Department.name))]
     return list(dict.fromkeys(choices))
+
+
+def units(session: Session, scope: ReportScope) -> tuple[str, list[tuple[int, str]]]:
+    """What the scope's ranking ranks, and its units in order: a street's communities, a community's buildings."""
+    if scope.kind == "street":
+        return "community", list(session.execute(select(Community.id, Community.name)
+                                                 .where(Community.street_id == scope.id).order_by(Community.id)))
+    if scope.kind == "community":
+        return "building", list(session.execute(select(Building.id, Building.name)
+                                                .where(Building.community_id == scope.id).order_by(Building.id)))
+    return "", []
+
+
+def recent_problems(session: Session, scope: ReportScope, start: datetime, end: datetime) -> list[tuple[int, int, str]]:
+    """(id, building id, category) of the problems reported in [start, end) in the scope's buildings (hotspots)."""
+    buildings = scope.building_ids()
+    if buildings is None:
+        return []
+    rows = plain_rows(session, select(Problem.id, Problem.building_id, Problem.category).where(
+        Problem.reported_at >= start, Problem.reported_at < end, Problem.is_deleted.is_(False),
+        Problem.building_id.in_(buildings)).order_by(Problem.id))
+    return [(r[0], r[1], str(r[2])) for r in rows]
+
+
+def building_names(session: Session, ids: set[int]) -> dict[int, str]:
+    """Community and building name of each building of `ids`."""
+    if not ids:
+        return {}
+    return {i: f"{c} {b}" for i, c, b in session.execute(
+        select(Building.id, Community.name, Building.name).join(Community).where(Building.id.in_(ids)))}

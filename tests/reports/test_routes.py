@@ -23,7 +23,8 @@ def test_the_page_shows_the_same_figures_as_the_report(client, login, report_wor
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     report = figures.compute(db.session, find_scope(db.session, scope), parse_period({"month": "2026-09"}, None))
-    expected = {key: str(row[column]) for table in report.tables
+    kinds = {(table.key, c.key): c.kind for table in report.tables for c in table.columns}
+    expected = {key: figures.display(row[column], kinds[table.key, column]) for table in report.tables
                 for row, links in zip(table.rows, table.links, strict=True) for column, key in links.items()}
     assert shown_figures(html) == expected
     assert expected["received"] == "6" and expected["answered.on_time"] == "4"
