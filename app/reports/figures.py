@@ -23,8 +23,8 @@ from flask_babel import lazy_gettext as _l
 
 from app.problems.labels import source_labels, status_labels
 from app.problems.models import CATEGORY_LABELS, OPEN_STATUSES, Category, Source, Status
-from app.reports.periods import Period, ReportScope
 from app.reports import queries
+from app.reports.periods import Period, ReportScope
 from app.reports.queries import Facts, OrderFacts, ProblemFacts, read_facts
 
 # 办结时限: a problem resolved, or a department's work order done, within this many days is on time.
@@ -364,7 +364,7 @@ def _ranking(context: Context, counts: Counter, previous: Counter) -> Table | No
                                                       else _("Building"), "text"), Column("received", _("Received"))]
     for name, _numerator, _denominator in RATES:
         columns += [Column(name, names[name], "rate"), Column(f"{name}_before", _("Period before"), "rate"),
-                    Column(f"{name}_change", _("Change"), "change")]
+                    Column(f"{name}_change", _("Change since then"), "change")]
     table = Table("ranking", _("Ranking by the three rates"), columns)
     rows = []
     for unit, unit_name in context.units:

@@ -1,5 +1,6 @@
 """The ranking of a community's buildings (and a street's communities), hotspots (未诉先办) and rising categories."""
 import uuid
+
 from app.extensions import db
 from app.problems import services
 from app.problems.models import CATEGORY_LABELS, Category
@@ -18,7 +19,7 @@ def add(world, building, when, category, answered_after=None):
 
 
 def test_buildings_ranked_by_the_three_rates_beside_the_month_before(report_world):
-    b6, b24, _b1 = report_world.buildings
+    _b6, b24, _b1 = report_world.buildings
     add(report_world, b24, at(8, 20), Category.OTHER, answered_after=H)  # August: 24号楼 answered 1 of 1 on time
     ranking = report_of(report_world).table("ranking")
     rows = [(r["rank"], r["unit"], r["received"], r["response"], r["response_before"], r["response_change"],
