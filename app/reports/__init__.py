@@ -8,10 +8,11 @@ def init_app(app) -> None:
     from app.models import Role
     from app.registry import register
     from app.reports import figures, permissions
-    from app.reports.routes import bp
+    from app.reports.routes import api, bp
 
     register(permissions)
     app.register_blueprint(bp)
+    app.register_blueprint(api)
     app.add_template_filter(figures.display, "figure")
     home_action(HomeAction((Role.STAFF, Role.STREET, Role.ADMIN, Role.DEPARTMENT), _l("Reports"),
                            _l("The month's figures: response, resolution and satisfaction rates."), "reports.index", 20))

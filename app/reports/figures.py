@@ -360,7 +360,7 @@ def _ranking(context: Context, counts: Counter, previous: Counter) -> Table | No
     if not context.unit_kind:
         return None
     names = {"response": _("Response rate"), "resolution": _("Resolution rate"), "satisfaction": _("Satisfaction rate")}
-    columns = [Column("rank", _("Rank"), "text"), Column("unit", _("Community") if context.unit_kind == "community"
+    columns = [Column("rank", _("Rank")), Column("unit", _("Community") if context.unit_kind == "community"
                                                       else _("Building"), "text"), Column("received", _("Received"))]
     for name, _numerator, _denominator in RATES:
         columns += [Column(name, names[name], "rate"), Column(f"{name}_before", _("Period before"), "rate"),
