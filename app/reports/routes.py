@@ -9,11 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api import ErrorOut, documented
 from app.auth.permissions import can
-from app.clock import utcnow
+from app.clock import to_local, utcnow
 from app.extensions import db
 from app.problems.labels import source_labels, status_labels
 from app.problems.models import CATEGORY_LABELS
-from app.reports import exports, figures, queries
+from app.reports import charts, exports, figures, queries
 from app.reports.periods import ReportScope, default_scope, find_scope, parse_period
 from app.reports.permissions import may_read_reports
 
@@ -102,8 +102,17 @@ def link_maker(report: figures.Report, endpoint: str = "reports.problems", **ext
 def index():
     """The report: the three rates, the problems' figures and tables, their definitions (口径)."""
     report = requested_report()
-    return render_template("reports/index.html", report=report, link_for=link_maker(report),
+    return render_template("reports/index.html", report=report, link_for=link_maker(report), chart_of=charts.chart,
                            definitions=figures.DEFINITIONS, scopes=queries.scope_choices(db.session, current_user))
+
+
+@bp.route("/print")
+@login_required
+def print_view():
+    """The report on A4 pages in Chinese: the unit's name, the period and the day it was printed."""
+    report = requested_report()
+    return render_template("reports/print.html", report=report, link_for=link_maker(report), chart_of=charts.chart,
+                           definitions=figures.DEFINITIONS, printed_on=to_local(utcnow()).date().isoformat())
 
 
 @bp.route("/problems")
