@@ -13,7 +13,7 @@ from app.clock import to_local, utcnow
 from app.extensions import db
 from app.problems.labels import source_labels, status_labels
 from app.problems.models import CATEGORY_LABELS
-from app.reports import charts, exports, figures, queries
+from app.reports import charts, exports, figures, queries, sections
 from app.reports.periods import ReportScope, default_scope, find_scope, parse_period
 from app.reports.permissions import may_read_reports
 
@@ -88,13 +88,16 @@ def requested_report() -> figures.Report:
         abort(403)
     scope = requested_scope()
     period = parse_period(request.args, utcnow())
-    return figures.compute(db.session, scope, period)
+    report = figures.compute(db.session, scope, period)
+    report.tables += sections.sections(db.session, scope, period, utcnow())
+    return report
 
 
 def link_maker(report: figures.Report, endpoint: str = "reports.problems", **extra):
     """A function giving the URL of the list behind a figure key of `report`."""
     base = {"scope": report.scope.key, **report.period.args(), **extra}
-    return lambda key: url_for(endpoint, figure=key, **base)
+    # A section's figure may link to another feature's page (a notice's reach): its URL is the key.
+    return lambda key: key if key.startswith("/") else url_for(endpoint, figure=key, **base)
 
 
 @bp.route("/")
