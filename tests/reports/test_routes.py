@@ -81,3 +81,17 @@ def test_bad_requests_say_what_is_wrong(client, login, report_world, query, mess
     page = client.get(f"/reports/?{query}")
     assert page.status_code == 400
     assert message in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who", ["staff", "street_user", "admin", "department_user"])
+def test_the_home_page_offers_the_reports(client, login, report_world, who):
+    login(getattr(report_world, who))
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/reports/"' in html
+
+
+def test_residents_home_has_no_reports(client, login, report_world, make_user):
+    from app.models import Role
+
+    login(make_user(Role.RESIDENT, report_world.problems["p1"].household))
+    assert 'href="/reports/"' not in client.get("/").get_data(as_text=True)
