@@ -1,4 +1,4 @@
-"""The report's other sections: visits 走访, notices 通知 and participation, per building of the scope.
+"""The report's other sections: visits 走访, notices 通知, conventions and consultations, participation.
 
 Tables like figures.py's (the page, the CSV, the XLSX and the JSON render them the same way); a link
 here is a URL of an existing page (a notice's reach page) where one lists what the figure counts.
@@ -11,9 +11,11 @@ from datetime import datetime, timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.consultations.models import Consultation, ConsultationBuilding, ConsultationComment
+from app.conventions.models import Convention, ConventionStatus, Vote
 from app.joining.models import JoinRequest, JoinStatus
 from app.models import Building, Household, Role, RoleAssignment
 from app.notices import services as notices
@@ -117,10 +119,56 @@ def participation(session: Session, scope: ReportScope, period: Period, building
     return table
 
 
+def conventions(session: Session, period: Period, buildings: list[tuple[int, str]]) -> Table:
+    """Each convention vote that closed in the period: households voted ÷ the building's households, adopted or not."""
+    names = dict(buildings)
+    held = session.execute(select(Convention.id, Convention.building_id, Convention.title, Convention.status).where(
+        Convention.building_id.in_(names), Convention.vote_closes_at >= period.start,
+        Convention.vote_closes_at < period.end, Convention.is_deleted.is_(False)).order_by(Convention.vote_closes_at)).all()
+    voted = Counter(dict(session.execute(select(Vote.convention_id, func.count(func.distinct(Vote.household_id)))
+                                         .where(Vote.convention_id.in_([h[0] for h in held]))
+                                         .group_by(Vote.convention_id)).all()))
+    households = _per_building(session, select(Household.building_id, func.count()).where(
+        Household.building_id.in_(names), Household.is_deleted.is_(False)))
+    table = Table("conventions", _("Convention votes held"), [
+        Column("building", _("Building"), "text"), Column("convention", _("Convention"), "text"),
+        Column("voted", _("Households voted")), Column("households", _("Households")),
+        Column("turnout", _("Turnout"), "rate"), Column("adopted", _("Adopted"))])
+    for convention_id, building, title, status in held:
+        table.add({"building": names[building], "convention": title, "voted": voted[convention_id],
+                   "households": households[building], "turnout": rate(voted[convention_id], households[building]),
+                   "adopted": int(status == ConventionStatus.ADOPTED)},
+                  {"voted": url_for("conventions.show", convention_id=convention_id)})
+    return table
+
+
+def consultations(session: Session, period: Period, buildings: list[tuple[int, str]]) -> Table:
+    """Each consultation whose last phase closed in the period in the scope's buildings: comments, and adopted."""
+    ids = [b for b, _name in buildings]
+    run = session.execute(select(Consultation.id, Consultation.title).where(
+        Consultation.phase2_closes_at >= period.start, Consultation.phase2_closes_at < period.end,
+        Consultation.id.in_(select(ConsultationBuilding.consultation_id).where(
+            ConsultationBuilding.building_id.in_(ids)))).order_by(Consultation.phase2_closes_at)).all()
+    comments = {cid: (total, adopted or 0) for cid, total, adopted in session.execute(
+        select(ConsultationComment.consultation_id, func.count(),
+               func.sum(case((ConsultationComment.adopted.is_(True), 1), else_=0)))
+        .where(ConsultationComment.consultation_id.in_([r[0] for r in run]))
+        .group_by(ConsultationComment.consultation_id))}
+    table = Table("consultations", _("Consultations run"), [
+        Column("consultation", _("Consultation"), "text"), Column("comments", _("Comments")),
+        Column("adopted", _("Comments adopted"))])
+    for consultation_id, title in run:
+        total, adopted = comments.get(consultation_id, (0, 0))
+        table.add({"consultation": title, "comments": total, "adopted": int(adopted)},
+                  {"comments": url_for("consultations.show", consultation_id=consultation_id)})
+    return table
+
+
 def sections(session: Session, scope: ReportScope, period: Period, now: datetime) -> list[Table]:
     """The visits, notices and participation tables of the scope (none for a department)."""
     buildings = _buildings(session, scope)
     if not buildings:
         return []
     return [visits(session, scope, period, buildings), notices_reach(session, scope, period, buildings, now),
+            conventions(session, period, buildings), consultations(session, period, buildings),
             participation(session, scope, period, buildings)]

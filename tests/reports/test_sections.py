@@ -79,3 +79,36 @@ def test_participation_per_building(report_world, make_household):
     rows = by_building(tables(report_world)["participation"])
     assert rows["6号楼"] == {"households": 2, "on_siheyuan": 1, "share": 0.5, "new_joins": 0}
     assert rows["24号楼"] == {"households": 1, "on_siheyuan": 1, "share": 1.0, "new_joins": 1}
+
+
+def test_convention_votes_and_consultations(report_world, make_household):
+    from app.consultations.models import Consultation, ConsultationBuilding, ConsultationComment
+    from app.conventions.models import Choice, Convention, ConventionStatus, Vote, VoteChannel
+
+    b6, b24, b1 = report_world.buildings
+    second = make_household(b6, room="801")
+    make_household(b6, room="802")  # did not vote
+    staff = report_world.staff.id
+    adopted = Convention(building_id=b6.id, title="楼道不堆物", status=ConventionStatus.ADOPTED, created_by_id=staff,
+                         vote_closes_at=at(9, 20))
+    august = Convention(building_id=b24.id, title="八月公约", status=ConventionStatus.REJECTED, created_by_id=staff,
+                        vote_closes_at=at(8, 20))
+    next_door = Convention(building_id=b1.id, title="隔壁公约", status=ConventionStatus.ADOPTED, created_by_id=staff,
+                           vote_closes_at=at(9, 20))
+    db.session.add_all([adopted, august, next_door])
+    db.session.flush()
+    for household in (b6.households[0], second):
+        db.session.add(Vote(convention_id=adopted.id, household_id=household.id, choice=Choice.YES,
+                            channel=VoteChannel.ONLINE, cast_by_id=staff, cast_at=at(9, 15)))
+    consultation = Consultation(title="加装电梯", description="…", created_by_id=staff, phase2_opens_at=at(9, 1),
+                                phase2_closes_at=at(9, 25), targets=[ConsultationBuilding(building_id=b24.id)])
+    db.session.add(consultation)
+    db.session.flush()
+    db.session.add_all([ConsultationComment(consultation_id=consultation.id, author_id=staff, phase=2, body=text,
+                                            adopted=text == "加在北侧", created_at=at(9, 10))
+                        for text in ("加在北侧", "费用怎么分", "低层不同意")])
+    db.session.commit()
+    found = tables(report_world)
+    assert [(r["building"], r["convention"], r["voted"], r["households"], r["turnout"], r["adopted"])
+            for r in found["conventions"].rows] == [("6号楼", "楼道不堆物", 2, 3, 0.6667, 1)]
+    assert found["consultations"].rows == [{"consultation": "加装电梯", "comments": 3, "adopted": 1}]
