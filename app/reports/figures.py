@@ -15,7 +15,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -112,6 +112,11 @@ def display(value: Any, kind: str) -> str:
     return str(value)
 
 
+def _naive(moment: datetime) -> datetime:
+    """An aware instant as the facts hold times: naive UTC (queries.read_facts)."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
 def _before(moment: datetime | None, end: datetime) -> bool:
     return moment is not None and moment < end
 
@@ -192,17 +197,20 @@ def count_members(facts: Facts, end: datetime, unit_kind: str = "") -> tuple[Cou
     """How many count under each figure key, and which problems (one pass over the rows).
 
     With `unit_kind` ("community" or "building"), the figures of RANKED also per unit, as "<unit>:<key>".
+    A problem figure's count is the length of its list; a work-order figure counts orders.
     """
-    counts: Counter = Counter()
     members: dict[str, list[int]] = defaultdict(list)
+    ranked = frozenset(RANKED)
     for p in facts.problems:
-        unit = p.community_id if unit_kind == "community" else p.building_id
-        for key in problem_keys(p, facts, end):
-            counts[key] += 1
+        keys = list(problem_keys(p, facts, end))
+        for key in keys:
             members[key].append(p.id)
-            if unit_kind and key in RANKED:
-                counts[f"{unit}:{key}"] += 1
-                members[f"{unit}:{key}"].append(p.id)
+        if unit_kind:
+            unit = p.community_id if unit_kind == "community" else p.building_id
+            for key in keys:
+                if key in ranked:
+                    members[f"{unit}:{key}"].append(p.id)
+    counts = Counter({key: len(ids) for key, ids in members.items()})
     for order in facts.orders:
         for key in order_keys(order, end):
             counts[key] += 1
@@ -224,9 +232,9 @@ class Context:
 def build_report(scope: ReportScope, period: Period, facts: Facts, context: Context | None = None) -> Report:
     """Every table of the report on problems, from the facts read for `scope` and `period` (and `context`)."""
     context = context or Context(Facts([], {}, set(), []))
-    end = period.end
+    end = _naive(period.end)
     counts, members = count_members(facts, end, context.unit_kind)
-    previous, _members = count_members(context.previous, period.previous().end, context.unit_kind)
+    previous, _members = count_members(context.previous, _naive(period.previous().end), context.unit_kind)
     tables = [_rates(counts), _summary(counts), _times(facts, end)]
     tables += _breakdowns(counts)
     tables += [_escalations(counts), _orders(counts, facts)]

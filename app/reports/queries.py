@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Select, select
+from sqlalchemy import DateTime, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.clock import as_utc
@@ -23,7 +23,7 @@ from app.reports.periods import Period, ReportScope
 
 @dataclass(frozen=True, slots=True)
 class ProblemFacts:
-    """What a report needs to know of one problem (times aware UTC, or None)."""
+    """What a report needs to know of one problem (times naive UTC, or None)."""
 
     id: int
     building_id: int
@@ -63,47 +63,55 @@ class Facts:
     orders: list[OrderFacts]
 
 
-def _cohort(scope: ReportScope, period: Period) -> Select:
-    """The ids of the problems received in the period in the scope (a department: dispatched to it)."""
-    query = select(Problem.id).where(Problem.reported_at >= period.start, Problem.reported_at < period.end,
-                                     Problem.is_deleted.is_(False))
+def _received(scope: ReportScope, period: Period) -> list:
+    """Conditions on Problem: received in the period in the scope (a department: dispatched to it)."""
+    conditions = [Problem.reported_at >= period.start, Problem.reported_at < period.end, Problem.is_deleted.is_(False)]
     buildings = scope.building_ids()
     if buildings is not None:
-        return query.where(Problem.building_id.in_(buildings))
-    return query.where(Problem.id.in_(select(Dispatch.problem_id).where(Dispatch.department_id == scope.id)))
+        return [*conditions, Problem.building_id.in_(buildings)]
+    return [*conditions, Problem.id.in_(select(Dispatch.problem_id).where(Dispatch.department_id == scope.id))]
 
 
-def _when(value) -> datetime | None:
-    return as_utc(value) if value is not None else None
+def _naive(column):
+    # Read as plain DateTime: naive UTC, without UTCDateTime's per-value conversion (600,000 values in a
+    # street's year cost seconds); figures.py compares them with the period's naive UTC bounds.
+    return type_coerce(column, DateTime)
 
 
 def read_facts(session: Session, scope: ReportScope, period: Period) -> Facts:
-    """The problems received in `period` in `scope`, with the steps and work orders before its end."""
-    cohort = _cohort(scope, period)
+    """The problems received in `period` in `scope`, with the steps and work orders before its end.
+
+    Times are naive UTC. Three statements: the problems; the escalation and reopening steps of the
+    period and the work orders dispatched in it (every step of a problem received in the period comes
+    after its start), kept for the problems read — on 100,000 problems, selecting those by the problems'
+    ids cost 0.8 s a statement on SQLite against 0.06 s for the period's steps read whole.
+    """
     rows = plain_rows(session, select(
         Problem.id, Problem.building_id, Building.community_id, Problem.category, Problem.source, Problem.status,
-        Problem.reported_at, Problem.feedback_due_at, Problem.first_response_at, Problem.resolved_at,
-        Problem.confirmed_at, Problem.closed_at, Problem.rating,
-    ).join(Building, Building.id == Problem.building_id).where(Problem.id.in_(cohort)).order_by(Problem.id))
-    problems = [ProblemFacts(r[0], r[1], r[2], str(r[3]), str(r[4]), str(r[5]), *(_when(v) for v in r[6:12]), r[12])
-                for r in rows]
+        *(_naive(c) for c in (Problem.reported_at, Problem.feedback_due_at, Problem.first_response_at,
+                              Problem.resolved_at, Problem.confirmed_at, Problem.closed_at)), Problem.rating,
+    ).join(Building, Building.id == Problem.building_id).where(*_received(scope, period)).order_by(Problem.id))
+    problems = [ProblemFacts(r[0], r[1], r[2], str(r[3]), str(r[4]), str(r[5]), *r[6:]) for r in rows]
+    ids = {p.id for p in problems}
     escalations: dict[int, list[int]] = {}
     reopened: set[int] = set()
     steps = plain_rows(session, select(ProblemEvent.problem_id, ProblemEvent.kind, ProblemEvent.data).where(
-        ProblemEvent.problem_id.in_(cohort), ProblemEvent.kind.in_([EventKind.ESCALATED, EventKind.REOPENED]),
-        ProblemEvent.at < period.end).order_by(ProblemEvent.id))
+        ProblemEvent.kind.in_([EventKind.ESCALATED, EventKind.REOPENED]),
+        ProblemEvent.at >= period.start, ProblemEvent.at < period.end).order_by(ProblemEvent.id))
     for problem_id, kind, data in steps:
+        if problem_id not in ids:
+            continue
         if str(kind) == EventKind.REOPENED:
             reopened.add(problem_id)
         else:
             escalations.setdefault(problem_id, []).append(int((data or {}).get("level", 0)))
-    orders_query = select(Dispatch.problem_id, Dispatch.department_id, Department.name, Dispatch.dispatched_at,
-                          Dispatch.accepted_at, Dispatch.done_at).join(Department).where(
-        Dispatch.problem_id.in_(cohort), Dispatch.dispatched_at < period.end)
+    orders_query = select(Dispatch.problem_id, Dispatch.department_id, Department.name, _naive(Dispatch.dispatched_at),
+                          _naive(Dispatch.accepted_at), _naive(Dispatch.done_at)).join(Department).where(
+        Dispatch.dispatched_at >= period.start, Dispatch.dispatched_at < period.end)
     if scope.kind == "department":  # a department sees only its own work orders
         orders_query = orders_query.where(Dispatch.department_id == scope.id)
-    orders = [OrderFacts(r[0], r[1], r[2], _when(r[3]), _when(r[4]), _when(r[5]))
-              for r in plain_rows(session, orders_query.order_by(Department.name, Dispatch.id))]
+    orders = [OrderFacts(*r) for r in plain_rows(session, orders_query.order_by(Department.name, Dispatch.id))
+              if r[0] in ids]
     return Facts(problems, escalations, reopened, orders)
 
 
