@@ -97,7 +97,8 @@ def link_maker(report: figures.Report, endpoint: str = "reports.problems", **ext
     """A function giving the URL of the list behind a figure key of `report`."""
     base = {"scope": report.scope.key, **report.period.args(), **extra}
     # A section's figure may link to another feature's page (a notice's reach): its URL is the key.
-    return lambda key: key if key.startswith("/") else url_for(endpoint, figure=key, **base)
+    root = request.host_url.rstrip("/") if extra.get("_external") else ""
+    return lambda key: root + key if key.startswith("/") else url_for(endpoint, figure=key, **base)
 
 
 @bp.route("/")
