@@ -25,5 +25,6 @@ FEATURES = (
     "app.organisation",
     "app.accounts",
     "app.joining",
+    "app.reports",
     "app.apidocs",
 )

@@ -21,7 +21,8 @@ APP = Path(__file__).resolve().parent.parent / "app"
 
 # The features: packages a person sees, each with its pages, commands and notification texts.
 FEATURES = frozenset({"problems", "conventions", "consultations", "notices", "care", "visits", "logincards",
-                      "open311", "home", "pwa", "directory", "joining", "accounts", "organisation", "apidocs"})
+                      "open311", "home", "pwa", "directory", "joining", "accounts", "organisation", "apidocs",
+                      "reports"})
 # Below them. uploads is the file store every command's attachments come from (app/views.py and
 # the sync engine use it), so it is foundation too, and may import no feature either.
 FOUNDATION = frozenset({"auth", "models", "sync", "demo", "uploads", "notifications", "push", "backup"})
