@@ -17,6 +17,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
+from app.extensions import db
 from app.models import Building, Household, User
 from app.notifications.channels import Notification
 from app.sms.config import ready
@@ -50,17 +51,24 @@ def mobile(phone: str) -> str:
     return digits if len(digits) == PHONE_DIGITS and digits.startswith("1") else ""
 
 
-def targets(session: Session, recipients: Select) -> list[Target]:
-    """One phone per household among `recipients`: the ledger's contact phone, else its lowest member's account phone."""
+def targets(session: Session, notice_id: int, recipients: Select) -> list[Target]:
+    """One phone per household the notice reaches: the ledger's contact phone, else its lowest member's account phone.
+
+    Every household of the notice's buildings counts, with or without an account (the ledger's
+    elderly neighbour with a landline-era mobile is who SMS is for); the buildings are read from
+    the notice's table by name, as this channel imports no feature.
+    """
     r = recipients.subquery()
+    member_phones = (select(r.c[1].label("household_id"), func.min(User.phone).label("phone"))
+                     .join(User, User.id == r.c[0]).where(r.c[1].is_not(None)).group_by(r.c[1]).subquery())
+    notice_target = db.metadata.tables["notice_target"]
     rows = session.execute(
-        select(Household.id, Building.community_id, Household.contact_phone, func.min(User.phone),
+        select(Household.id, Building.community_id, Household.contact_phone, member_phones.c.phone,
                Household.no_smartphone, Household.lives_alone)
         .join(Building, Building.id == Household.building_id)
-        .join(r, r.c[1] == Household.id)
-        .outerjoin(User, User.id == r.c[0])
-        .group_by(Household.id, Building.community_id, Household.contact_phone, Household.no_smartphone,
-                  Household.lives_alone)
+        .outerjoin(member_phones, member_phones.c.household_id == Household.id)
+        .where(Household.building_id.in_(select(notice_target.c.building_id)
+                                         .where(notice_target.c.notice_id == notice_id)))
         .order_by(Household.id))
     opted = opted_out(session)
     found = []
@@ -90,7 +98,7 @@ def sms_channel(session: Session, note: Notification, recipients: Select) -> Non
     params = json.dumps({"title": note.title[:TITLE_LIMIT], "link": link_for(note.url)}, ensure_ascii=False)
     voice = config.get("VOICE_TEMPLATE_NOTICE")
     rows = []
-    for target in targets(session, recipients):
+    for target in targets(session, note.notice_id, recipients):
         common = {"notice_id": note.notice_id, "household_id": target.household_id,
                   "community_id": target.community_id, "phone": target.phone, "params": params,
                   "status": SmsStatus.PENDING, "attempts": 0, "claimed_by": "", "last_error": "",
