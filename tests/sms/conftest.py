@@ -5,7 +5,6 @@ from flask import current_app
 from app.extensions import db
 from app.push import vapid, worker
 from app.push.channels import WebPushChannel
-from app.sms.worker import outbox_for
 from tests.push.fixtures import push_service, push_service_session, subscribe_device  # noqa: F401 — fixtures
 from tests.sms.fake_aliyun import KEY_ID, KEY_SECRET, FakeAliyun, serve
 

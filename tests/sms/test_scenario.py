@@ -23,7 +23,7 @@ def send_notice(client, token, building, **extra):
 
 @pytest.fixture
 def building(make_building, make_household, make_user, subscribe_device):
-    """Two households with push, two with phones only, one elderly living alone (ledger phone only), one invalid, one opted out."""
+    """Two households with push, two with phones only, one elderly living alone (ledger phone), one invalid, one opted out."""
     b = make_building("6号楼")
     pushed = [make_household(b, room=f"10{i}") for i in (1, 2)]
     phone_only = [make_household(b, room=f"20{i}") for i in (1, 2)]
