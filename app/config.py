@@ -194,6 +194,8 @@ SETTINGS: tuple[Setting, ...] = (
             "SMS and calls handed to the provider per second at most (its rate limit)"),
     Setting("SMS_PRICE_FEN", _count, 5, "what one SMS costs, in 分 (for the preview, the budget and the usage page)"),
     Setting("VOICE_PRICE_FEN", _count, 15, "what one voice call costs, in 分"),
+    Setting("SMS_MONTHLY_BUDGET_YUAN", _count, 0,
+            "each community's monthly budget for SMS and calls, in yuan: a notice that would exceed it is refused; 0 no limit"),
     Setting("SMS_WAIT_MINUTES", _count, 30,
             "minutes a normal notice waits for push before a household gets an SMS (urgent: none)"),
     Setting("VOICE_WAIT_MINUTES", _count, 30,

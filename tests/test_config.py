@@ -77,6 +77,7 @@ SAMPLES = {
     "SMS_RATE_PER_SECOND": ("20", 20),
     "SMS_PRICE_FEN": ("4", 4),
     "VOICE_PRICE_FEN": ("12", 12),
+    "SMS_MONTHLY_BUDGET_YUAN": ("300", 300),
     "SMS_WAIT_MINUTES": ("10", 10),
     "VOICE_WAIT_MINUTES": ("20", 20),
     "SMS_LINK_BASE_URL": ("https://s.example.cn", "https://s.example.cn"),

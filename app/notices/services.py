@@ -16,6 +16,7 @@ from app.notifications.channels import Notification
 from app.notifications.services import mark_read as mark_inbox_read
 from app.notifications.services import post
 from app.push.models import Delivery, DeliveryStatus, PushMessage, PushSubscription
+from app.sms import services as sms
 from app.uploads.models import Attachment
 from app.uploads.services import link_attachments
 
@@ -89,6 +90,17 @@ def preview(session: Session, building_ids: list[int]) -> Preview:
     return Preview(len(building_ids), households, people, devices)
 
 
+def phone_channels(data: NoticeIn, urgent: bool) -> sms.Channels:
+    """The SMS and calls staff chose for the notice (by urgency unless they chose)."""
+    return sms.Channels.chosen(data.phone_channels, urgent, data.sms_per_member)
+
+
+def phone_estimate(session: Session, data: NoticeIn, building_ids: list[int]) -> sms.Estimate:
+    """How many SMS and calls the notice costs at most, and the price (nothing when SMS is off)."""
+    return sms.estimate(session, building_ids, recipients(building_ids),
+                        phone_channels(data, data.urgency == Urgency.URGENT))
+
+
 def send_notice(session: Session, sender: User, data: NoticeIn, buildings: list[Building], scope_label: str, *,
                 now: datetime, image: Attachment | None = None) -> Notice:
     """Create the notice, its inbox items and (Web Push) one pending delivery per device — one transaction (the outbox).
@@ -107,6 +119,7 @@ def send_notice(session: Session, sender: User, data: NoticeIn, buildings: list[
     url = f"/notices/{notice.id}"
     ids = [b.id for b in buildings]
     who = recipients(ids)
+    sms.choose(session, notice.id, phone_channels(data, notice.is_urgent))  # read by the SMS channel in post()
     # Everyone it reaches has it in their inbox; who turned normal notices off only gets no push.
     post(session, who, Notification(kind="notice", title=notice.title, body=notice.body, url=url, at=now,
                                     urgent=notice.is_urgent, notice_id=notice.id), mute_inbox=False)

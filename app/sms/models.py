@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import utcnow
@@ -82,3 +82,17 @@ class SmsOptOut(db.Model):
 
     def __repr__(self) -> str:
         return f"<SmsOptOut {self.phone}>"
+
+
+class SmsChoice(db.Model):
+    """What staff chose for one notice: SMS, calls, one per member instead of one per household."""
+
+    __tablename__ = "sms_notice_choice"
+
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id", ondelete="CASCADE"), primary_key=True)
+    sms: Mapped[bool] = mapped_column(Boolean, default=True)
+    voice: Mapped[bool] = mapped_column(Boolean, default=False)
+    per_member: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    def __repr__(self) -> str:
+        return f"<SmsChoice notice={self.notice_id} sms={self.sms} voice={self.voice}>"

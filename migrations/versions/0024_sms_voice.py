@@ -1,4 +1,4 @@
-"""SMS and voice notices: the outbox sms_delivery (claimed by the push worker) and sms_opt_out (回T退订)
+"""SMS and voice notices: the outbox sms_delivery (claimed by the push worker), sms_opt_out (回T退订), sms_notice_choice
 
 Revision ID: 0024
 Revises: 0019
@@ -23,6 +23,14 @@ def upgrade():
     sa.Column('source', sa.String(length=20), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('phone', name=op.f('pk_sms_opt_out'))
+    )
+    op.create_table('sms_notice_choice',
+    sa.Column('notice_id', sa.Integer(), nullable=False),
+    sa.Column('sms', sa.Boolean(), nullable=False),
+    sa.Column('voice', sa.Boolean(), nullable=False),
+    sa.Column('per_member', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['notice_id'], ['notice.id'], name=op.f('fk_sms_notice_choice_notice_id_notice'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('notice_id', name=op.f('pk_sms_notice_choice'))
     )
     op.create_table('sms_delivery',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -68,5 +76,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_sms_delivery_community_id'))
 
     op.drop_table('sms_delivery')
+    op.drop_table('sms_notice_choice')
     op.drop_table('sms_opt_out')
     # ### end Alembic commands ###

@@ -54,7 +54,7 @@ def rows(kind=None):
 def test_each_household_gets_the_right_channel_once(client, login, building, sms_on, run_worker, frozen_clock,
                                                     push_service):
     fake = sms_on
-    notice = send_notice(client, login(building.staff), building.it)
+    notice = send_notice(client, login(building.staff), building.it, phone_channels="sms_voice")
     written = rows()
     # one SMS per household with a phone (not per member, not the opted-out one), one call for the elderly
     assert sorted(r.household_id for r in written if r.kind == SmsKind.SMS) == sorted(
