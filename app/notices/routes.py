@@ -126,7 +126,7 @@ def reach_page(notice_id: int):
     building_ids = None if notice.sender_id == current_user.id else mine
     rows = reach(db.session, notice, now=utcnow(), building_ids=building_ids)
     return render_template("notices/reach.html", notice=notice, rows=rows, counts=reach_counts(rows),
-                           deadline=unread_deadline(notice))
+                           deadline=unread_deadline(notice), sms_on=sms_ready(current_app.config))
 
 
 @bp.get("/door")

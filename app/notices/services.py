@@ -17,6 +17,7 @@ from app.notifications.services import mark_read as mark_inbox_read
 from app.notifications.services import post
 from app.push.models import Delivery, DeliveryStatus, PushMessage, PushSubscription
 from app.sms import services as sms
+from app.sms.queries import reached as sms_reached
 from app.uploads.models import Attachment
 from app.uploads.services import link_attachments
 
@@ -176,6 +177,7 @@ def mark_informed(session: Session, user: User, notice: Notice, household: House
 
 
 REACH_READ, REACH_INFORMED, REACH_PUSHED, REACH_NOT = "read", "informed", "pushed", "not_reached"
+REACH_SMS, REACH_CALL = "sms_delivered", "call_answered"  # the SMS provider's receipts (app/sms)
 
 
 @dataclass
@@ -188,20 +190,26 @@ class ReachRow:
     read_at: datetime | None
     informed_at: datetime | None
     overdue: bool
+    sms_delivered: bool = False
+    call_answered: bool = False
 
     @property
     def status(self) -> str:
-        """read, informed, pushed, or not_reached."""
+        """read, informed, call_answered, sms_delivered, pushed, or not_reached."""
         if self.read_at:
             return REACH_READ
         if self.informed_at:
             return REACH_INFORMED
+        if self.call_answered:
+            return REACH_CALL
+        if self.sms_delivered:
+            return REACH_SMS
         return REACH_PUSHED if self.pushed else REACH_NOT
 
     @property
     def reached(self) -> bool:
-        """Read in the app or told in person."""
-        return self.read_at is not None or self.informed_at is not None
+        """Read in the app, told in person, or the provider reported the SMS delivered or the call answered."""
+        return self.read_at is not None or self.informed_at is not None or self.sms_delivered or self.call_answered
 
     @property
     def needs_door(self) -> bool:
@@ -231,11 +239,12 @@ def reach(session: Session, notice: Notice, *, now: datetime, building_ids: list
     receipts = {r.household_id: r for r in session.scalars(
         select(NoticeReceipt).where(NoticeReceipt.notice_id == notice.id))}
     overdue = now >= unread_deadline(notice)
+    by_sms, by_call = sms_reached(session, notice.id)
     rows = []
     for h in households:
         r = receipts.get(h.id)
         rows.append(ReachRow(h, h.id in subscribed, h.id in pushed, r.read_at if r else None,
-                             r.informed_in_person_at if r else None, overdue))
+                             r.informed_in_person_at if r else None, overdue, h.id in by_sms, h.id in by_call))
     return rows
 
 
@@ -244,7 +253,8 @@ def reach_counts(rows: list[ReachRow]) -> dict[str, int]:
     counts = {"households": len(rows), "subscribed": sum(r.subscribed for r in rows),
               "pushed": sum(r.pushed for r in rows), "read": sum(r.read_at is not None for r in rows),
               "informed": sum(r.informed_at is not None and r.read_at is None for r in rows),
-              "no_smartphone": sum(r.household.no_smartphone for r in rows)}
+              "no_smartphone": sum(r.household.no_smartphone for r in rows),
+              "sms_delivered": sum(r.sms_delivered for r in rows), "call_answered": sum(r.call_answered for r in rows)}
     counts["not_reached"] = sum(not r.reached for r in rows)
     counts["reached"] = counts["households"] - counts["not_reached"]
     return counts

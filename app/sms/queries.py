@@ -53,3 +53,14 @@ def counts(session: Session, notice_id: int) -> dict[str, int]:
     rows = session.execute(select(SmsDelivery.kind, SmsDelivery.status, func.count())
                            .where(SmsDelivery.notice_id == notice_id).group_by(SmsDelivery.kind, SmsDelivery.status))
     return {f"{kind}.{status}": n for kind, status, n in rows}
+
+
+def reached(session: Session, notice_id: int) -> tuple[set[int], set[int]]:
+    """The households whose SMS was delivered, and those whose call was answered (the provider's receipts)."""
+    rows = session.execute(select(SmsDelivery.kind, SmsDelivery.household_id)
+                           .where(SmsDelivery.notice_id == notice_id, SmsDelivery.status == SmsStatus.DELIVERED,
+                                  SmsDelivery.household_id.is_not(None)).distinct())
+    sms, calls = set(), set()
+    for kind, household_id in rows:
+        (sms if kind == SmsKind.SMS else calls).add(household_id)
+    return sms, calls

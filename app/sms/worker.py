@@ -21,6 +21,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, select, text, update
 from sqlalchemy.orm import Session
@@ -34,6 +35,7 @@ from app.sms.providers import Provider, Result
 
 log = logging.getLogger(__name__)
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # the provider's SendDate is the local day
 DUE = text("sms_delivery.status IN ('pending', 'sending')")  # spelled as ix_sms_delivery_due
 WAIT_FOR_SMS = timedelta(minutes=5)  # a call looks again this much later while its SMS is still unsent
 THROTTLE_PAUSE = 1.0  # s every sending thread waits after the provider throttled
@@ -181,7 +183,7 @@ def record(session: Session, jobs: list[Job], results: list[Result], skipped, la
     for job, result in zip(jobs, results, strict=True):
         if result.outcome == "sent":
             rows.append({"id": job.id, "status": SmsStatus.SENT, "sent_at": now, "provider_id": result.provider_id[:80],
-                         "price_fen": prices.get(job.kind, 0), "last_error": "", "next_attempt_at": now})
+                         "price_fen": prices.get(job.kind, 0), "last_error": "", "next_attempt_at": now + RECEIPT_FIRST})
             stats.sent += 1
         elif result.outcome == "retry" and job.attempts < MAX_ATTEMPTS:
             rows.append({"id": job.id, "status": SmsStatus.PENDING, "last_error": result.error,
@@ -202,6 +204,53 @@ def record(session: Session, jobs: list[Job], results: list[Result], skipped, la
     session.commit()
 
 
+RECEIPT_FIRST = timedelta(minutes=1)  # a report is asked for this long after sending, then every RECEIPT_AGAIN
+RECEIPT_AGAIN = timedelta(minutes=5)
+RECEIPT_GIVE_UP = timedelta(hours=48)  # the provider keeps SMS reports for a few days; after this we stop asking
+
+
+def poll_receipts(session: Session, sender: Sender, *, now: datetime, limit: int = 100) -> int:
+    """Ask the provider what became of sent messages (Alibaba Cloud offers polling); how many rows were asked about.
+
+    A row stays `sent` until its report says delivered (SMS) or answered (call), or not; the reach
+    report counts the delivered ones and the door-to-door list drops their households. The asks
+    are paced with the sends (one rate limit at the provider).
+    """
+    rows = session.execute(
+        select(SmsDelivery.id, SmsDelivery.kind, SmsDelivery.provider_id, SmsDelivery.phone, SmsDelivery.sent_at)
+        .where(SmsDelivery.status == SmsStatus.SENT, SmsDelivery.receipt_at.is_(None),
+               SmsDelivery.next_attempt_at <= now, SmsDelivery.provider_id != "")
+        .order_by(SmsDelivery.next_attempt_at).limit(limit)).all()
+    session.commit()
+    if not rows:
+        return 0
+
+    def ask(row):
+        sender.pacer.wait()
+        sent_on = row.sent_at.astimezone(SHANGHAI).strftime("%Y%m%d")
+        try:
+            return sender.provider.receipt(row.kind, row.provider_id, row.phone, sent_on)
+        except Exception as exc:  # unreachable: ask again later
+            log.warning("sms receipt for %s failed: %s", row.id, exc)
+            return None
+
+    updates = []
+    for row, receipt in zip(rows, sender.pool.map(ask, rows), strict=True):
+        if receipt is None or receipt.delivered is None:
+            gave_up = now - row.sent_at >= RECEIPT_GIVE_UP
+            updates.append({"id": row.id, "next_attempt_at": now + RECEIPT_AGAIN,
+                            **({"receipt_at": now, "last_error": "no delivery report"} if gave_up else {})})
+        else:
+            updates.append({"id": row.id, "receipt_at": now, "next_attempt_at": now,
+                            "status": SmsStatus.DELIVERED if receipt.delivered else SmsStatus.UNDELIVERED,
+                            "last_error": "" if receipt.delivered else receipt.error[:500]})
+    for row in updates:  # rows differ in their columns: one UPDATE each, a hundred at most per turn
+        session.execute(update(SmsDelivery).where(SmsDelivery.id == row.pop("id")).values(**row),
+                        execution_options=NO_SYNC)
+    session.commit()
+    return len(rows)
+
+
 @dataclass
 class Outbox:
     """The SMS outbox as the push worker drains it (app.push.worker.register_outbox)."""
@@ -215,7 +264,7 @@ class Outbox:
         """Claim one batch of due rows, send them, record them; how many rows were handled (0: nothing due)."""
         ids = claim(session, now=utcnow(), limit=self.batch_size, worker=self.worker)
         if not ids:
-            return 0
+            return poll_receipts(session, self.sender, now=utcnow())
         jobs, skipped, later = prepare(session, ids)
         results = self.sender.send(jobs) if jobs else []
         record(session, jobs, results, skipped, later, prices=self.sender.prices, now=utcnow(), stats=self.stats)

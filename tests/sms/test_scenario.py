@@ -149,3 +149,38 @@ def test_an_opt_out_after_writing_skips_what_waits(client, login, building, sms_
 def test_without_a_provider_nothing_changes(client, login, building, run_worker):
     send_notice(client, login(building.staff), building.it, urgency="urgent")
     assert rows() == []
+
+
+def test_receipts_fill_the_reach_report_and_empty_the_door_list(client, login, building, sms_on, run_worker,
+                                                               frozen_clock, make_user):
+    fake = sms_on
+    head = make_user(Role.BUILDING_HEAD, building.it, name="楼长")
+    notice = send_notice(client, login(building.staff), building.it, urgency="urgent", phone_channels="sms_voice")
+    run_worker()  # urgent: every SMS at once
+    sms = {r.household_id: r for r in rows(SmsKind.SMS)}
+    told = building.phone_only[0]
+    fake.delivered[sms[told.id].provider_id] = True  # the phone got it
+    fake.delivered[sms[building.phone_only[1].id].provider_id] = False  # switched off: not delivered
+    frozen_clock.set(frozen_clock.now + timedelta(minutes=2))
+    run_worker()  # asks for the reports
+    again = {r.household_id: r for r in rows(SmsKind.SMS)}
+    assert again[told.id].status == SmsStatus.DELIVERED and again[told.id].receipt_at is not None
+    assert again[building.phone_only[1].id].status == SmsStatus.UNDELIVERED
+
+    frozen_clock.set(frozen_clock.now + timedelta(minutes=31))
+    run_worker()  # the elderly household had not read it: called
+    [call] = rows(SmsKind.VOICE)
+    assert call.status == SmsStatus.SENT
+    fake.delivered[call.provider_id] = True  # picked up
+    frozen_clock.set(frozen_clock.now + timedelta(minutes=2))
+    run_worker()
+
+    login(building.staff)
+    counts = client.get(f"/api/v1/notices/{notice.id}/reach").get_json()["counts"]
+    assert counts["sms_delivered"] == 1 and counts["call_answered"] == 1
+    html = client.get(f"/notices/{notice.id}/reach").get_data(as_text=True)
+    assert 'data-count="sms_delivered">1<' in html and 'data-count="call_answered">1<' in html
+    login(head)
+    door = client.get(f"/notices/{notice.id}/door").get_data(as_text=True)
+    assert f'data-household="{told.id}"' not in door and f'data-household="{building.elderly.id}"' not in door
+    assert f'data-household="{building.phone_only[1].id}"' in door  # undelivered: still to knock on
