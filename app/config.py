@@ -183,6 +183,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SMS_SIGN_NAME", _text, "", "the approved signature 签名 every SMS is sent under"),
     Setting("SMS_TEMPLATE_NOTICE", _text, "",
             "the approved SMS template for notices (parameters `title`, `link`; its text ends 回T退订)"),
+    Setting("SMS_TEMPLATE_EVENT", _text, "",
+            "the approved SMS template for problem updates and deadline reminders (parameters `title`, `link`); unset, none"),
     Setting("VOICE_TEMPLATE_NOTICE", _text, "",
             "the approved voice (TTS) template for notices (parameter `title`); unset, no calls"),
     Setting("VOICE_SHOW_NUMBER", _text, "", "the number a voice call shows (the provider's default when unset)"),

@@ -69,6 +69,7 @@ SAMPLES = {
     "SMS_ACCESS_KEY_SECRET": ("secret-example", "secret-example"),
     "SMS_SIGN_NAME": ("掌上四合院", "掌上四合院"),
     "SMS_TEMPLATE_NOTICE": ("SMS_123456789", "SMS_123456789"),
+    "SMS_TEMPLATE_EVENT": ("SMS_223456789", "SMS_223456789"),
     "VOICE_TEMPLATE_NOTICE": ("TTS_123456789", "TTS_123456789"),
     "VOICE_SHOW_NUMBER": ("01012345678", "01012345678"),
     "SMS_ENDPOINT": ("dysmsapi.example.cn", "dysmsapi.example.cn"),

@@ -18,7 +18,7 @@ def init_app(app) -> None:
     from app.slots import add_to_slot
     from app.sms import commands, models, permissions  # noqa: F401 — tables, rules
     from app.sms.config import log_problems, static_problems
-    from app.sms.routes import bp, receive_choice
+    from app.sms.routes import bp, events_choice, receive_choice
     from app.sms.services import sms_channel
     from app.sms.worker import outbox_for
 
@@ -27,5 +27,6 @@ def init_app(app) -> None:
     register_outbox(outbox_for)
     app.register_blueprint(bp)
     add_to_slot("notifications.settings", "sms/_receive.html", context=receive_choice, order=60)
+    add_to_slot("push.settings", "sms/_events.html", context=events_choice)
     with app.app_context():  # missing keys or template: said at start-up, not at the first send
         log_problems(static_problems(app.config))

@@ -46,3 +46,19 @@ def receive(ctx: Context, data: ReceiveIn) -> dict:
     elif not services.opt_out(ctx.session, ctx.user.phone, source="self", now=ctx.now):
         raise Refused(_("Your account's phone number is no mobile number."), "invalid")
     return {"receive": data.receive}
+
+
+class EventsIn(BaseModel):
+    """The kinds of event I also want by SMS (problem updates, deadline reminders)."""
+
+    kinds: list[str] = Field(default_factory=list, max_length=10)
+
+
+@command("sms.events", EventsIn)
+def events(ctx: Context, data: EventsIn) -> dict:
+    """A person chooses which events also come by SMS to their phone (none unless chosen)."""
+    unknown = set(data.kinds) - set(services.EVENT_KINDS)
+    if unknown:
+        raise Refused(_("Unknown kind of message."), "invalid", {"kinds": _("Unknown kind of message.")})
+    services.set_event_choices(ctx.session, ctx.user, set(data.kinds))
+    return {"kinds": sorted(data.kinds)}

@@ -45,27 +45,32 @@ def ready(config) -> bool:
 
 
 def template_problems(provider, config) -> list[Problem]:
-    """Ask the provider about the notice template: known, approved, with the opt-out words and the parameters."""
-    code = config.get("SMS_TEMPLATE_NOTICE")
-    if not code:
-        return []
+    """Ask the provider about each SMS template set: known, approved, with the opt-out words and the parameters."""
+    problems = []
+    for setting in ("SMS_TEMPLATE_NOTICE", "SMS_TEMPLATE_EVENT"):
+        if config.get(setting):
+            problems += _template_problems(provider, setting, config[setting])
+    return problems
+
+
+def _template_problems(provider, setting: str, code: str) -> list[Problem]:
     try:
         template = provider.sms_template(code)
     except Exception as exc:  # the provider unreachable: say so, do not stop the app
-        return [Problem("SMS_TEMPLATE_NOTICE", str(_l("The provider could not be asked about template %(code)s: %(error)s",
-                                                      code=code, error=f"{type(exc).__name__}: {exc}"[:200])))]
+        return [Problem(setting, str(_l("The provider could not be asked about template %(code)s: %(error)s",
+                                        code=code, error=f"{type(exc).__name__}: {exc}"[:200])))]
     if template.problems:
-        return [Problem("SMS_TEMPLATE_NOTICE", str(_l("The provider does not know template %(code)s: %(error)s",
-                                                      code=code, error="; ".join(template.problems))))]
+        return [Problem(setting, str(_l("The provider does not know template %(code)s: %(error)s",
+                                        code=code, error="; ".join(template.problems))))]
     problems = []
     if not template.approved:
-        problems.append(Problem("SMS_TEMPLATE_NOTICE", str(_l("Template %(code)s is not approved yet.", code=code))))
+        problems.append(Problem(setting, str(_l("Template %(code)s is not approved yet.", code=code))))
     if not any(word in template.content for word in OPT_OUT_WORDS):
-        problems.append(Problem("SMS_TEMPLATE_NOTICE", str(
+        problems.append(Problem(setting, str(
             _l("Template %(code)s does not tell people to reply T to opt out (回T退订).", code=code))))
     for name in ("title", "link"):
         if "${" + name + "}" not in template.content:
-            problems.append(Problem("SMS_TEMPLATE_NOTICE", str(
+            problems.append(Problem(setting, str(
                 _l("Template %(code)s has no parameter ${%(name)s}.", code=code, name=name))))
     return problems
 
@@ -80,7 +85,7 @@ def all_problems(config, provider_factory) -> list[Problem]:
     if problems or not configured(config):
         return problems
     key = (config.get("SMS_PROVIDER"), config.get("SMS_ENDPOINT"), config.get("SMS_TEMPLATE_NOTICE"),
-           config.get("SMS_ACCESS_KEY_ID"))
+           config.get("SMS_TEMPLATE_EVENT"), config.get("SMS_ACCESS_KEY_ID"))
     cached = _checked.get(key)
     if cached is None or time.monotonic() - cached[0] > CHECK_EVERY:
         cached = _checked[key] = (time.monotonic(), template_problems(provider_factory(config), config))

@@ -96,3 +96,15 @@ class SmsChoice(db.Model):
 
     def __repr__(self) -> str:
         return f"<SmsChoice notice={self.notice_id} sms={self.sms} voice={self.voice}>"
+
+
+class SmsEventChoice(db.Model):
+    """A kind of event (a problem's update, a deadline reminder) a person also wants by SMS; off unless chosen."""
+
+    __tablename__ = "sms_event_choice"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)  # "issue.update", "issue.deadline"
+
+    def __repr__(self) -> str:
+        return f"<SmsEventChoice {self.user_id} {self.kind}>"

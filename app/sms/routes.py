@@ -54,6 +54,27 @@ def receive():
     return redirect(url_for("notifications.settings"))
 
 
+@bp.post("/events")
+@login_required
+def save_events():
+    """A person's choice of events also by SMS (on /push/)."""
+    return perform("sms.events", {"kinds": request.form.getlist("kind")}, done=url_for("push.settings"),
+                   success=_("Saved."))
+
+
+def events_choice() -> dict | None:
+    """For /push/: the events I may also get by SMS, when SMS and its event template are configured."""
+    from app.notifications.services import KIND_LABELS
+    from app.sms.services import EVENT_KINDS, event_choices
+
+    if not configured(current_app.config) or not current_app.config.get("SMS_TEMPLATE_EVENT"):
+        return None
+    if not current_user.is_authenticated:
+        return None
+    return {"sms_kinds": [(k, KIND_LABELS[k]) for k in EVENT_KINDS],
+            "sms_chosen": event_choices(db.session, current_user._get_current_object())}
+
+
 def receive_choice() -> dict | None:
     """For the notifications settings page: whether my phone gets SMS (only when SMS is configured)."""
     from app.sms.services import is_opted_out

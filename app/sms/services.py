@@ -24,7 +24,7 @@ from app.extensions import db
 from app.models import Building, Community, Household, User
 from app.notifications.channels import Notification
 from app.sms.config import ready
-from app.sms.models import SmsChoice, SmsDelivery, SmsKind, SmsOptOut, SmsStatus
+from app.sms.models import SmsChoice, SmsDelivery, SmsEventChoice, SmsKind, SmsOptOut, SmsStatus
 
 TITLE_LIMIT = 20  # a template variable holds at most 20 characters at the provider (Alibaba Cloud: 35 for most)
 PHONE_DIGITS = 11  # mainland mobile numbers
@@ -205,7 +205,10 @@ def sms_channel(session: Session, note: Notification, recipients: Select) -> Non
     deployment without SMS must cost nothing here.
     """
     config = current_app.config
-    if note.notice_id is None or not ready(config):
+    if not ready(config):
+        return
+    if note.notice_id is None:
+        _event_sms(session, note, recipients, config)
         return
     choice = session.get(SmsChoice, note.notice_id)
     channels = (Channels(choice.sms, choice.voice, choice.per_member) if choice is not None
@@ -228,6 +231,41 @@ def sms_channel(session: Session, note: Notification, recipients: Select) -> Non
             rows.append({**common, "kind": SmsKind.VOICE, "template": voice, "next_attempt_at": call_at})
     if rows:
         session.execute(SmsDelivery.__table__.insert(), rows)
+
+
+EVENT_KINDS = ("issue.update", "issue.deadline")  # the events a person may also want by SMS (point 5 of issue 18)
+
+
+def _event_sms(session: Session, note: Notification, recipients: Select, config) -> None:
+    """A problem's update or a deadline reminder: an SMS at once to each recipient who asked for this kind by SMS."""
+    template = config.get("SMS_TEMPLATE_EVENT")
+    if note.kind not in EVENT_KINDS or not template:
+        return
+    r = recipients.subquery()
+    phones = session.execute(select(User.phone).join(r, r.c[0] == User.id)
+                             .join(SmsEventChoice, (SmsEventChoice.user_id == User.id) & (SmsEventChoice.kind == note.kind))
+                             .distinct())
+    opted = opted_out(session)
+    params = json.dumps({"title": note.title[:TITLE_LIMIT], "link": link_for(note.url)}, ensure_ascii=False)
+    rows = [{"kind": SmsKind.SMS, "notice_id": None, "household_id": None, "community_id": None, "phone": phone,
+             "template": template, "params": params, "status": SmsStatus.PENDING, "attempts": 0, "claimed_by": "",
+             "last_error": "", "provider_id": "", "price_fen": 0, "created_at": note.at, "next_attempt_at": note.at}
+            for phone in sorted({mobile(p) for (p,) in phones} - opted - {""})]
+    if rows:
+        session.execute(SmsDelivery.__table__.insert(), rows)
+
+
+def event_choices(session: Session, user: User) -> set[str]:
+    """The event kinds the person wants by SMS too."""
+    return set(session.scalars(select(SmsEventChoice.kind).where(SmsEventChoice.user_id == user.id)))
+
+
+def set_event_choices(session: Session, user: User, kinds: set[str]) -> None:
+    """Replace the person's choice of events by SMS (unknown kinds are ignored)."""
+    session.execute(delete(SmsEventChoice).where(SmsEventChoice.user_id == user.id))
+    for kind in sorted(kinds & set(EVENT_KINDS)):
+        session.add(SmsEventChoice(user_id=user.id, kind=kind))
+    session.flush()
 
 
 def opted_out(session: Session) -> set[str]:

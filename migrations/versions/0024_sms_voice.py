@@ -1,4 +1,4 @@
-"""SMS and voice notices: the outbox sms_delivery (claimed by the push worker), sms_opt_out (回T退订), sms_notice_choice
+"""SMS and voice notices: the outbox sms_delivery (claimed by the push worker), sms_opt_out (回T退订), sms_notice_choice, sms_event_choice
 
 Revision ID: 0024
 Revises: 0019
@@ -23,6 +23,12 @@ def upgrade():
     sa.Column('source', sa.String(length=20), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('phone', name=op.f('pk_sms_opt_out'))
+    )
+    op.create_table('sms_event_choice',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_sms_event_choice_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'kind', name=op.f('pk_sms_event_choice'))
     )
     op.create_table('sms_notice_choice',
     sa.Column('notice_id', sa.Integer(), nullable=False),
@@ -77,5 +83,6 @@ def downgrade():
 
     op.drop_table('sms_delivery')
     op.drop_table('sms_notice_choice')
+    op.drop_table('sms_event_choice')
     op.drop_table('sms_opt_out')
     # ### end Alembic commands ###
