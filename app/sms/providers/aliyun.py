@@ -38,6 +38,7 @@ class AliyunProvider:
     """SMS and voice notices through Alibaba Cloud's SDKs; one SDK client per thread (they keep a connection)."""
 
     name = "aliyun"
+    MAX_IDLE = 128  # keep-alive connections kept per host: more than the sending threads, so none is dropped
 
     def __init__(self, key_id: str, key_secret: str, *, sign_name: str, sms_endpoint: str, voice_endpoint: str,
                  show_number: str = "", protocol: str = "HTTPS", timeout_ms: int = 10000):
@@ -56,7 +57,8 @@ class AliyunProvider:
             cls, endpoint = self._configs[product]
             key_id, secret, protocol, timeout = self._key
             clients[product] = cls(Config(access_key_id=key_id, access_key_secret=secret, endpoint=endpoint,
-                                          protocol=protocol, read_timeout=timeout, connect_timeout=timeout))
+                                          protocol=protocol, read_timeout=timeout, connect_timeout=timeout,
+                                          max_idle_conns=self.MAX_IDLE))
         return clients[product]
 
     def send_sms(self, phone: str, template: str, params: dict) -> Result:
