@@ -69,3 +69,16 @@ def test_the_monthly_budget_refuses_a_notice_that_would_exceed_it(client, login,
     # next month the budget is fresh
     frozen_clock.set(frozen_clock.now + timedelta(days=31))
     assert compose(client, token, street.building, action="send").status_code == 302
+
+
+def test_the_usage_page_counts_each_month(client, login, street, app, monkeypatch, run_worker, frozen_clock):
+    monkeypatch.setitem(app.config, "SMS_PRICE_FEN", 5)
+    monkeypatch.setitem(app.config, "VOICE_PRICE_FEN", 15)
+    token = login(street.staff)
+    assert compose(client, token, street.building, action="send", urgency="urgent").status_code == 302
+    run_worker()  # 5 SMS at once (urgent)
+    frozen_clock.set(frozen_clock.now + timedelta(minutes=31))
+    run_worker()  # and the call to the one living alone
+    html = client.get("/sms/").get_data(as_text=True)
+    community = street.building.community.name
+    assert f"<td>2026-09</td><td>{community}</td><td>5</td><td>1</td><td>0.40</td>" in html
