@@ -63,8 +63,8 @@ def build(url: str, endpoint: str, threads: int):
 
 def seed(app, households: int) -> tuple[int, list[int]]:
     """`households` households (160 a building), each with a mobile number in the ledger; the street's account."""
-    from bench._common import fangzhuang
     from app.extensions import db
+    from bench._common import fangzhuang
 
     buildings = -(-households // 160)
     data = fangzhuang(app, buildings=buildings, households_per_building=160)
