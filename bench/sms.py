@@ -3,8 +3,8 @@
 The provider is tests/sms/fake_aliyun.py in its own process (it checks every request's ACS3
 signature, as Alibaba Cloud does, and counts). The worker is what `flask push work` runs for SMS
 (app.sms.worker.Outbox: claim 500 due rows with a lease, decide who still needs one, send them on
-16 threads through the Alibaba Cloud SDK, record the outcomes). The ceiling, measured alone in the
-same run before and after: the SDK's own rate, the same 16 threads calling SendSms back to back
+its threads through the Alibaba Cloud SDK, record the outcomes). The ceiling, measured alone in the
+same run before and after: the SDK's own rate, as many threads as the worker's calling SendSms back to back
 with no database at all. Target: the worker >= 50 % of that ceiling.
 
 The provider's real rate limit (SMS_RATE_PER_SECOND, Alibaba's default is far below these figures)
@@ -44,7 +44,7 @@ def start_fake() -> tuple[subprocess.Popen, str]:
     return proc, proc.stdout.readline().strip()
 
 
-def build(url: str, endpoint: str, threads: int):
+def build(url: str, endpoint: str):
     from flask_migrate import upgrade
 
     from app import create_app
@@ -139,7 +139,6 @@ def send_all(app, user_id: int, building_ids: list[int], households: int) -> tup
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=40_000)
-    parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--sample", type=int, default=8_000, help="messages the ceiling sends")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--postgres", action="store_true", help="use BENCH_DATABASE_URL, a database it may wipe")
@@ -157,21 +156,27 @@ def main() -> int:
         url = f"sqlite:///{instance}/bench.db"
     proc, endpoint = start_fake()
     try:
-        app = build(url, endpoint, args.threads)
+        app = build(url, endpoint)
+        from app.sms.worker import outbox_for
+
+        with app.app_context():  # the ceiling uses as many threads as the worker's sender
+            probe = outbox_for(app.config)
+            threads = probe.sender.threads
+            probe.close()
         t0 = time.perf_counter()
         user_id, building_ids = seed(app, args.households)
         print(f"seeded {args.households:,} households with mobile numbers in {time.perf_counter() - t0:.1f} s "
               f"({'PostgreSQL' if args.postgres else 'SQLite'})")
         ratios = []
         for number in range(1, args.rounds + 1):
-            before = sdk_ceiling(endpoint, args.threads, args.sample)
+            before = sdk_ceiling(endpoint, threads, args.sample)
             fanout, elapsed, stats = send_all(app, user_id, building_ids, args.households)
-            after = sdk_ceiling(endpoint, args.threads, args.sample)
+            after = sdk_ceiling(endpoint, threads, args.sample)
             ceiling = max(before, after)
             rate = stats["sent"] / elapsed
             ratios.append(rate / ceiling)
             print(f"--- round {number}: notice written with its {stats['sent']:,} SMS rows in {fanout:.2f} s")
-            print(f"ceiling — the SDK alone ({args.threads} threads, {args.sample:,} SendSms, no database): "
+            print(f"ceiling — the SDK alone ({threads} threads, {args.sample:,} SendSms, no database): "
                   f"{ceiling:,.0f} SMS/s (before {before:,.0f}, after {after:,.0f})")
             print(f"worker: {stats['sent']:,} handed to the provider (retry {stats['retried']}, failed {stats['failed']}) "
                   f"in {elapsed:.1f} s = {rate:,.0f} SMS/s: {rate / ceiling:.0%} of the ceiling (target >= 50 %)")
