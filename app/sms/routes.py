@@ -1,7 +1,7 @@
 """The SMS page for staff (/sms/): what is wrong with the configuration, the opt-outs, the usage per month."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -49,9 +49,8 @@ def remove_opt_out():
 @login_required
 def receive():
     """A person's own switch: SMS and calls about notices to my phone (on /notifications/)."""
-    perform("sms.receive", {"receive": request.form.get("receive") == "1"}, done=url_for("notifications.settings"),
-            success=_("Saved."))
-    return redirect(url_for("notifications.settings"))
+    return perform("sms.receive", {"receive": request.form.get("receive") == "1"},
+                   done=url_for("notifications.settings"), success=_("Saved."))
 
 
 @bp.post("/events")

@@ -45,3 +45,20 @@ def test_an_unknown_kind_is_refused(client, login, make_household, make_user, sm
     token = login(person)
     response = client.post("/sms/events", data={"csrf_token": token, "kind": ["vote"]}, follow_redirects=True)
     assert "未知的消息类型" in response.get_data(as_text=True)
+
+
+def test_a_person_turns_sms_to_their_own_phone_off_and_on(client, login, make_household, make_user, sms_on):
+    person = make_user(Role.RESIDENT, make_household())
+    login(person)
+    page = client.get("/notifications/").get_data(as_text=True)
+    form = page.split('action="/sms/receive"')[1].split("</form>")[0]
+    assert 'name="receive" value="1" checked' in form  # on unless turned off
+    assert client.post("/sms/receive", data={"csrf_token": csrf_from(page)}).status_code == 302  # box unticked
+    login(make_user(Role.STAFF, make_household().building.community))
+    assert person.phone in client.get("/sms/").get_data(as_text=True)  # staff see it
+    login(person)
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert 'name="receive" value="1" checked' not in page.split('action="/sms/receive"')[1].split("</form>")[0]
+    client.post("/sms/receive", data={"csrf_token": csrf_from(page), "receive": "1"})
+    login(make_user(Role.STAFF, make_household().building.community))
+    assert person.phone not in client.get("/sms/").get_data(as_text=True)
