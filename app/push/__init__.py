@@ -51,6 +51,8 @@ def work_command(once: bool, concurrency: int, batch: int):
             outbox.close()
         signal.signal(signal.SIGTERM, previous)
     click.echo(f"sent {stats.sent}, retry later {stats.retried}, gone {stats.gone}, failed {stats.failed}")
+    for outbox in others:  # SMS and voice notices (app/sms), when configured
+        click.echo(outbox.summary())
 
 
 def init_app(app) -> None:

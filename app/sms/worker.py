@@ -270,11 +270,15 @@ class Outbox:
         record(session, jobs, results, skipped, later, prices=self.sender.prices, now=utcnow(), stats=self.stats)
         return len(ids)
 
+    def summary(self) -> str:
+        """What this run did, for `flask push work`'s last line."""
+        s = self.stats
+        return f"sms: sent {s.sent}, retry later {s.retried}, failed {s.failed}, skipped {s.skipped}"
+
     def close(self) -> None:
         """Stop the sending threads and say what was done."""
         self.sender.close()
-        log.info("sms: sent %s, retry later %s, failed %s, skipped %s", self.stats.sent, self.stats.retried,
-                 self.stats.failed, self.stats.skipped)
+        log.info(self.summary())
 
 
 def outbox_for(config) -> Outbox | None:
