@@ -112,6 +112,13 @@ def _text(text: str) -> str:
     return text
 
 
+def _sms_provider(text: str) -> str:
+    value = text.strip().lower()
+    if value not in ("aliyun",):
+        raise ValueError("expected aliyun (Alibaba Cloud), or leave it unset for no SMS")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: its environment variable (and config key), how its text is read, its default, its meaning."""
@@ -169,6 +176,34 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JOIN_BUILDING_RATE_LIMIT", _rate, "60 per hour", "join requests per building's poster, from anywhere"),
     Setting("PASSWORD_FORGOT_RATE_LIMIT", _rate, "10 per hour", "忘记密码 requests per address"),
     Setting("PASSWORD_CODE_RATE_LIMIT", _rate, "10 per 15 minutes", "refused reset codes per address"),
+    Setting("SMS_PROVIDER", _sms_provider, "", "SMS and voice notices: `aliyun` (Alibaba Cloud); unset, none are sent",
+            shown_default="unset (off)"),
+    Setting("SMS_ACCESS_KEY_ID", _text, "", "the provider's AccessKey ID"),
+    Setting("SMS_ACCESS_KEY_SECRET", _text, "", "the provider's AccessKey secret", quote=False),
+    Setting("SMS_SIGN_NAME", _text, "", "the approved signature 签名 every SMS is sent under"),
+    Setting("SMS_TEMPLATE_NOTICE", _text, "",
+            "the approved SMS template for notices (parameters `title`, `link`; its text ends 回T退订)"),
+    Setting("SMS_TEMPLATE_EVENT", _text, "",
+            "the approved SMS template for problem updates and deadline reminders (parameters `title`, `link`); unset, none"),
+    Setting("VOICE_TEMPLATE_NOTICE", _text, "",
+            "the approved voice (TTS) template for notices (parameter `title`); unset, no calls"),
+    Setting("VOICE_SHOW_NUMBER", _text, "", "the number a voice call shows (the provider's default when unset)"),
+    Setting("SMS_ENDPOINT", _text, "dysmsapi.aliyuncs.com", "the SMS API's host"),
+    Setting("VOICE_ENDPOINT", _text, "dyvmsapi.aliyuncs.com", "the voice API's host"),
+    Setting("SMS_ALLOW_LOCAL_HTTP", _boolean, False,
+            "1 talks plain HTTP to the endpoints (a local fake of the API); never in production"),
+    Setting("SMS_RATE_PER_SECOND", _days, 50,
+            "SMS and calls handed to the provider per second at most (its rate limit)"),
+    Setting("SMS_PRICE_FEN", _count, 5, "what one SMS costs, in 分 (for the preview, the budget and the usage page)"),
+    Setting("VOICE_PRICE_FEN", _count, 15, "what one voice call costs, in 分"),
+    Setting("SMS_MONTHLY_BUDGET_YUAN", _count, 0,
+            "each community's monthly budget for SMS and calls, in yuan: a notice that would exceed it is refused; 0 no limit"),
+    Setting("SMS_WAIT_MINUTES", _count, 30,
+            "minutes a normal notice waits for push before a household gets an SMS (urgent: none)"),
+    Setting("VOICE_WAIT_MINUTES", _count, 30,
+            "minutes after the SMS before a flagged household still unread is called"),
+    Setting("SMS_LINK_BASE_URL", _public_url, "", "the public address the SMS's link to the notice starts with",
+            falls_back_to="LOGINCARD_BASE_URL"),
 )
 SETTING_NAMES = frozenset(setting.name for setting in SETTINGS)
 

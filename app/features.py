@@ -16,6 +16,7 @@ FEATURES = (
     "app.problems",
     "app.open311",
     "app.push",
+    "app.sms",
     "app.notices",
     "app.conventions",
     "app.consultations",

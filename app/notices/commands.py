@@ -10,6 +10,7 @@ from app.notices import services
 from app.notices.models import Notice
 from app.notices.mutations import notice_json, receipt_json
 from app.notices.schemas import NoticeIn, NoticeInformedIn, NoticeReadIn
+from app.sms.services import check_budget
 
 
 def _notice(ctx: Context, notice_id: int, action: str) -> Notice:
@@ -32,7 +33,9 @@ def preview(ctx: Context, data: NoticeIn) -> dict:
     """How many buildings, households, people and devices a notice would reach (reads only)."""
     buildings, _label = _targets(ctx, data)
     reach = services.preview(ctx.session, [b.id for b in buildings])
-    return {"buildings": reach.buildings, "households": reach.households, "people": reach.people, "devices": reach.devices}
+    cost = services.phone_estimate(ctx.session, data, [b.id for b in buildings])
+    return {"buildings": reach.buildings, "households": reach.households, "people": reach.people, "devices": reach.devices,
+            "sms": cost.sms, "calls": cost.calls, "sms_price_fen": cost.price_fen}
 
 
 @command("notice.create", NoticeIn)
@@ -42,6 +45,7 @@ def create(ctx: Context, data: NoticeIn) -> dict:
     The first of the sender's uploads that go with it (a photo or a scanned notice) is shown with it.
     """
     buildings, label = _targets(ctx, data)
+    check_budget(ctx.session, services.phone_estimate(ctx.session, data, [b.id for b in buildings]), now=ctx.now)
     notice = services.send_notice(ctx.session, ctx.user, data, buildings, label, now=ctx.now,
                                   image=ctx.attachments[0] if ctx.attachments else None)
     return notice_json(notice)

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -28,6 +28,14 @@ class NoticeForm(FlaskForm):
     expires_on = DateField(_l("Valid until (optional)"), validators=[Optional()])
     image = FileField(_l("Picture (optional)"))
     targets = CheckboxList(_l("Send to"), validators=[DataRequired(message=_l("Choose where the notice goes."))])
+    # Shown only when the deployment sends SMS (app/sms): who is unreached by push gets an SMS, flagged households a call.
+    phone_channels = SelectField(_l("SMS and calls"), default="auto", choices=[
+        SelectChoice("auto", _l("By urgency: SMS; urgent notices also call households without a smartphone or living alone")),
+        SelectChoice("sms", _l("SMS to households push does not reach")),
+        SelectChoice("sms_voice", _l("SMS, then a call to flagged households that have not read it")),
+        SelectChoice("none", _l("No SMS or calls")),
+    ])
+    sms_per_member = BooleanField(_l("One SMS to each member instead of one per household"))
 
     # The JSON body's target fields are these checkboxes: a refusal about them is shown there (app.views.attempt).
     street_id = community_ids = building_ids = property(lambda self: self.targets)

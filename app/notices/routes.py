@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from pydantic import BaseModel
@@ -21,6 +21,7 @@ from app.notices.queries import get_notice, notice_image
 from app.notices.schemas import NoticeIn
 from app.notices.services import door_list, notices_for, open_door_lists, reach, reach_counts, resolve_targets, unread_deadline
 from app.notifications.services import inbox
+from app.sms.config import ready as sms_ready
 from app.views import attempt, command_context, form_uploads, perform
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
@@ -69,7 +70,8 @@ def notice_payload(form: NoticeForm) -> dict:
     if form.expires_on.data:
         expires = datetime.combine(form.expires_on.data, time(23, 59), LOCAL_TZ)
     return {"title": form.title.data, "body": form.body.data, "urgency": form.urgency.data, "expires_at": expires,
-            "street_id": street_id, "community_ids": communities, "building_ids": buildings}
+            "street_id": street_id, "community_ids": communities, "building_ids": buildings,
+            "phone_channels": form.phone_channels.data or "auto", "sms_per_member": bool(form.sms_per_member.data)}
 
 
 @bp.get("/")
@@ -96,13 +98,14 @@ def new():
             reach_preview = attempt("notice.preview", payload, form)
             if reach_preview is not None:
                 _buildings, label = resolve_targets(db.session, NoticeIn.model_validate(payload))
-                return render_template("notices/new.html", form=form, preview=reach_preview, scope_label=label)
+                return render_template("notices/new.html", form=form, preview=reach_preview, scope_label=label,
+                                       sms_on=sms_ready(current_app.config))
         elif sent := attempt("notice.create", payload, form,
                              ctx=lambda: command_context(attachments=form_uploads(form.image))):
             flash(_("Notice sent. Phones receive it within a minute; everyone finds it in their messages."), "success")
             return redirect(url_for("notices.reach_page", notice_id=sent["id"]))
     status = 400 if form.errors else 200
-    return render_template("notices/new.html", form=form, preview=None), status
+    return render_template("notices/new.html", form=form, preview=None, sms_on=sms_ready(current_app.config)), status
 
 
 @bp.get("/<int:notice_id>")
@@ -123,7 +126,7 @@ def reach_page(notice_id: int):
     building_ids = None if notice.sender_id == current_user.id else mine
     rows = reach(db.session, notice, now=utcnow(), building_ids=building_ids)
     return render_template("notices/reach.html", notice=notice, rows=rows, counts=reach_counts(rows),
-                           deadline=unread_deadline(notice))
+                           deadline=unread_deadline(notice), sms_on=sms_ready(current_app.config))
 
 
 @bp.get("/door")

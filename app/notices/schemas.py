@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -21,6 +22,10 @@ class NoticeIn(BaseModel):
     community_ids: list[int] = Field(default_factory=list, max_length=100)
     building_ids: list[int] = Field(default_factory=list, max_length=2000)
     unread_after_hours: float | None = Field(default=None, ge=0.25, le=168)
+    # SMS and calls (app/sms), when the deployment has a provider: "auto" is by urgency (urgent: SMS
+    # and calls; normal: SMS); sms_per_member sends one to each member instead of one per household.
+    phone_channels: Literal["auto", "none", "sms", "sms_voice"] = "auto"
+    sms_per_member: bool = False
 
     @field_validator("title", "body", mode="before")
     @classmethod

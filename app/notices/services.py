@@ -16,6 +16,8 @@ from app.notifications.channels import Notification
 from app.notifications.services import mark_read as mark_inbox_read
 from app.notifications.services import post
 from app.push.models import Delivery, DeliveryStatus, PushMessage, PushSubscription
+from app.sms import services as sms
+from app.sms.queries import reached as sms_reached
 from app.uploads.models import Attachment
 from app.uploads.services import link_attachments
 
@@ -89,6 +91,17 @@ def preview(session: Session, building_ids: list[int]) -> Preview:
     return Preview(len(building_ids), households, people, devices)
 
 
+def phone_channels(data: NoticeIn, urgent: bool) -> sms.Channels:
+    """The SMS and calls staff chose for the notice (by urgency unless they chose)."""
+    return sms.Channels.chosen(data.phone_channels, urgent, data.sms_per_member)
+
+
+def phone_estimate(session: Session, data: NoticeIn, building_ids: list[int]) -> sms.Estimate:
+    """How many SMS and calls the notice costs at most, and the price (nothing when SMS is off)."""
+    return sms.estimate(session, building_ids, recipients(building_ids),
+                        phone_channels(data, data.urgency == Urgency.URGENT))
+
+
 def send_notice(session: Session, sender: User, data: NoticeIn, buildings: list[Building], scope_label: str, *,
                 now: datetime, image: Attachment | None = None) -> Notice:
     """Create the notice, its inbox items and (Web Push) one pending delivery per device — one transaction (the outbox).
@@ -107,6 +120,7 @@ def send_notice(session: Session, sender: User, data: NoticeIn, buildings: list[
     url = f"/notices/{notice.id}"
     ids = [b.id for b in buildings]
     who = recipients(ids)
+    sms.choose(session, notice.id, phone_channels(data, notice.is_urgent))  # read by the SMS channel in post()
     # Everyone it reaches has it in their inbox; who turned normal notices off only gets no push.
     post(session, who, Notification(kind="notice", title=notice.title, body=notice.body, url=url, at=now,
                                     urgent=notice.is_urgent, notice_id=notice.id), mute_inbox=False)
@@ -163,6 +177,7 @@ def mark_informed(session: Session, user: User, notice: Notice, household: House
 
 
 REACH_READ, REACH_INFORMED, REACH_PUSHED, REACH_NOT = "read", "informed", "pushed", "not_reached"
+REACH_SMS, REACH_CALL = "sms_delivered", "call_answered"  # the SMS provider's receipts (app/sms)
 
 
 @dataclass
@@ -175,20 +190,26 @@ class ReachRow:
     read_at: datetime | None
     informed_at: datetime | None
     overdue: bool
+    sms_delivered: bool = False
+    call_answered: bool = False
 
     @property
     def status(self) -> str:
-        """read, informed, pushed, or not_reached."""
+        """read, informed, call_answered, sms_delivered, pushed, or not_reached."""
         if self.read_at:
             return REACH_READ
         if self.informed_at:
             return REACH_INFORMED
+        if self.call_answered:
+            return REACH_CALL
+        if self.sms_delivered:
+            return REACH_SMS
         return REACH_PUSHED if self.pushed else REACH_NOT
 
     @property
     def reached(self) -> bool:
-        """Read in the app or told in person."""
-        return self.read_at is not None or self.informed_at is not None
+        """Read in the app, told in person, or the provider reported the SMS delivered or the call answered."""
+        return self.read_at is not None or self.informed_at is not None or self.sms_delivered or self.call_answered
 
     @property
     def needs_door(self) -> bool:
@@ -218,11 +239,12 @@ def reach(session: Session, notice: Notice, *, now: datetime, building_ids: list
     receipts = {r.household_id: r for r in session.scalars(
         select(NoticeReceipt).where(NoticeReceipt.notice_id == notice.id))}
     overdue = now >= unread_deadline(notice)
+    by_sms, by_call = sms_reached(session, notice.id)
     rows = []
     for h in households:
         r = receipts.get(h.id)
         rows.append(ReachRow(h, h.id in subscribed, h.id in pushed, r.read_at if r else None,
-                             r.informed_in_person_at if r else None, overdue))
+                             r.informed_in_person_at if r else None, overdue, h.id in by_sms, h.id in by_call))
     return rows
 
 
@@ -231,7 +253,8 @@ def reach_counts(rows: list[ReachRow]) -> dict[str, int]:
     counts = {"households": len(rows), "subscribed": sum(r.subscribed for r in rows),
               "pushed": sum(r.pushed for r in rows), "read": sum(r.read_at is not None for r in rows),
               "informed": sum(r.informed_at is not None and r.read_at is None for r in rows),
-              "no_smartphone": sum(r.household.no_smartphone for r in rows)}
+              "no_smartphone": sum(r.household.no_smartphone for r in rows),
+              "sms_delivered": sum(r.sms_delivered for r in rows), "call_answered": sum(r.call_answered for r in rows)}
     counts["not_reached"] = sum(not r.reached for r in rows)
     counts["reached"] = counts["households"] - counts["not_reached"]
     return counts

@@ -39,15 +39,20 @@ def work_command(once: bool, concurrency: int, batch: int):
     # Only tests and local demos may reach a push service inside this machine's network.
     channel = WebPushChannel(vapid.load(current_app.instance_path), subject, pool_size=concurrency,
                              public_only=not allow_local_http())
+    others = [outbox for make in worker.OUTBOXES if (outbox := make(current_app.config)) is not None]
     try:
         stats = worker.run(db.session, channel, once=once, batch_size=batch,
-                           should_stop=lambda: stopping["now"])
+                           should_stop=lambda: stopping["now"], others=others)
     except KeyboardInterrupt:
         return
     finally:
         channel.close()
+        for outbox in others:
+            outbox.close()
         signal.signal(signal.SIGTERM, previous)
     click.echo(f"sent {stats.sent}, retry later {stats.retried}, gone {stats.gone}, failed {stats.failed}")
+    for outbox in others:  # SMS and voice notices (app/sms), when configured
+        click.echo(outbox.summary())
 
 
 def init_app(app) -> None:

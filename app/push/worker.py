@@ -40,6 +40,17 @@ DUE = text("push_delivery.status IN ('pending', 'sending')")
 NO_SYNC = {"synchronize_session": False}  # rows are read afresh after each commit; nothing to evaluate in memory
 
 
+# Other outboxes the same worker drains (SMS and voice notices, app/sms): factories `make(config)`
+# returning an object with drain(session) -> rows handled, and close(); or None when not configured.
+OUTBOXES: list = []
+
+
+def register_outbox(make) -> None:
+    """Let `flask push work` drain another outbox between its own batches (idempotent; call it from an init_app)."""
+    if make not in OUTBOXES:
+        OUTBOXES.append(make)
+
+
 def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
     """Exponential back-off after the n-th failed attempt (30 s, 60 s, 2 min … 1 h), or the server's Retry-After."""
     seconds = min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
@@ -187,14 +198,15 @@ def record(session: Session, outcomes, *, now: datetime, stats: RunStats) -> Non
 
 
 def run(session: Session, channel: Channel, *, once: bool = False, batch_size: int = 1000,
-        idle_sleep: float = 2.0, should_stop=lambda: False) -> RunStats:
+        idle_sleep: float = 2.0, should_stop=lambda: False, others=()) -> RunStats:
     """Claim and send until nothing is due (once=True) or until stopped.
 
     The database work overlaps the sending, and batches overlap each other: batch k+1 is claimed,
     read and handed to the channel while batch k is still out, then batch k is waited for and
     recorded. The channel starts on k+1's jobs as k's last answers come in, so it never idles at a
     batch's tail. At most two batches are claimed and unrecorded at once (well within the lease);
-    a stop request finishes and records what is in flight.
+    a stop request finishes and records what is in flight. `others` (SMS …) are drained one batch
+    each per turn, while the push batch in flight is out.
     """
     stats = RunStats()
     worker = worker_name()
@@ -209,7 +221,10 @@ def run(session: Session, channel: Channel, *, once: bool = False, batch_size: i
                         stats.batches += 1
                         batch = prepare(session, ids)
                         in_flight.append((batch, sender.submit(send, channel, batch)))
+                drained = 0 if should_stop() else sum(other.drain(session) for other in others)
                 if not in_flight:
+                    if drained:
+                        continue
                     if once or should_stop():
                         break
                     time.sleep(idle_sleep)

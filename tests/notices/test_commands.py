@@ -15,7 +15,8 @@ def test_preview_and_send_reach_one_command_each_from_the_page_and_the_api(clien
     page = client.post("/notices/new", data={**form, "action": "preview"}).get_data(as_text=True)
     body = {"title": "停水通知", "body": "明天停水。", "building_ids": [s11.building.id]}
     api = client.post("/api/v1/notices/preview", json=body, headers={"X-CSRFToken": token})
-    assert api.get_json() == {"buildings": 1, "households": 8, "people": 6, "devices": 3}
+    assert api.get_json() == {"buildings": 1, "households": 8, "people": 6, "devices": 3,
+                              "sms": 0, "calls": 0, "sms_price_fen": 0}  # no SMS provider configured
     assert "28号楼" in page and "8" in page
     assert client.post("/notices/new", data={**form, "action": "send"}).status_code == 302
     assert client.post("/api/v1/notices", json=body, headers={"X-CSRFToken": token}).status_code == 201

@@ -151,7 +151,7 @@ def test_reach_and_door_to_door_list(client, login, s11, frozen_clock):
 
     reach = client.get(f"/api/v1/notices/{notice.id}/reach").get_json()["counts"]
     assert reach == {"households": 8, "subscribed": 3, "pushed": 0, "read": 1, "informed": 1, "no_smartphone": 1,
-                     "not_reached": 6, "reached": 2}
+                     "not_reached": 6, "reached": 2, "sms_delivered": 0, "call_answered": 0}
     html = client.get(f"/notices/{notice.id}/reach").get_data(as_text=True)
     assert 'data-count="households">8<' in html and 'data-count="not_reached">6<' in html
 

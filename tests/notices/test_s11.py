@@ -37,6 +37,7 @@ def test_reaching_all_168_households(make_building, make_user, frozen_clock):
     db.session.commit()
     counts = reach_counts(reach(db.session, notice, now=frozen_clock.now))
     assert counts == {"households": 168, "subscribed": 79, "pushed": 79, "read": 0, "informed": 0,
-                      "no_smartphone": 8, "not_reached": 168, "reached": 0}
+                      "no_smartphone": 8, "not_reached": 168, "reached": 0, "sms_delivered": 0,
+                      "call_answered": 0}
     # the head knocks on the 89 doors with no notifications at once; the 79 after 12 hours unread
     assert len(door_list(db.session, head, notice, now=frozen_clock.now)) == 89
