@@ -1,7 +1,7 @@
 """SMS and voice notices: the outbox sms_delivery (claimed by the push worker), sms_opt_out (回T退订), sms_notice_choice, sms_event_choice
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-04 17:14:30.753918
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0024'
-down_revision = '0023'
+revision = '0023'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

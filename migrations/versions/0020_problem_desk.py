@@ -1,6 +1,6 @@
 """The desk's problem columns: problem.assignee_id (a named colleague) and problem.merged_into_id (a duplicate's home)
 
-Revision ID: 0021
+Revision ID: 0020
 Revises: 0019
 Create Date: 2026-12-04 17:20:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0021'
+revision = '0020'
 down_revision = '0019'
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """Door-to-door votes say who answered the door (convention_vote_history.answered_by)
 
-Revision ID: 0023
-Revises: 0022
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-04 17:30:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0023'
-down_revision = '0022'
+revision = '0022'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
