@@ -15,6 +15,7 @@ from app.extensions import db
 NOT_APP_SETTINGS = {
     "TEST_DATABASE_URL": "the database the test suite may wipe (tests/conftest.py)",
     "BENCH_DATABASE_URL": "the database the benchmarks may wipe (bench/_common.py)",
+    "TEST_WORKERS": "how many pytest-xdist workers each pass of make test runs on (scripts/run-tests.sh)",
 }
 READS_A_VARIABLE = re.compile(r"os\.environ(\.get\(|\[)|os\.getenv\(")
 NAME = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")

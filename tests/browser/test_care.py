@@ -77,6 +77,9 @@ def test_voice_report_recorded_offline_reaches_staff_as_a_voice_note(page, netwo
     wait_for_service_worker(page)
     page.get_by_role("link", name="我要反映问题").click()
     care_outbox(page)
+    # the worker keeps each picture as it passes through: signal lost before the last is kept would lose it
+    page.wait_for_function("""async () => (await Promise.all([...document.images].map((img) => img.complete
+        && caches.match(img.currentSrc)))).every(Boolean)""")
 
     network.off()
     page.reload()  # the care report page, from the phone's copy: its pictures and scripts too
