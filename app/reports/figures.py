@@ -5,7 +5,9 @@ build_report() returns it, so they cannot disagree.
 A report is a list of tables. A table is data: columns (a key, a label, a kind: text, count, rate,
 hours) and rows of values; beside each count sits the key of the figure it counts ("source.hotline"),
 and Report.members[key] is the list of problems behind it (the drill-down page lists them).
-Counting and listing are one pass over the same rows (problem_keys), so a figure and its list agree.
+Counting and listing turn the same signatures (queries.Signature, worked out in SQL) into figure keys
+by one function (signature_keys): counted by signature for the page, listed problem by problem only
+when a list is opened (Members), so a figure and its list agree.
 
 The definitions (口径) are written here once, in DEFINITIONS, and shown on the page and in docs/reports.md.
 """
