@@ -5,7 +5,9 @@ build_report() returns it, so they cannot disagree.
 A report is a list of tables. A table is data: columns (a key, a label, a kind: text, count, rate,
 hours) and rows of values; beside each count sits the key of the figure it counts ("source.hotline"),
 and Report.members[key] is the list of problems behind it (the drill-down page lists them).
-Counting and listing are one pass over the same rows (problem_keys), so a figure and its list agree.
+Counting and listing turn the same signatures (queries.Signature, worked out in SQL) into figure keys
+by one function (signature_keys): counted by signature for the page, listed problem by problem only
+when a list is opened (Members), so a figure and its list agree.
 
 The definitions (口径) are written here once, in DEFINITIONS, and shown on the page and in docs/reports.md.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,10 +24,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.problems.labels import source_labels, status_labels
-from app.problems.models import CATEGORY_LABELS, OPEN_STATUSES, Category, Source, Status
+from app.problems.models import CATEGORY_LABELS, Category, Source
 from app.reports import queries
 from app.reports.periods import Period, ReportScope
-from app.reports.queries import Facts, OrderFacts, ProblemFacts, read_facts
+from app.reports.queries import Facts, OrderFacts, Signature, read_facts
 
 # 办结时限: a problem resolved, or a department's work order done, within this many days is on time.
 DONE_WITHIN = timedelta(days=7)
@@ -87,7 +89,7 @@ class Report:
     scope: ReportScope
     period: Period
     tables: list[Table]
-    members: dict[str, list[int]]
+    members: Mapping[str, list[int]]  # figure key → the problems behind it (Members: read when asked)
 
     def table(self, key: str) -> Table:
         """The table called `key`."""
@@ -121,46 +123,22 @@ def _before(moment: datetime | None, end: datetime) -> bool:
     return moment is not None and moment < end
 
 
-def _resolved_at(p: ProblemFacts) -> datetime | None:
-    return p.resolved_at or p.closed_at
+def signature_keys(s: Signature) -> list[str]:
+    """The figure keys a problem of signature `s` counts under (each once): queries.Signature says what it was at the end."""
+    keys = ["received", f"source.{s.source}", f"category.{s.category}", f"status.{s.status}"]
+    keys += ["answered.none"] if s.answered == "none" else ["answered", f"answered.{s.answered}"]
+    keys += ["resolved.open"] if s.resolved == "open" else ["resolved", f"resolved.{s.resolved}"]
+    if s.rating:
+        keys += ["rated", "satisfied"] if s.rating == "satisfied" else ["rated"]
+    return keys
 
 
-def status_at_end(p: ProblemFacts, end: datetime) -> str:
-    """The problem's status when the period ended, as far as its record tells (DEFINITIONS)."""
-    for status, moment in ((Status.CLOSED, p.closed_at), (Status.CONFIRMED, p.confirmed_at),
-                           (Status.RESOLVED, _resolved_at(p))):
-        if _before(moment, end):
-            return status.value
-    if p.status in OPEN_STATUSES:
-        return p.status
-    return Status.ACKNOWLEDGED.value if _before(p.first_response_at, end) else Status.REPORTED.value
-
-
-def problem_keys(p: ProblemFacts, facts: Facts, end: datetime) -> Iterator[str]:
-    """The figure keys a problem counts under (each once)."""
-    yield "received"
-    yield f"source.{p.source}"
-    yield f"category.{p.category}"
-    yield f"status.{status_at_end(p, end)}"
-    if _before(p.first_response_at, end):
-        yield "answered"
-        yield "answered.on_time" if p.first_response_at <= p.feedback_due_at else "answered.late"
-    else:
-        yield "answered.none"
-    done = _resolved_at(p)
-    if _before(done, end):
-        yield "resolved"
-        yield "resolved.on_time" if done - p.reported_at <= DONE_WITHIN else "resolved.late"
-    else:
-        yield "resolved.open"
-    if p.rating is not None and _before(p.confirmed_at, end):
-        yield "rated"
-        if p.rating >= SATISFIED_FROM:
-            yield "satisfied"
-    if p.id in facts.reopened:
-        yield "reopened"
-    for level in sorted(set(facts.escalations.get(p.id, ()))):
-        yield f"escalated.{level}"
+def unit_keys(s: Signature, keys: list[str], unit_kind: str) -> list[str]:
+    """With a ranking by `unit_kind` ("community" or "building"), the keys of RANKED also as "<unit id>:<key>"."""
+    if not unit_kind:
+        return []
+    unit = s.community_id if unit_kind == "community" else s.building_id
+    return [f"{unit}:{key}" for key in keys if key in RANKED]
 
 
 def order_keys(order: OrderFacts, end: datetime) -> Iterator[str]:
@@ -193,37 +171,90 @@ def hours(values: list[float]) -> tuple[float | None, float | None]:
 RANKED = ("received", "answered.on_time", "resolved", "rated", "satisfied")
 
 
-def count_members(facts: Facts, end: datetime, unit_kind: str = "") -> tuple[Counter, dict[str, list[int]]]:
-    """How many count under each figure key, and which problems (one pass over the rows).
+def _escalated(facts: Facts) -> dict[int, list[int]]:
+    """Escalation level → the problems escalated to it (each once, in id order)."""
+    levels: dict[int, list[int]] = defaultdict(list)
+    for problem_id in sorted(facts.escalations):
+        for level in sorted(set(facts.escalations[problem_id])):
+            levels[level].append(problem_id)
+    return levels
+
+
+def count(facts: Facts, end: datetime, unit_kind: str = "") -> Counter:
+    """How many count under each figure key: the problems of each signature, the work orders of a department.
 
     With `unit_kind` ("community" or "building"), the figures of RANKED also per unit, as "<unit>:<key>".
-    A problem figure's count is the length of its list; a work-order figure counts orders.
     """
-    members: dict[str, list[int]] = defaultdict(list)
-    ranked = frozenset(RANKED)
-    for p in facts.problems:
-        keys = list(problem_keys(p, facts, end))
-        for key in keys:
-            members[key].append(p.id)
-        if unit_kind:
-            unit = p.community_id if unit_kind == "community" else p.building_id
-            for key in keys:
-                if key in ranked:
-                    members[f"{unit}:{key}"].append(p.id)
-    counts = Counter({key: len(ids) for key, ids in members.items()})
+    counts: Counter = Counter()
+    for signature, number in facts.groups:
+        keys = signature_keys(signature)
+        for key in keys + unit_keys(signature, keys, unit_kind):
+            counts[key] += number
+    if facts.reopened:
+        counts["reopened"] = len(facts.reopened)
+    for level, ids in _escalated(facts).items():
+        counts[f"escalated.{level}"] = len(ids)
     for order in facts.orders:
         for key in order_keys(order, end):
             counts[key] += 1
+    return counts
+
+
+def list_members(facts: Facts, end: datetime, unit_kind: str = "") -> dict[str, list[int]]:
+    """The problems behind each figure key: the same keys as count(), problem by problem (in id order).
+
+    A problem figure's count is the length of its list; a work-order figure lists the orders' problems.
+    """
+    members: dict[str, list[int]] = defaultdict(list)
+    for problem_id, signature in facts.signed():
+        keys = signature_keys(signature)
+        for key in keys + unit_keys(signature, keys, unit_kind):
+            members[key].append(problem_id)
+    if facts.reopened:
+        members["reopened"] = sorted(facts.reopened)
+    for level, ids in _escalated(facts).items():
+        members[f"escalated.{level}"] = ids
+    for order in facts.orders:
+        for key in order_keys(order, end):
             if not members[key] or members[key][-1] != order.problem_id:
                 members[key].append(order.problem_id)
-    return counts, members
+    return dict(members)
+
+
+class Members(Mapping):
+    """Figure key → the problems behind it, read from the database the first time a list is asked for.
+
+    A report's page shows only counts (SQL counts them); the ids of ~100,000 problems are read only
+    for a figure's list page, by the same signatures, so each list is as long as its figure says.
+    """
+
+    def __init__(self, load: Callable[[], dict[str, list[int]]]):
+        self._load = load
+        self._loaded: dict[str, list[int]] | None = None
+        self.fixed: dict[str, list[int]] = {}  # lists known when the report was built (hotspots)
+
+    def _all(self) -> dict[str, list[int]]:
+        if self._loaded is None:
+            self._loaded = {**self._load(), **self.fixed}
+        return self._loaded
+
+    def __getitem__(self, key: str) -> list[int]:
+        if key in self.fixed:
+            return self.fixed[key]
+        return self._all()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 @dataclass
 class Context:
     """What a report sets its period beside: the previous period, the units it ranks, the last 30 days."""
 
-    previous: Facts
+    previous: Facts  # only its groups: the ranking and the rising categories set counts beside
     unit_kind: str = ""  # "community" for a street, "building" for a community, "" otherwise
     units: list[tuple[int, str]] = field(default_factory=list)
     recent: list[tuple[int, int, str]] = field(default_factory=list)  # (id, building id, category)
@@ -231,15 +262,16 @@ class Context:
 
 def build_report(scope: ReportScope, period: Period, facts: Facts, context: Context | None = None) -> Report:
     """Every table of the report on problems, from the facts read for `scope` and `period` (and `context`)."""
-    context = context or Context(Facts([], {}, set(), []))
+    context = context or Context(Facts([]))
     end = _naive(period.end)
-    counts, members = count_members(facts, end, context.unit_kind)
-    previous, _members = count_members(context.previous, _naive(period.previous().end), context.unit_kind)
-    tables = [_rates(counts), _summary(counts), _times(facts, end)]
+    counts = count(facts, end, context.unit_kind)
+    previous = count(context.previous, _naive(period.previous().end), context.unit_kind)
+    members = Members(lambda: list_members(facts, end, context.unit_kind))
+    tables = [_rates(counts), _summary(counts), _times(facts)]
     tables += _breakdowns(counts)
     tables += [_escalations(counts), _orders(counts, facts)]
     tables += [_ranking(context, counts, previous), _hotspots(context.recent, members), _rising(counts, previous)]
-    return Report(scope, period, [t for t in tables if t is not None], dict(members))
+    return Report(scope, period, [t for t in tables if t is not None], members)
 
 
 def _rates(counts: Counter) -> Table:
@@ -270,11 +302,8 @@ def _summary(counts: Counter) -> Table:
     return table
 
 
-def _times(facts: Facts, end: datetime) -> Table:
-    answered = [(p.first_response_at - p.reported_at).total_seconds() / 3600 for p in facts.problems
-                if _before(p.first_response_at, end)]
-    resolved = [(_resolved_at(p) - p.reported_at).total_seconds() / 3600 for p in facts.problems
-                if _before(_resolved_at(p), end)]
+def _times(facts: Facts) -> Table:
+    answered, resolved = facts.answer_hours, facts.resolve_hours
     table = Table("times", _("Time taken (hours)"), [
         Column("figure", _("From the report to"), "text"), Column("count", _("Number of problems")),
         Column("median", _("Median"), "hours"), Column("p90", _("90th percentile"), "hours")])
@@ -332,8 +361,9 @@ def compute(session, scope: ReportScope, period: Period) -> Report:
     previous = period.previous()
     kind, units = queries.units(session, scope)
     recent = queries.recent_problems(session, scope, period.end - HOTSPOT_WINDOW, period.end)
-    context = Context(read_facts(session, scope, previous), kind, units, recent)
-    report = build_report(scope, period, read_facts(session, scope, period), context)
+    context = Context(Facts(queries.read_groups(session, scope, previous, DONE_WITHIN, SATISFIED_FROM)),
+                      kind, units, recent)
+    report = build_report(scope, period, read_facts(session, scope, period, DONE_WITHIN, SATISFIED_FROM), context)
     hot = {building for building, _category in _hot_groups(recent)}
     names = queries.building_names(session, hot)
     for row in report.table("hotspots").rows:
@@ -397,15 +427,16 @@ def _hot_groups(recent: list[tuple[int, int, str]]) -> dict[tuple[int, str], lis
     return {group: ids for group, ids in groups.items() if len(ids) >= HOTSPOT_FROM}
 
 
-def _hotspots(recent: list[tuple[int, int, str]], members: dict[str, list[int]]) -> Table:
+def _hotspots(recent: list[tuple[int, int, str]], members: Members) -> Table:
     table = Table("hotspots", _("Hotspots: 3 or more problems of one category in a building in 30 days"), [
         Column("building", _("Building"), "text"), Column("category", _("Category"), "text"),
         Column("count", _("Number of problems"))])
     groups = _hot_groups(recent)
+    labels = {c.value: str(CATEGORY_LABELS[c]) for c in Category}  # once, not per row (gettext each time)
     for (building, category), ids in sorted(groups.items(), key=lambda g: (-len(g[1]), g[0])):
         key = f"hotspot.{building}.{category}"
-        members[key] = ids
-        table.add({"building": building, "category": str(CATEGORY_LABELS[Category(category)]), "count": len(ids)},
+        members.fixed[key] = ids
+        table.add({"building": building, "category": labels[category], "count": len(ids)},
                   {"count": key})
     return table
 
