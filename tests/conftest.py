@@ -5,6 +5,7 @@ import contextvars
 import itertools
 import os
 import re
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -12,7 +13,7 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, make_url, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 # Flask-Limiter's limiter is one object for every app, and each create_app points it at that app's
 # storage. An app a test builds from the production Config (tests/test_factory.py, test_config.py…)
@@ -157,15 +158,17 @@ def app(database_url, tmp_path_factory):
 
 def _wipe(app) -> None:
     # A live server thread may still be answering the last request of a browser test (a pull
-    # after the final flush); PostgreSQL then reports a deadlock against the TRUNCATE and
-    # rolls one side back. The request is done a moment later: try the wipe again.
+    # after the final flush, a read receipt): PostgreSQL may report a deadlock against the wipe,
+    # or the request writes a row to a table the wipe found empty before it deletes the row's
+    # parent (a foreign key violation). The request is done a moment later: try the wipe again.
     for attempt in range(5):
         try:
             _wipe_once(app)
             return
-        except OperationalError:
+        except (OperationalError, IntegrityError):
             if attempt == 4:
                 raise
+            time.sleep(0.1 * (attempt + 1))
 
 
 def _wipe_once(app) -> None:
