@@ -24,6 +24,9 @@ def report(world, make_household, make_user):
     """
     from app.models import Role
 
+    made = []  # each problem a minute after the last one made, in this test: no two share a deadline, so
+    # the queue (by deadline) has one order and its kept list one key
+
     def make(n: int) -> list[Problem]:
         building = world.household.building
         reporters = [make_user(Role.RESIDENT, make_household(building)) for _ in range(n // 5 + 1)]
@@ -32,9 +35,11 @@ def report(world, make_household, make_user):
             reporter = reporters[i % len(reporters)]
             problem = services.report_problem(db.session, reporter, building, category=Category.REPAIRS,
                                               text=f"第{i}件", household=reporter.roles[0].household,
-                                              now=T0 + timedelta(minutes=i), uuid=str(uuid.uuid4()))
-            services.respond(db.session, world.staff, problem, "收到", now=T0 + timedelta(minutes=i, seconds=30))
+                                              now=T0 + timedelta(minutes=len(made)), uuid=str(uuid.uuid4()))
+            services.respond(db.session, world.staff, problem, "收到",
+                             now=T0 + timedelta(minutes=len(made), seconds=30))
             problems.append(problem)
+            made.append(problem)
         db.session.commit()
         return problems
 
