@@ -128,7 +128,8 @@ def _problem_page(shape: tuple[Role, ...]) -> Select:
                                                        Household.room, Household.change_seq),
                contains_eager(Problem.building).load_only(Building.id, Building.community_id, Building.name,
                                                           Building.property_department_id)
-               .joinedload(Building.community).load_only(Community.id, Community.street_id, Community.name))
+               .joinedload(Building.community).load_only(Community.id, Community.street_id, Community.name,
+                                                         Community.disabled_categories))
     return (select(Problem, *reach_columns(shape), *departments_version()).join(Problem.building)
             .where(Problem.id == bindparam("problem_id")).options(*options))
 
@@ -299,6 +300,12 @@ def _level(user: User) -> int:
     return max((3 if a.role in (Role.STREET, Role.ADMIN) else 2 if a.role == Role.STAFF else 1) for a in user.roles)
 
 
+# The open statuses written into the SQL, not bound: with them as parameters PostgreSQL planned the
+# tier counts afresh on every run (1–3 ms, more than running them), as it cannot tell a generic plan
+# which index their values suit.
+IS_OPEN = Problem.status.in_(bindparam("open_statuses", [s.value for s in OPEN_STATUSES], expanding=True,
+                                       literal_execute=True))
+
 # The queue's tiers, in order: unanswered past the deadline; escalated to my level; the rest by deadline.
 QUEUE_TIERS = 3
 # The orders a desk can sort the whole queue by instead (the table's column headings).
@@ -316,7 +323,7 @@ def _queue_ids(filters: tuple[bool, ...], shape: tuple[Role, ...]) -> Select:
     """The ids of the queue's problems the filters choose (`filters`: status, category, source, building, text)."""
     status, category, source, building, text = filters
     ids = select(Problem.id).where(Problem.building_id.in_(reached(shape)), Problem.is_deleted.is_(False),
-                                   Problem.status == bindparam("status") if status else Problem.status.in_(OPEN_STATUSES))
+                                   Problem.status == bindparam("status") if status else IS_OPEN)
     if category:
         ids = ids.where(Problem.category == bindparam("category"))
     if source:
@@ -425,14 +432,24 @@ def property_problems(session: Session, user: User, *, now: datetime, limit: int
         .order_by(overdue, Problem.feedback_due_at).limit(limit)))
 
 
+DESK_ROLES = (Role.STAFF, Role.STREET, Role.ADMIN)
+
+
+@cache
+def _colleagues(shape: tuple[Role, ...]) -> Select:
+    # Built once per combination of roles (reach()): building it cost more than running it.
+    communities = select(Building.community_id).where(Building.id.in_(reached(shape)))
+    streets = select(Community.street_id).where(Community.id.in_(communities))
+    return (select(User.id, User.name).join(RoleAssignment, RoleAssignment.user_id == User.id)
+            .where(User.active.is_(True), or_(
+                (RoleAssignment.role == Role.STAFF) & RoleAssignment.community_id.in_(communities),
+                (RoleAssignment.role == Role.STREET) & RoleAssignment.street_id.in_(streets)))
+            .distinct().order_by(User.name, User.id))
+
+
 def colleagues(session: Session, user: User) -> list[tuple[int, str]]:
     """(id, name) of the people a problem of my queue can be given to: community staff and the street of my scope."""
-    communities = scope.community_ids(user, (Role.STAFF, Role.STREET, Role.ADMIN))
-    streets = select(Community.street_id).where(Community.id.in_(communities))
-    rows = session.execute(
-        select(User.id, User.name).join(RoleAssignment, RoleAssignment.user_id == User.id)
-        .where(User.active.is_(True), or_(
-            (RoleAssignment.role == Role.STAFF) & RoleAssignment.community_id.in_(communities),
-            (RoleAssignment.role == Role.STREET) & RoleAssignment.street_id.in_(streets)))
-        .distinct().order_by(User.name, User.id))
-    return [(user_id, name) for user_id, name in rows]
+    shape, params = reach(user, DESK_ROLES)
+    if not shape:
+        return []
+    return [(user_id, name) for user_id, name in plain_rows(session, _colleagues(shape), params)]

@@ -8,7 +8,6 @@ when the lease ends.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -18,11 +17,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, any_, bindparam, delete, func, literal_column, select, text, update
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
+from app.database import among
 from app.push.channels import Channel, Result
 from app.push.models import Delivery, DeliveryStatus, PushMessage, PushSubscription
 
@@ -64,31 +63,27 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:60]
 
 
-def claim(session: Session, *, now: datetime, limit: int, worker: str) -> list[int]:
-    """Take up to `limit` due deliveries for this worker and commit the claim; returns their ids."""
-    due = (select(Delivery.id)
-           .where(DUE, Delivery.next_attempt_at <= now)
-           .order_by(Delivery.next_attempt_at, Delivery.id).limit(limit)
-           .with_for_update(skip_locked=True))
+def claim_rows(session: Session, model, due, sending, *, now: datetime, limit: int, worker: str) -> list[int]:
+    """Claim up to `limit` due rows of an outbox table for this worker, commit, and return their ids.
+
+    `model` has next_attempt_at, claimed_by and attempts; `due` selects its rows still to send. The
+    claimed rows become `sending` with a lease of LEASE. Every outbox the worker drains claims this
+    way (Web Push here, SMS and voice in app/sms).
+    """
+    rows = (select(model.id).where(due, model.next_attempt_at <= now)
+            .order_by(model.next_attempt_at, model.id).limit(limit)
+            .with_for_update(skip_locked=True))
     ids = list(session.scalars(
-        update(Delivery).where(Delivery.id.in_(due.scalar_subquery()))
-        .values(status=DeliveryStatus.SENDING, claimed_by=worker, attempts=Delivery.attempts + 1,
-                next_attempt_at=now + LEASE)
-        .returning(Delivery.id), execution_options=NO_SYNC))
+        update(model).where(model.id.in_(rows.scalar_subquery()))
+        .values(status=sending, claimed_by=worker, attempts=model.attempts + 1, next_attempt_at=now + LEASE)
+        .returning(model.id), execution_options=NO_SYNC))
     session.commit()
     return sorted(ids)
 
 
-def among(session: Session, column, ids):
-    """`column IN ids` with the ids as one parameter: an array on PostgreSQL, a JSON list on SQLite.
-
-    Rendering and binding 500 separate parameters (and, on PostgreSQL, parsing a statement whose
-    text changes with their number) cost the worker more than the rows cost to update.
-    """
-    ids = [int(i) for i in ids]
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, ids, type_=postgresql.ARRAY(Integer)))
-    return column.in_(select(literal_column("value")).select_from(func.json_each(json.dumps(ids))))
+def claim(session: Session, *, now: datetime, limit: int, worker: str) -> list[int]:
+    """Take up to `limit` due deliveries for this worker and commit the claim; returns their ids."""
+    return claim_rows(session, Delivery, DUE, DeliveryStatus.SENDING, now=now, limit=limit, worker=worker)
 
 
 @dataclass

@@ -27,9 +27,10 @@ from sqlalchemy import exists, select, text, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
+from app.database import among
 from app.extensions import db
 from app.push.models import Delivery, DeliveryStatus, PushMessage
-from app.push.worker import LEASE, MAX_ATTEMPTS, NO_SYNC, among, backoff, worker_name
+from app.push.worker import MAX_ATTEMPTS, NO_SYNC, backoff, claim_rows, worker_name
 from app.sms.models import SmsDelivery, SmsKind, SmsOptOut, SmsStatus
 from app.sms.providers import Provider, Result
 
@@ -123,15 +124,7 @@ class Sender:
 
 def claim(session: Session, *, now: datetime, limit: int, worker: str) -> list[int]:
     """Take up to `limit` due rows for this worker (a 5-minute lease) and commit the claim."""
-    due = (select(SmsDelivery.id).where(DUE, SmsDelivery.next_attempt_at <= now)
-           .order_by(SmsDelivery.next_attempt_at, SmsDelivery.id).limit(limit).with_for_update(skip_locked=True))
-    ids = list(session.scalars(
-        update(SmsDelivery).where(SmsDelivery.id.in_(due.scalar_subquery()))
-        .values(status=SmsStatus.SENDING, claimed_by=worker, attempts=SmsDelivery.attempts + 1,
-                next_attempt_at=now + LEASE)
-        .returning(SmsDelivery.id), execution_options=NO_SYNC))
-    session.commit()
-    return sorted(ids)
+    return claim_rows(session, SmsDelivery, DUE, SmsStatus.SENDING, now=now, limit=limit, worker=worker)
 
 
 def _reached_by_push():

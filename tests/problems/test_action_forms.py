@@ -5,10 +5,24 @@ import re
 import pytest
 from flask import render_template_string
 
-from app.problems.forms import ConfirmForm, DispatchForm, ReasonForm, ResolveForm, UpdateForm
+from wtforms.fields.choices import SelectChoice
+
+from app.problems.forms import (
+    AssignForm,
+    ConfirmForm,
+    DispatchForm,
+    MergeForm,
+    ReasonForm,
+    RecategoriseForm,
+    ResolveForm,
+    UpdateForm,
+)
 
 FORMS = [(UpdateForm, "update"), (ReasonForm, "escalate"), (DispatchForm, "dispatch"), (ResolveForm, "resolve"),
-         (ConfirmForm, "confirm"), (ReasonForm, "reopen")]
+         (ConfirmForm, "confirm"), (ReasonForm, "reopen"), (RecategoriseForm, "recategorise"), (MergeForm, "merge"),
+         (AssignForm, "assign")]
+# The desk's colleagues, as the page lists them (names are people's own: escaped).
+COLLEAGUES = [SelectChoice(3, "王<芳>"), SelectChoice(41, "Li & Co")]
 
 
 def normalised(html) -> str:
@@ -30,7 +44,9 @@ def test_blank_fields_read_as_the_widgets_write_them(app, form_class, prefix, lo
         form = form_class(prefix=prefix)
         assert rendered("{{ csrf_field(prefix) }}", prefix=prefix) == normalised(form.hidden_tag())
         blank = form_class(prefix=prefix, formdata=None, meta={"csrf": False})  # as the page builds them (routes._blank)
-        shown = [f for f in form if f.type in ("TextAreaField", "StringField", "BooleanField")]
+        if form_class is AssignForm:
+            form.assignee.choices = blank.assignee.choices = COLLEAGUES
+        shown = [f for f in form if f.type in ("TextAreaField", "StringField", "BooleanField", "IntegerField", "SelectField")]
         assert shown  # the departments and the stars are written out in the page itself
         for f in shown:
             for hint in (None,) if f.type == "BooleanField" else (None, "写 @楼长 通知报告人"):
