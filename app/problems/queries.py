@@ -300,11 +300,12 @@ def _level(user: User) -> int:
     return max((3 if a.role in (Role.STREET, Role.ADMIN) else 2 if a.role == Role.STAFF else 1) for a in user.roles)
 
 
-# The open statuses written into the SQL, not bound: with them as parameters PostgreSQL planned the
+# The statuses the queue picks by written into the SQL, not bound: with them as parameters PostgreSQL planned the
 # tier counts afresh on every run (1–3 ms, more than running them), as it cannot tell a generic plan
 # which index their values suit.
 IS_OPEN = Problem.status.in_(bindparam("open_statuses", [s.value for s in OPEN_STATUSES], expanding=True,
                                        literal_execute=True))
+IS_ESCALATED = Problem.status == bindparam("escalated", Status.ESCALATED.value, literal_execute=True)
 
 # The queue's tiers, in order: unanswered past the deadline; escalated to my level; the rest by deadline.
 QUEUE_TIERS = 3
@@ -351,7 +352,7 @@ def _queue_tier(tier: int, filters: tuple[bool, ...], shape: tuple[Role, ...]) -
         ids, order = ids.where(Problem.first_response_at.is_(None), Problem.feedback_due_at < bindparam("now")), \
             Problem.feedback_due_at
     elif tier == 1:
-        ids, order = ids.where(Problem.level == bindparam("level"), Problem.status == Status.ESCALATED), \
+        ids, order = ids.where(Problem.level == bindparam("level"), IS_ESCALATED), \
             Problem.last_activity_at.desc()
     else:
         order = Problem.feedback_due_at
@@ -379,7 +380,7 @@ class TierCounts(NamedTuple):
 def _tier_counts(shape: tuple[Role, ...]) -> Select:
     ids = _queue_ids((False, False, False, False, False), shape)
     overdue = ids.where(Problem.first_response_at.is_(None), Problem.feedback_due_at < bindparam("now"))
-    escalated = ids.where(Problem.level == bindparam("level"), Problem.status == Status.ESCALATED)
+    escalated = ids.where(Problem.level == bindparam("level"), IS_ESCALATED)
     return select(*(select(func.count()).select_from(q.subquery()).scalar_subquery() for q in (overdue, escalated, ids)))
 
 
