@@ -14,9 +14,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, has_request_context, request
-from sqlalchemy import ARRAY, ColumnElement, String, Table, any_, bindparam, event, exc, func, insert, literal_column, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Select,
+    String,
+    Table,
+    any_,
+    bindparam,
+    event,
+    exc,
+    func,
+    insert,
+    literal_column,
+    select,
+)
 from sqlalchemy.engine import Dialect, Engine, Result
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.visitors import InternalTraversal
 
 # Whether transactions begun in this context take SQLite's write lock at BEGIN.
 _immediate: ContextVar[bool] = ContextVar("sqlite_immediate", default=False)
@@ -330,3 +346,42 @@ def among(session: Session, column: ColumnElement, values: Iterable[Any]) -> Col
         return column.in_(select(literal_column("value")).select_from(
             func.json_each(bindparam(None, json.dumps(values), type_=String))))
     return column.in_(values)
+
+
+class json_rows(ColumnElement):
+    """A scalar subquery: the rows of `query` as one JSON array of arrays (`[]` when none).
+
+    For a short list a page needs beside its own row (the desk's colleagues), read in the page's
+    statement instead of one of its own. PostgreSQL hands back the list (json), SQLite the text:
+    read it with rows_of(). The order of the rows is not kept.
+    """
+
+    inherit_cache = True
+    _traverse_internals = (("query", InternalTraversal.dp_clauseelement),)  # the query is part of its cache key
+    type = String()
+
+    def __init__(self, query: Select):
+        self.query = query.correlate(None).subquery()
+
+    @property
+    def _from_objects(self):
+        return []
+
+
+@compiles(json_rows, "postgresql")
+def _json_rows_postgresql(element, compiler, **kw):
+    rows = select(func.coalesce(func.json_agg(func.json_build_array(*element.query.c)), literal_column("'[]'::json")))
+    return compiler.process(rows.select_from(element.query).scalar_subquery(), **kw)
+
+
+@compiles(json_rows)
+def _json_rows_sqlite(element, compiler, **kw):
+    rows = select(func.json_group_array(func.json_array(*element.query.c))).select_from(element.query)
+    return compiler.process(rows.scalar_subquery(), **kw)
+
+
+def rows_of(value: str | list | None) -> list[list]:
+    """The rows a json_rows() column read."""
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, str) else value

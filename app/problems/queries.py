@@ -13,12 +13,12 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, false, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from app.auth import scope
-from app.auth.queries import reach, reach_columns, reached, remember_reach
-from app.database import plain_rows
+from app.auth.queries import reach, reach_columns, reach_condition, reached, remember_reach
+from app.database import json_rows, plain_rows, rows_of
 from app.models import Building, Community, Department, Household, Role, RoleAssignment, User
 from app.problems.models import OPEN_STATUSES, Dispatch, DispatchStatus, Problem, ProblemEvent, Status
 
@@ -111,10 +111,11 @@ TIMELINE = (selectinload(Problem.events).selectinload(ProblemEvent.actor).lazylo
 
 
 class ProblemPage(NamedTuple):
-    """A problem as its page reads it, and the version of the departments its dispatch form lists."""
+    """A problem as its page reads it, the departments' version (its dispatch form) and the desk's colleagues."""
 
     problem: Problem
     departments_version: tuple
+    colleagues: list[tuple[int, str]]
 
 
 @cache
@@ -130,7 +131,8 @@ def _problem_page(shape: tuple[Role, ...]) -> Select:
                                                           Building.property_department_id)
                .joinedload(Building.community).load_only(Community.id, Community.street_id, Community.name,
                                                          Community.disabled_categories))
-    return (select(Problem, *reach_columns(shape), *departments_version()).join(Problem.building)
+    colleagues = (_colleague_rows(shape),) if any(role in DESK_ROLES for role in shape) else ()
+    return (select(Problem, *reach_columns(shape), *departments_version(), *colleagues).join(Problem.building)
             .where(Problem.id == bindparam("problem_id")).options(*options))
 
 
@@ -146,7 +148,9 @@ def problem_page(session: Session, viewer: User, problem_id: int) -> ProblemPage
         return None
     problem = row[0]
     remember_reach(session, viewer, problem.building_id, shape, row[1:1 + len(shape)])
-    return ProblemPage(problem, tuple(row[1 + len(shape):]))
+    versions = row[1 + len(shape):3 + len(shape)]
+    colleagues = _colleague_list(row[3 + len(shape)]) if len(row) > 3 + len(shape) else []
+    return ProblemPage(problem, tuple(versions), colleagues)
 
 
 def load_timeline(session: Session, problem: Problem) -> Problem:
@@ -376,21 +380,33 @@ class TierCounts(NamedTuple):
     open: int
 
 
+class DeskSummary(NamedTuple):
+    """The queue's summary: the counts per tier, and the colleagues its problems can be given to."""
+
+    counts: TierCounts
+    colleagues: list[tuple[int, str]]
+
+
 @cache
-def _tier_counts(shape: tuple[Role, ...]) -> Select:
-    ids = _queue_ids((False, False, False, False, False), shape)
-    overdue = ids.where(Problem.first_response_at.is_(None), Problem.feedback_due_at < bindparam("now"))
-    escalated = ids.where(Problem.level == bindparam("level"), IS_ESCALATED)
-    return select(*(select(func.count()).select_from(q.subquery()).scalar_subquery() for q in (overdue, escalated, ids)))
+def _desk_summary(shape: tuple[Role, ...]) -> Select:
+    # The whole queue (filters aside) counted in one index-only scan of ix_problem_status_due; the
+    # escalated ones (few, with their level on the row) apart; the colleagues beside them.
+    queue = _queue_ids((False, False, False, False, False), shape)
+    escalated = queue.where(Problem.level == bindparam("level"), IS_ESCALATED).subquery()
+    overdue = Problem.first_response_at.is_(None) & (Problem.feedback_due_at < bindparam("now"))
+    return (select(func.count().filter(overdue), select(func.count()).select_from(escalated).scalar_subquery(),
+                   func.count(), _colleague_rows(shape))
+            .select_from(Problem).where(queue.whereclause))
 
 
-def tier_counts(session: Session, user: User, *, now: datetime) -> TierCounts:
-    """The counts per tier of my whole queue (filters aside), in one statement of three index-only counts."""
+def desk_summary(session: Session, user: User, *, now: datetime) -> DeskSummary:
+    """The counts per tier of my whole queue and my colleagues, in one statement."""
     shape, params = reach(user, scope.MANAGERS)
     if not shape:
-        return TierCounts(0, 0, 0)
-    row = plain_rows(session, _tier_counts(shape), {**params, "now": now, "level": _level(user)}).first()
-    return TierCounts(*row)
+        return DeskSummary(TierCounts(0, 0, 0), [])
+    overdue, escalated, total, colleagues = plain_rows(
+        session, _desk_summary(shape), {**params, "now": now, "level": _level(user)}).one()
+    return DeskSummary(TierCounts(overdue, escalated, total), _colleague_list(colleagues))
 
 
 def queue(session: Session, user: User, *, now: datetime, limit: int = PAGE, **filters) -> list[Problem]:
@@ -437,20 +453,22 @@ DESK_ROLES = (Role.STAFF, Role.STREET, Role.ADMIN)
 
 
 @cache
-def _colleagues(shape: tuple[Role, ...]) -> Select:
-    # Built once per combination of roles (reach()): building it cost more than running it.
-    communities = select(Building.community_id).where(Building.id.in_(reached(shape)))
+def _colleague_rows(shape: tuple[Role, ...]) -> json_rows:
+    """(id, name) of the people a problem can be given to, as a column to read beside a page's row.
+
+    Community staff and the street people of the communities the asker's desk roles (of `shape`,
+    bound as reach()'s s<i>) reach; none when the shape has no desk role.
+    """
+    desk = [reach_condition(role, bindparam(f"s{i}")) for i, role in enumerate(shape) if role in DESK_ROLES]
+    communities = select(Building.community_id).where(or_(*desk) if desk else false())
     streets = select(Community.street_id).where(Community.id.in_(communities))
-    return (select(User.id, User.name).join(RoleAssignment, RoleAssignment.user_id == User.id)
-            .where(User.active.is_(True), or_(
-                (RoleAssignment.role == Role.STAFF) & RoleAssignment.community_id.in_(communities),
-                (RoleAssignment.role == Role.STREET) & RoleAssignment.street_id.in_(streets)))
-            .distinct().order_by(User.name, User.id))
+    return json_rows(select(User.id, User.name).join(RoleAssignment, RoleAssignment.user_id == User.id)
+                     .where(User.active.is_(True), or_(
+                         (RoleAssignment.role == Role.STAFF) & RoleAssignment.community_id.in_(communities),
+                         (RoleAssignment.role == Role.STREET) & RoleAssignment.street_id.in_(streets)))
+                     .distinct())
 
 
-def colleagues(session: Session, user: User) -> list[tuple[int, str]]:
-    """(id, name) of the people a problem of my queue can be given to: community staff and the street of my scope."""
-    shape, params = reach(user, DESK_ROLES)
-    if not shape:
-        return []
-    return [(user_id, name) for user_id, name in plain_rows(session, _colleagues(shape), params)]
+def _colleague_list(value) -> list[tuple[int, str]]:
+    """What _colleague_rows() read, by name (then id)."""
+    return sorted(((user_id, name) for user_id, name in rows_of(value)), key=lambda row: (row[1], row[0]))

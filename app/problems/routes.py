@@ -34,7 +34,7 @@ from app.problems.forms import (
 )
 from app.problems.labels import clock_texts, dispatch_labels, event_labels, source_labels, status_labels
 from app.problems.models import CATEGORY_LABELS, Dispatch, Problem, Source, Status
-from app.problems.permissions import OFFICE, RESPONDERS, handled_building_ids
+from app.problems.permissions import RESPONDERS, handled_building_ids
 from app.problems.services import STEP_FILES
 from app.uploads.services import attachments_of, save_upload
 from app.views import attempt, command_context, perform
@@ -259,7 +259,7 @@ def _actions(user, page: queries.ProblemPage, staff_view: bool) -> Markup:
                 c for c in forms["recategorise_form"].category.choices
                 if c.value != problem.category.value and problem.building.community.offers(c.value)]
             forms["assign_form"].assignee.choices = [SelectChoice(id_, name) for id_, name in
-                                                     queries.colleagues(db.session, user) if id_ != problem.assignee_id]
+                                                     page.colleagues if id_ != problem.assignee_id]
     if problem.status == Status.RESOLVED:
         forms.update(confirm_form=_blank(ConfirmForm, "confirm"), reopen_form=_blank(ReasonForm, "reopen"))
     return Markup(render_template("problems/_actions.html", problem=problem, staff_view=staff_view,  # noqa: S704 — autoescaped
@@ -382,9 +382,9 @@ def queue():
         render_template("problems/_queue_filter.html", args=args, SORT_LABELS=_sort_labels(),
                         buildings=queries.building_choices(db.session, handled_building_ids(current_user))), ()))
     # Bulk actions: everyone in the queue may mark read; staff and the street may also give problems to a colleague.
-    colleagues = queries.colleagues(db.session, current_user) if current_user.has_role(*OFFICE) else []
-    return render_template("problems/queue.html", cards=cards, filters=filters, colleagues=colleagues,
-                           counts=queries.tier_counts(db.session, current_user, now=now))
+    summary = queries.desk_summary(db.session, current_user, now=now)  # building heads have no colleagues listed
+    return render_template("problems/queue.html", cards=cards, filters=filters, colleagues=summary.colleagues,
+                           counts=summary.counts)
 
 
 @bp.post("/queue/bulk")
