@@ -244,14 +244,33 @@ def report():
     return run_command("issue.report", body, status=201)
 
 
-@bp.post("/<int:problem_id>/<any(comments, escalate, dispatch, resolve, confirm, reopen):step>")
-@documented("A step on one problem: comment, escalate, dispatch, resolve, confirm or reopen.", COMMAND_ANSWERS,
+@bp.post("/<int:problem_id>/<any(comments, escalate, dispatch, resolve, confirm, reopen, recategorise, merge):step>")
+@documented("A step on one problem: comment, escalate, dispatch, resolve, confirm or reopen; at the desk, "
+            "re-categorise it or merge it as a duplicate into another (`into`).", COMMAND_ANSWERS,
             command=lambda args: STEPS.get(args["step"], f"issue.{args['step']}"))
 @login_required
 def act(problem_id: int, step: str):
-    """Comment or update, escalate, dispatch, resolve, confirm or reopen one problem."""
+    """Comment or update, escalate, dispatch, resolve, confirm, reopen, re-categorise or merge one problem."""
     name = STEPS.get(step, f"issue.{step}")
     return run_command(name, _body(), problem_id=problem_id)
+
+
+@bp.post("/assign")
+@documented("Give problems (`problem_ids`) to a named colleague (`assignee_id`): the queue's bulk action.",
+            COMMAND_ANSWERS, command="issue.assign")
+@login_required
+def assign():
+    """Give one or more problems to a colleague at the desk."""
+    return run_command("issue.assign", _body())
+
+
+@bp.post("/mark-read")
+@documented("Mark my inbox items about these problems (`problem_ids`) read: the queue's bulk action.",
+            COMMAND_ANSWERS, command="issue.mark_read")
+@login_required
+def mark_read():
+    """My inbox items about these problems are read."""
+    return run_command("issue.mark_read", _body())
 
 
 @bp.post("/orders/<int:order_id>/<any(accept, progress, done):step>")
