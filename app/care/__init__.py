@@ -13,10 +13,12 @@ def init_app(app) -> None:
     from app.care.routes import bp
     from app.home.actions import HomeAction, home_action
     from app.models import Role
+    from app.notifications import inbox_page
     from app.registry import register
 
     app.register_blueprint(bp)
     register(commands)
+    inbox_page("care.notices", when=lambda user: user.care_mode)  # 消息 in the care header opens the large inbox
     home_action(HomeAction((Role.RESIDENT,), _l("Care mode"),
                            _l("Big text, big buttons, four things only: report by voice, notices read aloud, "
                               "vote, call the building head."), "care.settings", 90))

@@ -8,9 +8,11 @@ def init_app(app) -> None:
     from app.models import Role
     from app.notices import commands, demo, models, mutations, permissions  # noqa: F401 — models: the tables
     from app.notices.routes import api, bp
+    from app.notifications import inbox_page
     from app.registry import register
 
     register(commands, permissions, mutations, demo)
+    inbox_page("notices.index")  # the header's 消息 (app/notifications)
     app.register_blueprint(bp)
     app.register_blueprint(api)
     permissions.register_viewers()

@@ -22,6 +22,29 @@ def init_app(app) -> None:
     add_to_slot("header.badges", "notifications/_badge.html", context=badge)
 
 
+# The page the header's 消息 opens, as features register it: (endpoint, for whom); None: everyone else.
+_inbox_pages: list[tuple[str, object]] = []
+
+
+def inbox_page(endpoint: str, when=None) -> None:
+    """Let the header's 消息 open `endpoint` (for the people `when(user)` accepts; without it, for everyone else).
+
+    The inbox itself is a feature's page (app/notices lists it, care mode in large type): this core
+    names none of them.
+    """
+    if (endpoint, when) not in _inbox_pages:
+        _inbox_pages.append((endpoint, when))
+
+
+def inbox_url(user) -> str | None:
+    """Where the header's 消息 leads this person; None when no feature offers an inbox."""
+    from flask import url_for
+
+    chosen = next((e for e, when in _inbox_pages if when is not None and when(user)), None) or \
+        next((e for e, when in _inbox_pages if when is None), None)
+    return url_for(chosen) if chosen else None
+
+
 def badge() -> dict | None:
     """The signed-in person's unread count for the header's badge (one small query); nothing when signed out."""
     from flask_login import current_user
@@ -31,4 +54,5 @@ def badge() -> dict | None:
 
     if not current_user.is_authenticated:
         return None
-    return {"unread": unread_count(db.session, current_user._get_current_object())}
+    user = current_user._get_current_object()
+    return {"unread": unread_count(db.session, user), "inbox": inbox_url(user)}

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from app.api import ErrorOut, documented, run_command
 from app.auth.routes import safe_next
 from app.extensions import db
+from app.notifications import inbox_url
 from app.notifications.services import EVENT_KINDS, muting_choices, unread_count
 from app.views import perform
 
@@ -38,7 +39,7 @@ def save_kinds():
 @login_required
 def read_all():
     """Mark all my messages read (the inbox's button); back to the page it was sent from."""
-    back = safe_next(request.form.get("next")) or url_for("notices.index")
+    back = safe_next(request.form.get("next")) or inbox_url(current_user) or url_for("home.index")
     return perform("notifications.read_all", {}, done=back, success=_("All messages marked as read."))
 
 

@@ -73,3 +73,14 @@ def test_the_header_names_a_slot_not_a_feature():
     assert "inbox" not in base
     for path in TEMPLATES.rglob("*.html"):
         assert "ignore missing" not in path.read_text() and " is defined" not in path.read_text(), path
+
+
+def test_messages_open_the_inbox_and_in_care_mode_the_large_one(client, login, make_user, make_household):
+    """The badge's link names the inbox a feature registered (app/notices; app/care for care mode)."""
+    resident = make_user(Role.RESIDENT, make_household())
+    login(resident)
+    link = r'<a class="inbox-link" href="([^"]+)"'
+    assert re.search(link, client.get("/").get_data(as_text=True)).group(1) == "/notices/"
+    resident.care_mode = True
+    db.session.commit()
+    assert re.search(link, client.get("/care/").get_data(as_text=True)).group(1) == "/care/notices"
