@@ -4,7 +4,6 @@ import re
 
 import pytest
 from flask import render_template_string
-
 from wtforms.fields.choices import SelectChoice
 
 from app.problems.forms import (
