@@ -180,9 +180,9 @@ def assign(ctx: Context, data: AssignIn) -> dict:
     return {"problems": [problem_json(p) for p in problems]}
 
 
-@command("issue.mark_read", MarkReadIn)
+@command("issue.mark_read", MarkReadIn, offline=True)
 def mark_read(ctx: Context, data: MarkReadIn) -> dict:
-    """My inbox items about these problems are read (the queue's bulk action)."""
+    """My inbox items about these problems are read (the queue's bulk action; a problem's page when opened)."""
     problems = _problems(ctx, data.problem_ids, "issue.view")
     return {"marked": services.mark_read(ctx.session, ctx.user, [p.id for p in problems], now=ctx.now)}
 
