@@ -1,4 +1,4 @@
-"""Demo problems from the scenarios: S1 tree, S2 pharmacy, S5 lock, S7 hotline order, S10 floor numbers, one overdue."""
+"""Demo problems: the scenarios' (S1 tree, S2 pharmacy, S5 lock, S7 hotline, S10 floor numbers, one overdue), last month's."""
 from __future__ import annotations
 
 import uuid
@@ -93,4 +93,50 @@ def load_problems(session: Session, world: DemoWorld) -> None:
     services.report_problem(session, resident, b10, category=Category.ELEVATOR, uuid=str(uuid.uuid5(NAMESPACE, "late")),
                             text="10号楼1门电梯运行时有很大的异响,老人不敢坐。", location="1门电梯",
                             now=utcnow() - timedelta(hours=14))
+    _last_month(session, resident, home, staff, street, buildings)
     session.flush()
+
+
+# Last month's record, so the monthly report (/reports/ opens on last month) has figures on a first
+# look: (building, category, words, day of the month, hours to the first answer, days to resolve, rating).
+LAST_MONTH = [
+    (("芳群园一区", "6号楼"), Category.SANITATION, "6门楼道里堆了旧家具,影响通行。", 3, 2, 2, 5),
+    (("芳群园一区", "6号楼"), Category.REPAIRS, "7门单元门闭门器坏了,门一直开着。", 8, 1, 3, 4),
+    (("芳群园一区", "6号楼"), Category.GREENERY, "楼前草坪的自动喷头一直在漏水。", 17, 14, 5, 3),
+    (("芳群园一区", "8号楼"), Category.ELEVATOR, "8号楼2门电梯按钮失灵。", 5, 3, 1, None),
+    (("芳群园一区", "8号楼"), Category.PARKING, "消防通道上长期停着一辆私家车。", 12, 5, 6, None),
+    (("芳群园一区", "10号楼"), Category.NOISE, "夜里楼下商铺装修噪音很大。", 20, 20, 3, None),
+    (("芳群园二区", "5号楼"), Category.SANITATION, "5号楼下药店门前垃圾桶满了没人清。", 9, 4, 1, None),
+    (("芳群园三区", "24号楼"), Category.FIRE_SAFETY, "24号楼3门楼道里有人给电动车充电。", 14, 1, 2, None),
+]
+
+
+def _last_month(session: Session, resident, home, staff, street, buildings) -> None:
+    """Last month's problems, all finished: the resident's own, confirmed and rated; 12345 orders for the rest.
+
+    Two are answered after their 12 hours. The orders nobody confirms are closed as the daily job
+    closes them a week after they were resolved. Their inbox items are read: it is the past.
+    """
+    from sqlalchemy import update
+
+    from app.notifications.models import InboxItem
+
+    this_month = to_local(utcnow()).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    first = (this_month - timedelta(days=1)).replace(day=1)
+    for n, (place, category, text, day, answer_hours, resolve_days, rating) in enumerate(LAST_MONTH):
+        building, at = buildings[place], _at(first + timedelta(days=day - 1), 9, 30)
+        own = rating is not None
+        desk = staff if place[0] == "芳群园一区" else street
+        problem = services.report_problem(
+            session, resident if own else desk, building, category=category, text=text, now=at,
+            household=home if own else None, uuid=str(uuid.uuid5(NAMESPACE, f"last-month-{n}")),
+            source=Source.APP if own else Source.HOTLINE, hotline_order_no="" if own else f"20{n:02d}1{day:02d}0{n}")
+        services.respond(session, desk, problem, "收到,已安排处理。", now=at + timedelta(hours=answer_hours))
+        services.resolve(session, desk, problem, "已处理完毕。", now=at + timedelta(days=resolve_days))
+        if own:
+            services.confirm(session, resident, problem, rating, thanks=rating == 5,
+                             now=at + timedelta(days=resolve_days, hours=3))
+    session.flush()
+    services.close_stale(session, now=utcnow())
+    session.execute(update(InboxItem).where(InboxItem.read_at.is_(None), InboxItem.created_at < this_month)
+                    .values(read_at=InboxItem.created_at))

@@ -84,3 +84,15 @@ def test_if_empty_with_json_answers_an_empty_list_for_an_existing_database(app, 
     assert result.exit_code == 0
     assert json.loads(result.output) == []
     assert counts()["Community"] == 1
+
+
+def test_the_demo_has_a_last_month_for_the_monthly_report(app, client):
+    """/reports/ opens on last month: the demo street has finished problems there (two answered late)."""
+    from app.demo.data import DEMO_PASSWORD
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    token = client.get("/api/v1/csrf").get_json()["csrf_token"]
+    client.post("/api/v1/session", json={"phone": "13800000001", "password": DEMO_PASSWORD}, headers={"X-CSRFToken": token})
+    report = client.get("/api/v1/reports").get_json()
+    rates = {t["key"]: t for t in report["tables"]}["rates"]["rows"]
+    assert [(r["numerator"], r["denominator"]) for r in rates] == [(6, 8), (8, 8), (2, 3)]
