@@ -21,6 +21,7 @@ from app.auth.queries import reach, reach_columns, reach_condition, reached, rem
 from app.database import json_rows, plain_rows, rows_of
 from app.models import Building, Community, Department, Household, Role, RoleAssignment, User
 from app.problems.models import OPEN_STATUSES, Dispatch, DispatchStatus, Problem, ProblemEvent, Status
+from app.problems.permissions import OFFICE
 
 PAGE = 50
 
@@ -131,7 +132,7 @@ def _problem_page(shape: tuple[Role, ...]) -> Select:
                                                           Building.property_department_id)
                .joinedload(Building.community).load_only(Community.id, Community.street_id, Community.name,
                                                          Community.disabled_categories))
-    colleagues = (_colleague_rows(shape),) if any(role in DESK_ROLES for role in shape) else ()
+    colleagues = (_colleague_rows(shape),) if any(role in OFFICE for role in shape) else ()
     return (select(Problem, *reach_columns(shape), *departments_version(), *colleagues).join(Problem.building)
             .where(Problem.id == bindparam("problem_id")).options(*options))
 
@@ -449,9 +450,6 @@ def property_problems(session: Session, user: User, *, now: datetime, limit: int
         .order_by(overdue, Problem.feedback_due_at).limit(limit)))
 
 
-DESK_ROLES = (Role.STAFF, Role.STREET, Role.ADMIN)
-
-
 @cache
 def _colleague_rows(shape: tuple[Role, ...]) -> json_rows:
     """(id, name) of the people a problem can be given to, as a column to read beside a page's row.
@@ -459,7 +457,7 @@ def _colleague_rows(shape: tuple[Role, ...]) -> json_rows:
     Community staff and the street people of the communities the asker's desk roles (of `shape`,
     bound as reach()'s s<i>) reach; none when the shape has no desk role.
     """
-    desk = [reach_condition(role, bindparam(f"s{i}")) for i, role in enumerate(shape) if role in DESK_ROLES]
+    desk = [reach_condition(role, bindparam(f"s{i}")) for i, role in enumerate(shape) if role in OFFICE]
     communities = select(Building.community_id).where(or_(*desk) if desk else false())
     streets = select(Community.street_id).where(Community.id.in_(communities))
     return json_rows(select(User.id, User.name).join(RoleAssignment, RoleAssignment.user_id == User.id)
