@@ -99,6 +99,13 @@ class Problem(SyncedMixin, db.Model):
               "is_deleted").ddl_if(dialect="sqlite"),
         Index("ix_problem_unanswered_due_pg", "feedback_due_at", "status", "building_id", "is_deleted", "id",
               postgresql_where=text("first_response_at IS NULL")).ddl_if(dialect="postgresql"),
+        # The desk's counts per tier read the open problems of the asker's buildings from this alone,
+        # building by building: through ix_problem_status_due they read every open problem of the
+        # database (a district's, for one street: 4.2 → 0.9 ms at ten times the data). Spelled as the
+        # queue writes its conditions (queries.IS_OPEN); migrations/versions/0025.
+        Index("ix_problem_open_building_pg", "building_id", "feedback_due_at", "first_response_at", "level", "status",
+              postgresql_where=text("status IN ('reported', 'acknowledged', 'in_progress', 'escalated') "
+                                    "AND is_deleted IS false")).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
