@@ -48,3 +48,8 @@ def to_local(moment: datetime | None) -> datetime | None:
     """Convert a stored UTC time to Asia/Shanghai for display."""
     moment = as_utc(moment)
     return moment.astimezone(LOCAL_TZ) if moment is not None else None
+
+
+def month_start(moment: datetime) -> datetime:
+    """The first instant (UTC) of the Beijing calendar month `moment` falls in (budgets, the demo's last month)."""
+    return to_local(moment).replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)

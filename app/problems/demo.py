@@ -4,12 +4,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.clock import LOCAL_TZ, to_local, utcnow
+from app.clock import LOCAL_TZ, month_start, to_local, utcnow
 from app.demo.registry import DemoWorld, demo_loader
 from app.models import Household
+from app.notifications.models import InboxItem
 from app.problems import services
 from app.problems.models import Category, Problem, Source
 
@@ -117,12 +118,8 @@ def _last_month(session: Session, resident, home, staff, street, buildings) -> N
     Two are answered after their 12 hours. The orders nobody confirms are closed as the daily job
     closes them a week after they were resolved. Their inbox items are read: it is the past.
     """
-    from sqlalchemy import update
-
-    from app.notifications.models import InboxItem
-
-    this_month = to_local(utcnow()).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    first = (this_month - timedelta(days=1)).replace(day=1)
+    this_month = month_start(utcnow())
+    first = to_local(month_start(this_month - timedelta(days=1)))
     for n, (place, category, text, day, answer_hours, resolve_days, rating) in enumerate(LAST_MONTH):
         building, at = buildings[place], _at(first + timedelta(days=day - 1), 9, 30)
         own = rating is not None

@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.clock import to_local
 from app.models import Community, User
 from app.sms.models import SmsDelivery, SmsKind, SmsOptOut, SmsStatus
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 SENT = (SmsStatus.SENT, SmsStatus.DELIVERED, SmsStatus.UNDELIVERED)
 
 
@@ -41,7 +39,7 @@ def usage(session: Session, community_ids: list[int]) -> list[Usage]:
         .where(SmsDelivery.status.in_(SENT), SmsDelivery.community_id.in_(community_ids or [-1])))
     totals: dict[tuple[str, str], list[int]] = {}
     for sent_at, name, kind, price in rows:
-        month = sent_at.replace(tzinfo=sent_at.tzinfo or UTC).astimezone(SHANGHAI).strftime("%Y-%m")
+        month = to_local(sent_at).strftime("%Y-%m")
         counts = totals.setdefault((month, name), [0, 0, 0])
         counts[0 if kind == SmsKind.SMS else 1] += 1
         counts[2] += price

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
+from app.clock import month_start
 from app.commands import Refused
 from app.extensions import db
 from app.models import Building, Community, Household, User
@@ -28,7 +28,6 @@ from app.sms.models import SmsChoice, SmsDelivery, SmsEventChoice, SmsKind, SmsO
 
 TITLE_LIMIT = 20  # a template variable holds at most 20 characters at the provider (Alibaba Cloud: 35 for most)
 PHONE_DIGITS = 11  # mainland mobile numbers
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -157,12 +156,6 @@ def estimate(session: Session, building_ids: list[int], recipients: Select, chan
         result.price_fen += price
         result.by_community[target.community_id] = result.by_community.get(target.community_id, 0) + price
     return result
-
-
-def month_start(now: datetime) -> datetime:
-    """The first instant (UTC) of `now`'s month in Asia/Shanghai: budgets are per local month."""
-    local = now.astimezone(SHANGHAI)
-    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
 
 
 def committed_fen(session: Session, community_ids: list[int], *, now: datetime) -> dict[int, int]:

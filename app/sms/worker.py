@@ -21,12 +21,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, select, text, update
 from sqlalchemy.orm import Session
 
-from app.clock import utcnow
+from app.clock import to_local, utcnow
 from app.database import among
 from app.extensions import db
 from app.push.models import Delivery, DeliveryStatus, PushMessage
@@ -36,7 +35,6 @@ from app.sms.providers import Provider, Result
 
 log = logging.getLogger(__name__)
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")  # the provider's SendDate is the local day
 DUE = text("sms_delivery.status IN ('pending', 'sending')")  # spelled as ix_sms_delivery_due
 WAIT_FOR_SMS = timedelta(minutes=5)  # a call looks again this much later while its SMS is still unsent
 THROTTLE_PAUSE = 1.0  # s every sending thread waits after the provider throttled
@@ -220,7 +218,7 @@ def poll_receipts(session: Session, sender: Sender, *, now: datetime, limit: int
 
     def ask(row):
         sender.pacer.wait()
-        sent_on = row.sent_at.astimezone(SHANGHAI).strftime("%Y%m%d")
+        sent_on = to_local(row.sent_at).strftime("%Y%m%d")  # the provider's SendDate is the local day
         try:
             return sender.provider.receipt(row.kind, row.provider_id, row.phone, sent_on)
         except Exception as exc:  # unreachable: ask again later
