@@ -110,3 +110,6 @@ form?.addEventListener("submit", async (event) => {
   sent.hidden = false;
   sent.focus();
 });
+
+// Only now can Send keep the report: until this module ran, the form would submit to the page itself.
+if (form) form.querySelector("[data-care-send]").disabled = false;

@@ -3,6 +3,8 @@
 Chromium's fake media stream (--use-fake-device-for-media-stream, see conftest) gives a real
 MediaRecorder recording, so the voice note that reaches the server is a real webm file.
 """
+import re
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -127,6 +129,24 @@ def test_voice_report_recorded_offline_reaches_staff_as_a_voice_note(page, netwo
         assert duration > 0
     finally:
         staff.close()
+
+
+def test_send_waits_for_the_report_script(browser, live, elder):
+    """Tapped before care-report.js has run, Send would reload the page and drop the picture chosen."""
+    context = browser.new_context(base_url=live.url, locale="zh-CN", service_workers="block")
+    try:
+        held = context.new_page()
+        sign_in_on(held, elder["resident"].phone)
+        script = re.compile(r"/js/care-report\.js")
+        held.route(script, lambda route: route.abort())  # a phone still loading it
+        held.goto("/care/report")
+        held.get_by_role("radio", name="电梯").check()
+        expect(held.get_by_role("button", name="4. 发送")).to_be_disabled()
+        held.unroute(script)
+        held.reload()
+        expect(held.get_by_role("button", name="4. 发送")).to_be_enabled()
+    finally:
+        context.close()
 
 
 def test_a_refused_photo_never_loses_the_voice_report(page, sign_in, elder, tmp_path):
