@@ -11,6 +11,7 @@ import time
 from collections.abc import Collection, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, has_request_context, request
@@ -385,3 +386,8 @@ def rows_of(value: str | list | None) -> list[list]:
     if value is None:
         return []
     return json.loads(value) if isinstance(value, str) else value
+
+
+def json_datetime(value: str | None) -> datetime | None:
+    """A UTC column's value as a json_rows() row holds it (naive UTC as ISO text), aware as UTCDateTime reads it."""
+    return datetime.fromisoformat(value).replace(tzinfo=UTC) if value is not None else None

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.auth.sessions import hash_key, parse
 from app.models import SignIn, User
+from app.notifications.services import unread_of
 
 
 @lru_cache(maxsize=1)
@@ -36,21 +37,34 @@ def authenticate(session: Session, phone: str, password: str, *, now: datetime) 
     return user
 
 
+# Read beside the person on every request: the header's unread badge (app.notifications), which
+# would otherwise be a statement of its own on every page.
+_UNREAD = unread_of(User.id).label("unread")
+
+
 @cache
 def _signed_in_user() -> Select:
     # Built once: building the statement and its cache key cost more than running it.
-    return select(User).where(User.id == bindparam("user_id")).options(joinedload(User.roles))
+    return select(User, _UNREAD).where(User.id == bindparam("user_id")).options(joinedload(User.roles))
+
+
+def _loaded(row) -> User | None:
+    """The user of a row of (user, unread count), the count kept on them (User.unread_at_load)."""
+    if row is None:
+        return None
+    user, user.unread_at_load = row
+    return user
 
 
 def signed_in_user(session: Session, user_id: int) -> User | None:
-    """The user a session names, with their roles, in one statement (every request asks)."""
-    return session.execute(_signed_in_user(), {"user_id": user_id}).unique().scalar_one_or_none()
+    """The user a session names, with their roles and unread count, in one statement (every request asks)."""
+    return _loaded(session.execute(_signed_in_user(), {"user_id": user_id}).unique().one_or_none())
 
 
 @cache
 def _signed_in_by() -> Select:
     # The user of a recorded sign-in still going, with their roles, in one statement.
-    return (select(User).join(SignIn, SignIn.user_id == User.id)
+    return (select(User, _UNREAD).join(SignIn, SignIn.user_id == User.id)
             .where(SignIn.key_hash == bindparam("key_hash"), SignIn.user_id == bindparam("user_id"),
                    SignIn.ended_at.is_(None))
             .options(joinedload(User.roles)))
@@ -69,7 +83,7 @@ def user_for_session(session: Session, session_id: str) -> User | None:
         return None
     ident, key, version = parsed
     if key is not None:
-        user = session.execute(_signed_in_by(), {"key_hash": hash_key(key), "user_id": ident}).unique().scalar_one_or_none()
+        user = _loaded(session.execute(_signed_in_by(), {"key_hash": hash_key(key), "user_id": ident}).unique().one_or_none())
         if user is not None:
             user.sign_in_key = key
         return user if user is not None and user.active else None

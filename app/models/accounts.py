@@ -50,6 +50,10 @@ class User(UserMixin, TimestampMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
+    # The unread inbox count read with the person when a request signed them in (app/auth/services.py),
+    # for the header's badge; None when they were loaded otherwise.
+    unread_at_load = None
+
     @property
     def is_active(self) -> bool:
         """Deactivated accounts cannot sign in (Flask-Login reads this)."""

@@ -13,11 +13,11 @@ from functools import cache
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, Integer, Select, String, bindparam, cast, delete, func, insert, literal, select, update
+from sqlalchemy import JSON, Boolean, ColumnElement, Integer, ScalarSelect, Select, String, bindparam, cast, delete, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.database import plain_rows
+from app.database import plain_rows, request_only_reads
 from app.models import User
 from app.models.base import UTCDateTime
 from app.notifications.channels import Notification, channels
@@ -141,15 +141,30 @@ def was_sent(key: str, subject_id) -> Select:
     return select(SentOnce.subject_id).where(SentOnce.key == key, SentOnce.subject_id == subject_id)
 
 
+def unread_of(user_id: ColumnElement[int]) -> ScalarSelect[int]:
+    """How many inbox items the user `user_id` names has not opened, as a column.
+
+    app/auth/services.py reads it beside the signed-in person (every page's header shows it), so the
+    badge costs no statement of its own; unread_count() runs it alone.
+    """
+    table = InboxItem.__table__
+    return select(func.count()).where(table.c.user_id == user_id, table.c.read_at.is_(None)).scalar_subquery()
+
+
 @cache
 def _unread_count() -> Select:
     # Built once: building the statement cost more than running it.
-    table = InboxItem.__table__
-    return select(func.count()).where(table.c.user_id == bindparam("user_id"), table.c.read_at.is_(None))
+    return select(unread_of(bindparam("user_id")))
 
 
 def unread_count(session: Session, user: User) -> int:
-    """How many inbox items the user has not opened (the header's badge)."""
+    """How many inbox items the user has not opened (the header's badge).
+
+    Inside a GET request, what was read with the signed-in person (User.unread_at_load) is still
+    true, since a GET writes nothing: no statement then.
+    """
+    if user.unread_at_load is not None and request_only_reads():
+        return user.unread_at_load
     return plain_rows(session, _unread_count(), {"user_id": user.id}).scalar() or 0
 
 

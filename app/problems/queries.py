@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from app.auth import scope
 from app.auth.queries import reach, reach_columns, reach_condition, reached, remember_reach
-from app.database import json_rows, plain_rows, rows_of
+from app.database import json_datetime, json_rows, plain_rows, rows_of
 from app.models import Building, Community, Department, Household, Role, RoleAssignment, User
 from app.problems.models import OPEN_STATUSES, Dispatch, DispatchStatus, Problem, ProblemEvent, Status
 from app.problems.permissions import OFFICE
@@ -45,28 +45,6 @@ CARD_COLUMNS = (Problem.id, Problem.change_seq, Problem.updated_at, Household.ch
 def _cards(query: Select) -> Select:
     return query.join(Building, Building.id == Problem.building_id).outerjoin(
         Household, Household.id == Problem.household_id)
-
-
-@cache
-def _building(shape: tuple[Role, ...]) -> Select:
-    # Built once per combination of roles: building the statement cost more than running it.
-    return (select(Building, *reach_columns(shape)).where(Building.id == bindparam("building_id"))
-            .options(joinedload(Building.community)))
-
-
-def building(session: Session, building_id: int, viewer: User | None = None) -> Building | None:
-    """A building with its community, in one statement built once (every feed page asks).
-
-    With `viewer`, the same statement reads which of their roles reach the building, so the
-    permission check that follows needs no query (app/auth/queries.py, remember_reach).
-    """
-    shape, params = reach(viewer) if viewer is not None else ((), {})
-    row = session.execute(_building(shape), {**params, "building_id": building_id}).first()
-    if row is None:
-        return None
-    if viewer is not None:
-        remember_reach(session, viewer, building_id, shape, row[1:])
-    return row[0]
 
 
 @cache
@@ -214,6 +192,19 @@ def _feed_cards(older: bool) -> Select:
         bindparam("limit", type_=Integer, literal_execute=True))
 
 
+def _feed_of(rows: list, limit: int) -> FeedPage:
+    """The page of up to `limit` cards among `rows` (one more says whether an older page exists), newest first."""
+    older = (rows[limit - 1][-1], rows[limit - 1][0]) if len(rows) > limit else None
+    return FeedPage([Card(*row[:-1]) for row in rows[:limit]], older)
+
+
+def _feed_params(building_id: int, limit: int, before: tuple[datetime, int] | None) -> dict:
+    params = {"building_id": building_id, "limit": limit + 1}
+    if before is not None:
+        params.update(at=before[0], before_id=before[1])
+    return params
+
+
 def building_feed_page(session: Session, building_id: int, *, limit: int = FEED_PAGE,
                        before: tuple[datetime, int] | None = None) -> FeedPage:
     """The building's problems, newest activity first, as light rows: `limit` of them, older than `before`.
@@ -221,12 +212,8 @@ def building_feed_page(session: Session, building_id: int, *, limit: int = FEED_
     Walks ix_problem_building_activity and stops after `limit` + 1 rows (the one more says whether
     an older page exists), so any page costs the same whatever the building's history.
     """
-    params = {"building_id": building_id, "limit": limit + 1}
-    if before is not None:
-        params.update(at=before[0], before_id=before[1])
-    rows = plain_rows(session, _feed_cards(before is not None), params).all()
-    older = (rows[limit - 1][-1], rows[limit - 1][0]) if len(rows) > limit else None
-    return FeedPage([Card(*row[:-1]) for row in rows[:limit]], older)
+    rows = plain_rows(session, _feed_cards(before is not None), _feed_params(building_id, limit, before)).all()
+    return _feed_of(rows, limit)
 
 
 class BuildingFeed(NamedTuple):
@@ -237,17 +224,38 @@ class BuildingFeed(NamedTuple):
     older: tuple[datetime, int] | None
 
 
+@cache
+def _feed_page(shape: tuple[Role, ...], older: bool) -> Select:
+    # The building with its community, which of the asker's roles (of `shape`) reach it, and its page of
+    # cards as one JSON column (json_rows): the building page in one statement. Built once per shape.
+    return (select(Building, *reach_columns(shape), json_rows(_feed_cards(older)))
+            .where(Building.id == bindparam("building_id")).options(joinedload(Building.community)))
+
+
+def _json_card(row: list) -> tuple:
+    """A feed card's row as json_rows() read it, with its times as the database columns give them."""
+    problem_id, change_seq, updated_at, household_seq, building_name, last_activity_at = row
+    return problem_id, change_seq, json_datetime(updated_at), household_seq, building_name, json_datetime(last_activity_at)
+
+
 def feed_page(session: Session, viewer: User, building_id: int, *,
               before: tuple[datetime, int] | None = None) -> BuildingFeed | None:
     """The building page for `viewer`: the building, read with the viewer's reach, and a page of its feed.
 
-    None when there is no such building. Two statements whatever the building's history.
+    None when there is no such building. One statement whatever the building's history: the same
+    walk as building_feed_page(), read beside the building. With the reach read there too, the
+    permission check that follows needs no query (app/auth/queries.py, remember_reach).
     """
-    found = building(session, building_id, viewer)
-    if found is None:
+    shape, params = reach(viewer)
+    row = session.execute(_feed_page(shape, before is not None),
+                          {**params, **_feed_params(building_id, FEED_PAGE, before)}).first()
+    if row is None:
         return None
-    page = building_feed_page(session, building_id, before=before)
-    return BuildingFeed(found, page.cards, page.older)
+    remember_reach(session, viewer, building_id, shape, row[1:-1])
+    # json_rows keeps no order: the walk's own (newest activity, then id) is restored here.
+    rows = sorted((_json_card(card) for card in rows_of(row[-1])), key=lambda card: (card[-1], card[0]), reverse=True)
+    page = _feed_of(rows, FEED_PAGE)
+    return BuildingFeed(row[0], page.cards, page.older)
 
 
 def problems_for(session: Session, cards: list[Card]) -> list[Problem]:
@@ -258,6 +266,15 @@ def problems_for(session: Session, cards: list[Card]) -> list[Problem]:
                                               .options(selectinload(Problem.household), selectinload(Problem.assignee),
                                                        selectinload(Problem.building).selectinload(Building.community)))}
     return [found[c.id] for c in cards if c.id in found]
+
+
+def _queue_params(user: User, params: dict, *, now: datetime, status: str, category: str, source: str,
+                  building_id: int | None, text: str, limit: int) -> tuple[bool, ...]:
+    """Put the queue's parameters in `params` (reach()'s already there); which filters are chosen (_queue_ids)."""
+    text = text.strip()[:100]
+    params.update(now=now, limit=limit, status=status, category=category, source=source, building_id=building_id,
+                  level=_level(user), pattern=_like(text))
+    return bool(status), bool(category), bool(source), bool(building_id), bool(text)
 
 
 def queue_page(session: Session, user: User, *, now: datetime, status: str = "", category: str = "",
@@ -279,19 +296,21 @@ def queue_page(session: Session, user: User, *, now: datetime, status: str = "",
     shape, params = reach(user, scope.MANAGERS)
     if not shape:
         return []
-    text = text.strip()[:100]
-    filters = (bool(status), bool(category), bool(source), bool(building_id), bool(text))
-    params.update(now=now, limit=limit, status=status, category=category, source=source, building_id=building_id,
-                  level=_level(user), pattern=_like(text))
+    filters = _queue_params(user, params, now=now, status=status, category=category, source=source,
+                            building_id=building_id, text=text, limit=limit)
     if sort in SORTS:
         return [Card(*row) for row in plain_rows(session, _queue_sorted(sort, filters, shape), params)]
-    found: dict[int, Card] = {}
-    # Usually the first tier fills the page.
-    for tier in range(QUEUE_TIERS):
-        for row in plain_rows(session, _queue_tier(tier, filters, shape), params):
-            found.setdefault(row[0], Card(*row))
+    return _tiers(session, {}, 0, filters, shape, params, limit)
+
+
+def _tiers(session: Session, found: dict[int, Card], first: int, filters: tuple[bool, ...],
+           shape: tuple[Role, ...], params: dict, limit: int) -> list[Card]:
+    """The cards of `found` and of the tiers from `first` on, until the page is full (usually the first fills it)."""
+    for tier in range(first, QUEUE_TIERS):
         if len(found) >= limit:
             break
+        for row in plain_rows(session, _queue_tier(tier, filters, shape), params):
+            found.setdefault(row[0], Card(*row))
     return list(found.values())[:limit]
 
 
@@ -381,33 +400,51 @@ class TierCounts(NamedTuple):
     open: int
 
 
-class DeskSummary(NamedTuple):
-    """The queue's summary: the counts per tier, and the colleagues its problems can be given to."""
+class DeskPage(NamedTuple):
+    """The queue as the desk's page shows it: a page of cards, the counts per tier and the colleagues
+    its problems can be given to."""
 
+    cards: list[Card]
     counts: TierCounts
     colleagues: list[tuple[int, str]]
 
 
 @cache
-def _desk_summary(shape: tuple[Role, ...]) -> Select:
+def _desk_page(filters: tuple[bool, ...], shape: tuple[Role, ...], tiers: bool) -> Select:
     # The whole queue (filters aside) counted in one index-only scan of ix_problem_status_due; the
-    # escalated ones (few, with their level on the row) apart; the colleagues beside them.
+    # escalated ones (few, with their level on the row) apart; the colleagues beside them, and (`tiers`)
+    # the first tier's page of cards with its deadlines (json_rows keeps no order): one statement.
     queue = _queue_ids((False, False, False, False, False), shape)
     escalated = queue.where(Problem.level == bindparam("level"), IS_ESCALATED).subquery()
     overdue = Problem.first_response_at.is_(None) & (Problem.feedback_due_at < bindparam("now"))
+    first_tier = (json_rows(_queue_tier(0, filters, shape).add_columns(Problem.feedback_due_at)),) if tiers else ()
     return (select(func.count().filter(overdue), select(func.count()).select_from(escalated).scalar_subquery(),
-                   func.count(), _colleague_rows(shape))
+                   func.count(), _colleague_rows(shape), *first_tier)
             .select_from(Problem).where(queue.whereclause))
 
 
-def desk_summary(session: Session, user: User, *, now: datetime) -> DeskSummary:
-    """The counts per tier of my whole queue and my colleagues, in one statement."""
+def desk_page(session: Session, user: User, *, now: datetime, status: str = "", category: str = "",
+              source: str = "", building_id: int | None = None, text: str = "", sort: str = "",
+              limit: int = PAGE) -> DeskPage:
+    """The queue page: queue_page()'s cards (same filters, same order), the counts per tier of my whole
+    queue and my colleagues; one statement when the first tier fills the page (usually), one for the
+    cards more when a `sort` replaces the tiers."""
     shape, params = reach(user, scope.MANAGERS)
     if not shape:
-        return DeskSummary(TierCounts(0, 0, 0), [])
-    overdue, escalated, total, colleagues = plain_rows(
-        session, _desk_summary(shape), {**params, "now": now, "level": _level(user)}).one()
-    return DeskSummary(TierCounts(overdue, escalated, total), _colleague_list(colleagues))
+        return DeskPage([], TierCounts(0, 0, 0), [])
+    filters = _queue_params(user, params, now=now, status=status, category=category, source=source,
+                            building_id=building_id, text=text, limit=limit)
+    tiers = sort not in SORTS
+    overdue, escalated, total, colleagues, *first = plain_rows(session, _desk_page(filters, shape, tiers), params).one()
+    counts, colleagues = TierCounts(overdue, escalated, total), _colleague_list(colleagues)
+    if not tiers:
+        return DeskPage([Card(*row) for row in plain_rows(session, _queue_sorted(sort, filters, shape), params)],
+                        counts, colleagues)
+    # The first tier in its own order (deadline, then id); the next tiers only if it leaves room.
+    rows = sorted(([*row[:2], json_datetime(row[2]), *row[3:5], json_datetime(row[5])] for row in rows_of(first[0])),
+                  key=lambda row: (row[-1], row[0]))
+    found = {row[0]: Card(*row[:-1]) for row in rows}
+    return DeskPage(_tiers(session, found, 1, filters, shape, params, limit), counts, colleagues)
 
 
 def queue(session: Session, user: User, *, now: datetime, limit: int = PAGE, **filters) -> list[Problem]:

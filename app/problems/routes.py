@@ -372,19 +372,19 @@ def queue():
     if not current_user.has_role(*RESPONDERS):
         abort(403)
     args, now = request.args, utcnow()
-    found = queries.queue_page(db.session, current_user, now=now, status=args.get("status", ""),
-                               category=args.get("category", ""), source=args.get("source", ""),
-                               building_id=args.get("building", type=int), text=args.get("q", ""),
-                               sort=args.get("sort", ""))
-    cards = _card_list("queue", found, _("Nothing waiting."), thumbs=False, template="problems/_queue_list.html")
+    # Bulk actions: everyone in the queue may mark read; staff and the street may also give problems to a
+    # colleague (building heads have none listed).
+    page = queries.desk_page(db.session, current_user, now=now, status=args.get("status", ""),
+                             category=args.get("category", ""), source=args.get("source", ""),
+                             building_id=args.get("building", type=int), text=args.get("q", ""),
+                             sort=args.get("sort", ""))
+    cards = _card_list("queue", page.cards, _("Nothing waiting."), thumbs=False, template="problems/_queue_list.html")
     # The filter lists every building of the street (223 options): kept (fragments.queue_filter).
     filters = fragments.queue_filter(args.items(multi=True), current_user, now, lambda: (
         render_template("problems/_queue_filter.html", args=args, SORT_LABELS=_sort_labels(),
                         buildings=queries.building_choices(db.session, handled_building_ids(current_user))), ()))
-    # Bulk actions: everyone in the queue may mark read; staff and the street may also give problems to a colleague.
-    summary = queries.desk_summary(db.session, current_user, now=now)  # building heads have no colleagues listed
-    return render_template("problems/queue.html", cards=cards, filters=filters, colleagues=summary.colleagues,
-                           counts=summary.counts)
+    return render_template("problems/queue.html", cards=cards, filters=filters, colleagues=page.colleagues,
+                           counts=page.counts)
 
 
 @bp.post("/queue/bulk")

@@ -84,7 +84,7 @@ def test_every_foundation_action_is_in_the_matrix():
 
 @pytest.mark.parametrize("who", ["resident", "head", "staff", "street", "admin", "nobody"])
 def test_reach_read_beside_a_building_answers_as_the_scope_query_does(world, who):
-    """A page that loads its building with the asker's reach (problems.queries.building) gets the same
+    """A page that loads its building with the asker's reach (problems.queries.feed_page) gets the same
     answers as the scope query, for every role, with no query of its own for the check; what it read
     is forgotten when the transaction ends."""
     from app.extensions import db
@@ -101,7 +101,7 @@ def test_reach_read_beside_a_building_answers_as_the_scope_query_does(world, who
         with counted() as statements:
             asked = can(user, "building.view", building)  # nothing read beforehand: the scope query
         assert reach_asked(statements) == asking
-        assert queries.building(db.session, building.id, user) == building
+        assert queries.feed_page(db.session, user, building.id).building == building
         with counted() as statements:
             assert can(user, "building.view", building) == asked, (who, name)
         assert statements == []

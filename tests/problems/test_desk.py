@@ -11,7 +11,7 @@ from PIL import Image
 from app.extensions import db
 from app.models import Department, DepartmentKind, Role
 from app.notifications.models import InboxItem
-from app.problems import services
+from app.problems import queries, services
 from app.problems.models import Category, EventKind, Problem, ProblemEvent, Source
 from tests.conftest import csrf_from
 
@@ -87,6 +87,26 @@ def test_sorting_replaces_the_tiers(client, login, world, three):
     assert shown_texts(html) == ["下水道堵了", "楼道灯不亮", "单元门锁坏了"]
     assert shown_texts(client.get("/issues/queue?sort=nonsense").get_data(as_text=True)) == \
         ["单元门锁坏了", "楼道灯不亮", "下水道堵了"]
+
+
+def test_the_desk_lists_the_tiers_in_order_at_every_page_size(client, login, world, three):
+    """Overdue and unanswered first (by deadline), then escalated to my level, then the rest by deadline:
+    the page reads the first tier beside its counts, and the next tiers only when it leaves room."""
+    earlier = report(world, "电梯异响", at=T0 - timedelta(hours=1))  # overdue an hour before the door lock
+    escalated = report(world, "外墙脱落", at=T0 + timedelta(hours=4))
+    services.escalate(db.session, world.head, escalated, "需要社区协调", now=T0 + timedelta(hours=5))
+    db.session.commit()
+    login(world.staff)
+    html = client.get("/issues/queue").get_data(as_text=True)
+    assert shown_texts(html) == ["电梯异响", "单元门锁坏了", "外墙脱落", "楼道灯不亮", "下水道堵了"]
+    now = T0 + timedelta(hours=13)
+    for limit in range(1, 6):
+        page = queries.desk_page(db.session, world.staff, now=now, limit=limit)
+        assert [c.id for c in page.cards] == [c.id for c in queries.queue_page(db.session, world.staff, now=now,
+                                                                                limit=limit)], limit
+        assert len(page.cards) == limit and page.counts == (2, 1, 5)
+    assert [c.id for c in queries.desk_page(db.session, world.staff, now=now, sort="reported").cards] == \
+        [escalated.id, three[2].id, three[1].id, three[0].id, earlier.id]
 
 
 def test_bulk_assign_gives_the_chosen_problems_to_a_colleague(client, login, world, three, make_user):
