@@ -13,7 +13,23 @@ from functools import cache
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, ColumnElement, Integer, ScalarSelect, Select, String, bindparam, cast, delete, func, insert, literal, select, update
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    Integer,
+    ScalarSelect,
+    Select,
+    String,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 

@@ -401,8 +401,7 @@ class TierCounts(NamedTuple):
 
 
 class DeskPage(NamedTuple):
-    """The queue as the desk's page shows it: a page of cards, the counts per tier and the colleagues
-    its problems can be given to."""
+    """The queue as the desk's page shows it: cards, counts per tier, colleagues to give problems to."""
 
     cards: list[Card]
     counts: TierCounts
@@ -426,9 +425,11 @@ def _desk_page(filters: tuple[bool, ...], shape: tuple[Role, ...], tiers: bool) 
 def desk_page(session: Session, user: User, *, now: datetime, status: str = "", category: str = "",
               source: str = "", building_id: int | None = None, text: str = "", sort: str = "",
               limit: int = PAGE) -> DeskPage:
-    """The queue page: queue_page()'s cards (same filters, same order), the counts per tier of my whole
-    queue and my colleagues; one statement when the first tier fills the page (usually), one for the
-    cards more when a `sort` replaces the tiers."""
+    """The queue page: queue_page()'s cards (same filters, same order), and my whole queue's counts per tier and my colleagues.
+
+    One statement when the first tier fills the page (usually); one more for the cards when a `sort`
+    replaces the tiers.
+    """
     shape, params = reach(user, scope.MANAGERS)
     if not shape:
         return DeskPage([], TierCounts(0, 0, 0), [])
