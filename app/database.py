@@ -17,6 +17,7 @@ from typing import Any
 from flask import Flask, has_request_context, request
 from sqlalchemy import (
     ARRAY,
+    Boolean,
     ColumnElement,
     Select,
     String,
@@ -379,6 +380,39 @@ def _json_rows_postgresql(element, compiler, **kw):
 def _json_rows_sqlite(element, compiler, **kw):
     rows = select(func.json_group_array(func.json_array(*element.query.c))).select_from(element.query)
     return compiler.process(rows.scalar_subquery(), **kw)
+
+
+class kept_as_filter(ColumnElement):
+    """`condition`, left by PostgreSQL's planner as a test of each row it walks rather than made a join.
+
+    For an ordered walk with a LIMIT through rows of many buildings (the queue's tiers: problems in
+    deadline order, in the asker's buildings), PostgreSQL turns `building_id IN (SELECT …)` into a
+    semi join that looks each row's building up in turn: two index lookups a row, 1.3 ms for the 524
+    rows a street's first tier walks among ten streets. An IN inside an OR it cannot make a join, so
+    it reads the buildings once into a hash and tests each row against it, still in the index's
+    order: 0.6 ms. `(… OR false)` is that OR. Other databases get the condition as it is.
+    """
+
+    inherit_cache = True
+    _traverse_internals = (("condition", InternalTraversal.dp_clauseelement),)
+    type = Boolean()
+
+    def __init__(self, condition: ColumnElement[bool]):
+        self.condition = condition
+
+    @property
+    def _from_objects(self):
+        return self.condition._from_objects
+
+
+@compiles(kept_as_filter, "postgresql")
+def _kept_as_filter_postgresql(element, compiler, **kw):
+    return f"({compiler.process(element.condition, **kw)} OR false)"
+
+
+@compiles(kept_as_filter)
+def _kept_as_filter(element, compiler, **kw):
+    return compiler.process(element.condition, **kw)
 
 
 def rows_of(value: str | list | None) -> list[list]:

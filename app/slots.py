@@ -11,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 
@@ -38,13 +40,23 @@ def add_to_slot(name: str, template: str, *, context: Callable[..., dict[str, An
         parts.sort(key=lambda p: p.order)
 
 
-def render_slot(name: str, **arguments: Any) -> Markup:
-    """The HTML of every part added to slot `name`, in order (empty when none)."""
+@pass_context
+def render_slot(page: Context, name: str, **arguments: Any) -> Markup:
+    """The HTML of every part added to slot `name`, in order (empty when none).
+
+    Each part is rendered with the page's own context, as an include is, plus the slot's arguments and
+    what its context function adds: the context processors, which render_template() would run again
+    for every part, ran once for the page (the header's slot is on every page).
+    """
+    parts = _SLOTS.get(name)
+    if not parts:
+        return Markup("")
     html = []
-    for part in _SLOTS.get(name, ()):
+    for part in parts:
         extra = part.context(**arguments) if part.context is not None else {}
         if extra is not None:
-            html.append(Markup(render_template(part.template, **arguments, **extra)))  # noqa: S704 — autoescaped by Jinja
+            template = page.environment.get_template(part.template)
+            html.append(Markup(template.render({**page.get_all(), **arguments, **extra})))  # noqa: S704 — autoescaped by Jinja
     return Markup("").join(html)
 
 

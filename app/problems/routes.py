@@ -221,7 +221,7 @@ def show(problem_id: int):
     require(user, "issue.view", problem)
     staff_view = can(user, "issue.note", problem)
     return render_template("problems/show.html", problem=problem, record=_record(problem, staff_view),
-                           actions=_actions(user, page, staff_view))
+                           staff_view=staff_view, **_actions(user, page))
 
 
 ACTIONS = ("issue.escalate", "issue.dispatch", "issue.resolve", "issue.confirm", "issue.assign", "issue.respond")
@@ -232,10 +232,12 @@ def _blank(form_class, prefix: str):
     return form_class(prefix=prefix, formdata=None, meta={"csrf": False})
 
 
-def _actions(user, page: queries.ProblemPage, staff_view: bool) -> Markup:
-    """The forms and buttons below the record, for this person (their CSRF token, what they may do here).
+def _actions(user, page: queries.ProblemPage) -> dict:
+    """What the forms and buttons below the record need (templates/problems/_actions.html): may, orders, forms.
 
-    Rendered on every view: the forms are written out by blank_field / csrf_field (templates/_macros/forms.html).
+    What this person may do here, their work orders and the blank forms. Rendered on every view, within
+    the page: the forms are written out by blank_field / csrf_field (templates/_macros/forms.html), with
+    the asker's own CSRF token.
     """
     problem = page.problem
     may = {action: can(user, action, problem) for action in ACTIONS}
@@ -262,8 +264,7 @@ def _actions(user, page: queries.ProblemPage, staff_view: bool) -> Markup:
                                                      page.colleagues if id_ != problem.assignee_id]
     if problem.status == Status.RESOLVED:
         forms.update(confirm_form=_blank(ConfirmForm, "confirm"), reopen_form=_blank(ReasonForm, "reopen"))
-    return Markup(render_template("problems/_actions.html", problem=problem, staff_view=staff_view,  # noqa: S704 — autoescaped
-                                  may=may, my_orders=my_orders, **forms))
+    return {"may": may, "my_orders": my_orders, **forms}
 
 
 @bp.post("/<int:problem_id>/update")

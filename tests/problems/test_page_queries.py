@@ -1,5 +1,6 @@
 """The problem pages issue a fixed number of SQL queries whatever the data size (bench/issues.py
 measures their speed; these guard what the speed relies on: no query per card or per timeline step)."""
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -80,3 +81,38 @@ def test_numeric_time_patterns_read_as_babel_writes_them(app):
                     moment = T0 + timedelta(hours=hours, minutes=hours % 60)
                     for pattern in NUMERIC_PATTERNS:
                         assert local_time(moment, pattern) == format_datetime(to_local(moment), pattern, rebase=False)
+
+
+@pytest.mark.postgres
+def test_the_queue_walks_its_deadline_index_testing_each_building_against_a_set_read_once(world, make_building,
+                                                                                          frozen_clock):
+    """PostgreSQL would make `building_id IN (…)` a semi join, looking each walked row's building up in
+    turn (app.database.kept_as_filter): the queue's tiers read the asker's buildings once instead."""
+    from sqlalchemy import event
+
+    from app.problems import queries
+
+    others = [make_building(f"{n}号楼") for n in range(3)]
+    for n in range(6):
+        services.report_problem(db.session, world.resident, world.household.building, category=Category.REPAIRS,
+                                text=f"第{n}件", household=world.household, now=T0 + timedelta(minutes=n),
+                                uuid=str(uuid.uuid4()))
+    db.session.commit()
+    frozen_clock.set(T0 + timedelta(days=1))
+    seen = []
+    engine = db.engine
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        cards = queries.queue_page(db.session, world.staff, now=T0 + timedelta(days=1))
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert [c.building_name for c in cards] == ["6号楼"] * 6 and others  # the page, whatever the plan
+    tiers = [s for s in seen if "LIMIT" in s[0]]
+    assert len(tiers) == 3  # six overdue problems leave room for the other two tiers
+    for statement, parameters in tiers:
+        plan = "\n".join(db.session.connection().exec_driver_sql("EXPLAIN " + statement, parameters).scalars())
+        assert re.search(r"Filter: .*SubPlan", plan), plan  # the walk tests each row against the set
