@@ -116,9 +116,10 @@ def register_features(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     """Security headers and template helpers."""
-    from app import i18n, security, slots
+    from app import blank_fields, i18n, security, slots
 
     security.init_app(app)
+    blank_fields.init_app(app)
     i18n.init_app(app)
     slots.init_app(app)
 

@@ -1,5 +1,5 @@
-"""The problem page's action forms are written out by blank_field / csrf_field (templates/_macros/forms.html),
-not through WTForms' widgets: they must write what field() and hidden_tag() would, for every field shown."""
+"""The problem page's action forms are written out by blank_field / csrf_field (app/blank_fields.py), not
+through WTForms' widgets: they must write what field() and hidden_tag() would, for every field shown."""
 import re
 
 import pytest
@@ -30,7 +30,7 @@ def normalised(html) -> str:
 
 
 def rendered(macro: str, **context) -> str:
-    return normalised(render_template_string('{% from "_macros/forms.html" import field, blank_field, csrf_field %}'
+    return normalised(render_template_string('{% from "_macros/forms.html" import field %}'
                                              + macro, **context))
 
 
