@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.auth import scope
 from app.auth.permissions import can, require
+from app.blank_fields import blank_form
 from app.clock import utcnow
 from app.commands import Refused
 from app.extensions import db
@@ -227,43 +228,41 @@ def show(problem_id: int):
 ACTIONS = ("issue.escalate", "issue.dispatch", "issue.resolve", "issue.confirm", "issue.assign", "issue.respond")
 
 
-def _blank(form_class, prefix: str):
-    """A form to show, blank: no request data to read, and its CSRF field written by the template (csrf_field)."""
-    return form_class(prefix=prefix, formdata=None, meta={"csrf": False})
-
-
 def _actions(user, page: queries.ProblemPage) -> dict:
     """What the forms and buttons below the record need (templates/problems/_actions.html): may, orders, forms.
 
-    What this person may do here, their work orders and the blank forms. Rendered on every view, within
-    the page: the forms are written out by blank_field / csrf_field (templates/_macros/forms.html), with
-    the asker's own CSRF token.
+    What this person may do here, their work orders and the blank forms (app/blank_fields.py: the forms'
+    fields read once, their choices for this problem); drawn on every view, within the page, with the
+    asker's own CSRF token.
     """
     problem = page.problem
     may = {action: can(user, action, problem) for action in ACTIONS}
     my_departments = {a.department_id for a in user.roles if a.department_id}
     my_orders = [d for d in problem.dispatches if d.department_id in my_departments] if my_departments else []
     # Several forms on one page: prefixes keep their field ids (and labels) apart. Only the forms the
-    # page can show are built: a closed problem shows none.
+    # page can show are given: a closed problem shows none.
     forms = {}
     if problem.is_open:
+        update, dispatch = blank_form(UpdateForm, "update"), blank_form(DispatchForm, "dispatch")
+        if not may["issue.respond"]:  # residents and neighbours comment; only responders post progress
+            update = {**update, "text": update["text"]._replace(label=_("Your comment"))}
         # Departments are offered only to those who may dispatch; the list read at the version read with the problem.
         offered = queries.departments(db.session, page.departments_version) if may["issue.dispatch"] else ()
-        forms.update(update_form=_blank(UpdateForm, "update"), escalate_form=_blank(ReasonForm, "escalate"),
-                     dispatch_form=_blank(DispatchForm, "dispatch"), resolve_form=_blank(ResolveForm, "resolve"))
-        forms["dispatch_form"].departments.choices = [SelectChoice(id_, name) for id_, name in offered]
-        if not may["issue.respond"]:  # residents and neighbours comment; only responders post progress
-            forms["update_form"].text.label.text = _("Your comment")
+        dispatch = {**dispatch, "departments": dispatch["departments"]._replace(
+            choices=tuple(SelectChoice(id_, name) for id_, name in offered))}
+        forms.update(update_form=update, escalate_form=blank_form(ReasonForm, "escalate"), dispatch_form=dispatch,
+                     resolve_form=blank_form(ResolveForm, "resolve"))
         if may["issue.assign"]:  # the desk's corrections: category, duplicate, colleague
-            forms.update(recategorise_form=_blank(RecategoriseForm, "recategorise"), merge_form=_blank(MergeForm, "merge"),
-                         assign_form=_blank(AssignForm, "assign"))
-            forms["recategorise_form"].category.choices = [
-                c for c in forms["recategorise_form"].category.choices
-                if c.value != problem.category.value and problem.building.community.offers(c.value)]
-            forms["assign_form"].assignee.choices = [SelectChoice(id_, name) for id_, name in
-                                                     page.colleagues if id_ != problem.assignee_id]
+            category, assignee = blank_form(RecategoriseForm, "recategorise")["category"], \
+                blank_form(AssignForm, "assign")["assignee"]
+            offers = problem.building.community.offers
+            forms.update(recategorise_form={"category": category._replace(choices=tuple(
+                             c for c in category.choices if c.value != problem.category.value and offers(c.value)))},
+                         merge_form=blank_form(MergeForm, "merge"),
+                         assign_form={"assignee": assignee._replace(choices=tuple(
+                             SelectChoice(id_, name) for id_, name in page.colleagues if id_ != problem.assignee_id))})
     if problem.status == Status.RESOLVED:
-        forms.update(confirm_form=_blank(ConfirmForm, "confirm"), reopen_form=_blank(ReasonForm, "reopen"))
+        forms.update(confirm_form=blank_form(ConfirmForm, "confirm"), reopen_form=blank_form(ReasonForm, "reopen"))
     return {"may": may, "my_orders": my_orders, **forms}
 
 
