@@ -75,6 +75,14 @@ def configure_sqlite(app: Flask, engine: Engine) -> None:
     """
     refuse_writes_in_get(app, engine)
 
+    class Compiler(engine.dialect.statement_compiler):
+        def get_from_hint_text(self, table, text):
+            # `select.with_hint(Model, "INDEXED BY ix_…", "sqlite")` written after the table: SQLite's own way to
+            # name an index its planner, which keeps no statistics here, would not choose (SQLAlchemy drops it).
+            return text
+
+    engine.dialect.statement_compiler = Compiler
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below

@@ -106,6 +106,11 @@ class Problem(SyncedMixin, db.Model):
         Index("ix_problem_open_building_pg", "building_id", "feedback_due_at", "first_response_at", "level", "status",
               postgresql_where=text("status IN ('reported', 'acknowledged', 'in_progress', 'escalated') "
                                     "AND is_deleted IS false")).ddl_if(dialect="postgresql"),
+        # The same on SQLite, which without statistics would not choose it: the counts name it (INDEXED BY;
+        # 1.9 → 0.3 ms at ten times the data). Spelled as SQLite is given the queue's conditions; 0026.
+        Index("ix_problem_open_building", "building_id", "feedback_due_at", "first_response_at", "level", "status",
+              sqlite_where=text("status IN ('reported', 'acknowledged', 'in_progress', 'escalated') "
+                                "AND is_deleted IS 0")).ddl_if(dialect="sqlite"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

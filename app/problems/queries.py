@@ -429,7 +429,8 @@ def _desk_page(filters: tuple[bool, ...], shape: tuple[Role, ...], tiers: bool) 
     first_tier = (json_rows(_queue_tier(0, filters, shape).add_columns(Problem.feedback_due_at)),) if tiers else ()
     return (select(func.count().filter(overdue), select(func.count()).select_from(escalated).scalar_subquery(),
                    func.count(), _colleague_rows(shape), *first_tier)
-            .select_from(Problem).where(queue.whereclause))
+            .select_from(Problem).where(queue.whereclause)
+            .with_hint(Problem, "INDEXED BY ix_problem_open_building", "sqlite"))
 
 
 def desk_page(session: Session, user: User, *, now: datetime, status: str = "", category: str = "",

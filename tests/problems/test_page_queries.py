@@ -116,3 +116,31 @@ def test_the_queue_walks_its_deadline_index_testing_each_building_against_a_set_
     for statement, parameters in tiers:
         plan = "\n".join(db.session.connection().exec_driver_sql("EXPLAIN " + statement, parameters).scalars())
         assert re.search(r"Filter: .*SubPlan", plan), plan  # the walk tests each row against the set
+
+
+def test_the_desk_counts_read_the_open_problems_of_the_askers_buildings_alone(world, frozen_clock):
+    """The queue's counts go through the open problems by building (on SQLite named with INDEXED BY, as its
+    planner, without statistics, would read every open problem of the database by status)."""
+    from sqlalchemy import event
+
+    from app.problems import queries
+
+    seen = []
+    engine = db.engine
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        page = queries.desk_page(db.session, world.staff, now=T0)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert page.counts == (0, 0, 0)
+    (statement, parameters), = [s for s in seen if "FILTER" in s[0]]
+    if db.engine.dialect.name == "postgresql":  # it weighs ix_problem_open_building_pg by its statistics itself
+        assert "INDEXED BY" not in statement
+        return
+    plan = " ".join(row[-1] for row in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
+                                                                                parameters))
+    assert "SEARCH problem USING INDEX ix_problem_open_building (building_id=?)" in plan, plan
