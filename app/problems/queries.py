@@ -233,9 +233,9 @@ def _feed_page(shape: tuple[Role, ...], older: bool) -> Select:
 
 
 def _json_card(row: list) -> tuple:
-    """A feed card's row as json_rows() read it, with its times as the database columns give them."""
-    problem_id, change_seq, updated_at, household_seq, building_name, last_activity_at = row
-    return problem_id, change_seq, json_datetime(updated_at), household_seq, building_name, json_datetime(last_activity_at)
+    """A card's row as json_rows() read it, followed by the time it is ordered by: its times as columns give them."""
+    problem_id, change_seq, updated_at, household_seq, building_name, ordered_by = row
+    return problem_id, change_seq, json_datetime(updated_at), household_seq, building_name, json_datetime(ordered_by)
 
 
 def feed_page(session: Session, viewer: User, building_id: int, *,
@@ -453,8 +453,7 @@ def desk_page(session: Session, user: User, *, now: datetime, status: str = "", 
         return DeskPage([Card(*row) for row in plain_rows(session, _queue_sorted(sort, filters, shape), params)],
                         counts, colleagues)
     # The first tier in its own order (deadline, then id); the next tiers only if it leaves room.
-    rows = sorted(([*row[:2], json_datetime(row[2]), *row[3:5], json_datetime(row[5])] for row in rows_of(first[0])),
-                  key=lambda row: (row[-1], row[0]))
+    rows = sorted((_json_card(row) for row in rows_of(first[0])), key=lambda row: (row[-1], row[0]))
     found = {row[0]: Card(*row[:-1]) for row in rows}
     return DeskPage(_tiers(session, found, 1, filters, shape, params, limit), counts, colleagues)
 
