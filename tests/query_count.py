@@ -8,18 +8,29 @@ from app.problems import fragments
 
 
 @contextmanager
+def _listening(keep):
+    """Call `keep` with every statement sent to the database inside the block (before_cursor_execute's arguments)."""
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        yield
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+
+
+@contextmanager
+def sent():
+    """Every SQL statement sent to the database inside the block, as (text, parameters): to EXPLAIN it again."""
+    seen = []
+    with _listening(lambda _conn, _cursor, statement, parameters, *_rest: seen.append((statement, parameters))):
+        yield seen
+
+
+@contextmanager
 def counted():
     """Every SQL statement sent to the database inside the block, as its text."""
     seen = []
-
-    def count(_conn, _cursor, statement, *_rest):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with _listening(lambda _conn, _cursor, statement, *_rest: seen.append(statement)):
         yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def statements_for(client, url: str) -> tuple[list[str], list[str]]:

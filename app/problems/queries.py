@@ -298,15 +298,19 @@ def queue_page(session: Session, user: User, *, now: datetime, status: str = "",
         return []
     filters = _queue_params(user, params, now=now, status=status, category=category, source=source,
                             building_id=building_id, text=text, limit=limit)
+    return _queue_cards(session, sort, filters, shape, params, limit)
+
+
+def _queue_cards(session: Session, sort: str, filters: tuple[bool, ...], shape: tuple[Role, ...], params: dict,
+                 limit: int, first_tier: list[Card] | None = None) -> list[Card]:
+    """The page of cards in the `sort` chosen, else tier by tier until the page is full (usually the first fills it).
+
+    `first_tier`: the first tier's cards when they were read already (desk_page), so the tiers start at the second.
+    """
     if sort in SORTS:
         return [Card(*row) for row in plain_rows(session, _queue_sorted(sort, filters, shape), params)]
-    return _tiers(session, {}, 0, filters, shape, params, limit)
-
-
-def _tiers(session: Session, found: dict[int, Card], first: int, filters: tuple[bool, ...],
-           shape: tuple[Role, ...], params: dict, limit: int) -> list[Card]:
-    """The cards of `found` and of the tiers from `first` on, until the page is full (usually the first fills it)."""
-    for tier in range(first, QUEUE_TIERS):
+    found = {card.id: card for card in first_tier or ()}
+    for tier in range(0 if first_tier is None else 1, QUEUE_TIERS):
         if len(found) >= limit:
             break
         for row in plain_rows(session, _queue_tier(tier, filters, shape), params):
@@ -448,14 +452,11 @@ def desk_page(session: Session, user: User, *, now: datetime, status: str = "", 
                             building_id=building_id, text=text, limit=limit)
     tiers = sort not in SORTS
     overdue, escalated, total, colleagues, *first = plain_rows(session, _desk_page(filters, shape, tiers), params).one()
-    counts, colleagues = TierCounts(overdue, escalated, total), _colleague_list(colleagues)
-    if not tiers:
-        return DeskPage([Card(*row) for row in plain_rows(session, _queue_sorted(sort, filters, shape), params)],
-                        counts, colleagues)
     # The first tier in its own order (deadline, then id); the next tiers only if it leaves room.
-    rows = sorted((_json_card(row) for row in rows_of(first[0])), key=lambda row: (row[-1], row[0]))
-    found = {row[0]: Card(*row[:-1]) for row in rows}
-    return DeskPage(_tiers(session, found, 1, filters, shape, params, limit), counts, colleagues)
+    first_tier = [Card(*row[:-1]) for row in sorted((_json_card(row) for row in rows_of(first[0])),
+                                                    key=lambda row: (row[-1], row[0]))] if tiers else None
+    return DeskPage(_queue_cards(session, sort, filters, shape, params, limit, first_tier),
+                    TierCounts(overdue, escalated, total), _colleague_list(colleagues))
 
 
 def queue(session: Session, user: User, *, now: datetime, limit: int = PAGE, **filters) -> list[Problem]:
@@ -506,10 +507,10 @@ def _colleague_rows(shape: tuple[Role, ...]) -> json_rows:
     bound as reach()'s s<i>) reach; none when the shape has no desk role.
     """
     desk = [reach_condition(role, bindparam(f"s{i}")) for i, role in enumerate(shape) if role in OFFICE]
-    communities = select(Building.community_id).where(or_(*desk) if desk else false())
+    reached_buildings = or_(*desk) if desk else false()
+    communities = select(Building.community_id).where(reached_buildings)
     # A join, not `Community.id IN (communities)`: PostgreSQL ran that once for every community of the district.
-    streets = select(Community.street_id).join(Building, Building.community_id == Community.id).where(
-        or_(*desk) if desk else false())
+    streets = select(Community.street_id).join(Building, Building.community_id == Community.id).where(reached_buildings)
     return json_rows(select(User.id, User.name).join(RoleAssignment, RoleAssignment.user_id == User.id)
                      .where(User.active.is_(True), or_(
                          (RoleAssignment.role == Role.STAFF) & RoleAssignment.community_id.in_(communities),

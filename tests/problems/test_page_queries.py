@@ -12,7 +12,7 @@ from app.extensions import db
 from app.i18n import NUMERIC_PATTERNS, local_time
 from app.problems import services
 from app.problems.models import Category, Problem
-from tests.query_count import queries_for
+from tests.query_count import queries_for, sent
 
 T0 = datetime(2026, 9, 22, 23, 33, tzinfo=UTC)
 
@@ -88,8 +88,6 @@ def test_the_queue_walks_its_deadline_index_testing_each_building_against_a_set_
                                                                                           frozen_clock):
     """PostgreSQL would make `building_id IN (…)` a semi join, looking each walked row's building up in
     turn (app.database.kept_as_filter): the queue's tiers read the asker's buildings once instead."""
-    from sqlalchemy import event
-
     from app.problems import queries
 
     others = [make_building(f"{n}号楼") for n in range(3)]
@@ -99,17 +97,8 @@ def test_the_queue_walks_its_deadline_index_testing_each_building_against_a_set_
                                 uuid=str(uuid.uuid4()))
     db.session.commit()
     frozen_clock.set(T0 + timedelta(days=1))
-    seen = []
-    engine = db.engine
-
-    def keep(conn, cursor, statement, parameters, context, executemany):
-        seen.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
+    with sent() as seen:
         cards = queries.queue_page(db.session, world.staff, now=T0 + timedelta(days=1))
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
     assert [c.building_name for c in cards] == ["6号楼"] * 6 and others  # the page, whatever the plan
     tiers = [s for s in seen if "LIMIT" in s[0]]
     assert len(tiers) == 3  # six overdue problems leave room for the other two tiers
@@ -121,21 +110,10 @@ def test_the_queue_walks_its_deadline_index_testing_each_building_against_a_set_
 def test_the_desk_counts_read_the_open_problems_of_the_askers_buildings_alone(world, frozen_clock):
     """The queue's counts go through the open problems by building (on SQLite named with INDEXED BY, as its
     planner, without statistics, would read every open problem of the database by status)."""
-    from sqlalchemy import event
-
     from app.problems import queries
 
-    seen = []
-    engine = db.engine
-
-    def keep(conn, cursor, statement, parameters, context, executemany):
-        seen.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
+    with sent() as seen:
         page = queries.desk_page(db.session, world.staff, now=T0)
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
     assert page.counts == (0, 0, 0)
     (statement, parameters), = [s for s in seen if "FILTER" in s[0]]
     if db.engine.dialect.name == "postgresql":  # it weighs ix_problem_open_building_pg by its statistics itself
