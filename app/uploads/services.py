@@ -169,6 +169,35 @@ def _png_without_metadata(data: bytes) -> bytes:
     return b"".join(kept)
 
 
+# The chunks of a still WebP that draw it (https://developers.google.com/speed/webp/docs/riff_container):
+# the picture (lossy VP8 or lossless VP8L), its transparency and its colour profile; EXIF and XMP say things.
+WEBP_DRAWING_CHUNKS = {b"VP8X", b"VP8 ", b"VP8L", b"ALPH", b"ICCP"}
+_VP8X_ANIMATION, _VP8X_SAYING = 0x02, 0x08 | 0x04  # VP8X's flags: an animation; EXIF and XMP present
+
+
+def _webp_without_metadata(data: bytes) -> bytes | None:
+    """A verified still WebP's own bytes with only the chunks that draw it (EXIF and XMP dropped), else None.
+
+    None for an animation, or a file not laid out as expected: those are encoded again instead.
+    Re-encoding a 16-megapixel WebP costs more CPU than decoding it, and loses quality each time.
+    """
+    kept, position = [], 12
+    while position + 8 <= len(data):
+        kind, length = data[position:position + 4], int.from_bytes(data[position + 4:position + 8], "little")
+        chunk = data[position:position + 8 + length + length % 2]  # a chunk is padded to an even length
+        if kind == b"VP8X":
+            if chunk[8] & _VP8X_ANIMATION:
+                return None
+            chunk = chunk[:8] + bytes([chunk[8] & ~_VP8X_SAYING]) + chunk[9:]
+        if kind in WEBP_DRAWING_CHUNKS:
+            kept.append(chunk)
+        position += 8 + length + length % 2
+    if not any(chunk[:4] in (b"VP8 ", b"VP8L") for chunk in kept):
+        return None  # not laid out as read here: encoded again from what Pillow decoded
+    body = b"WEBP" + b"".join(kept)
+    return b"RIFF" + len(body).to_bytes(4, "little") + body
+
+
 def _store_image(data: bytes, folder: Path) -> tuple[str, int, int]:
     image, fmt = _decode(data)
     upright = image.getexif().get(ExifTags.Base.Orientation, 1) in (0, 1)
@@ -179,8 +208,10 @@ def _store_image(data: bytes, folder: Path) -> tuple[str, int, int]:
     # Re-encoding without passing exif= drops all metadata, GPS included.
     clean = Image.new(image.mode, image.size)
     clean.paste(image)
-    if fmt == "PNG" and upright:  # never reduced: a PNG's limit is what is kept
-        (folder / "original").write_bytes(_png_without_metadata(data))  # the picture as sent, metadata dropped
+    # Never reduced (a PNG's or a WebP's limit is what is kept): the picture as sent, metadata dropped.
+    as_sent = _png_without_metadata(data) if fmt == "PNG" else _webp_without_metadata(data) if fmt == "WEBP" else None
+    if upright and as_sent is not None:
+        (folder / "original").write_bytes(as_sent)
     else:
         save_format = "JPEG" if fmt == "MPO" else fmt  # one picture: the first frame, as a plain JPEG
         # WebP's fastest method: at its default, re-encoding a big picture costs a second of CPU (bench/uploads.py).

@@ -212,3 +212,32 @@ def test_a_png_keeps_its_pixels_and_loses_its_text_and_exif(client, uploader):
         image = Image.open(io.BytesIO(stored.data))
         assert not image.getexif() and not image.text
         assert image.tobytes() == picture.tobytes()
+
+
+def test_a_webp_keeps_its_picture_as_sent_and_loses_its_exif_and_xmp(client, uploader):
+    """A still WebP's original is its own picture (not encoded again) without the chunks that say things."""
+    picture = Image.new("RGBA", (300, 200), (10, 200, 30, 128))
+    picture.putpixel((7, 9), (250, 1, 2, 255))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    out = io.BytesIO()
+    picture.save(out, "WEBP", lossless=True, exif=exif, xmp="<x:xmpmeta>拍摄于 6号楼 302</x:xmpmeta>".encode())
+    assert b"EXIF" in out.getvalue() and b"XMP " in out.getvalue()
+    _, response = uploader(out.getvalue(), "screen.webp")
+    with client.get(response.get_json()["attachment"]["url"]) as stored:
+        assert stored.content_type == "image/webp"
+        assert not any(said in stored.data for said in (b"EXIF", b"XMP ", b"PhoneMaker", "6号楼".encode()))
+        image = Image.open(io.BytesIO(stored.data))
+        assert not image.getexif() and "xmp" not in image.info
+        assert image.tobytes() == picture.tobytes()
+
+
+def test_an_animated_webp_is_kept_as_its_first_picture(client, uploader):
+    frames = [Image.new("RGB", (120, 80), colour) for colour in ((200, 20, 20), (20, 20, 200))]
+    out = io.BytesIO()
+    frames[0].save(out, "WEBP", save_all=True, append_images=frames[1:], duration=500, lossless=True)
+    _, response = uploader(out.getvalue(), "moving.webp")
+    with client.get(response.get_json()["attachment"]["url"]) as stored:
+        image = Image.open(io.BytesIO(stored.data))
+        assert (image.format, getattr(image, "n_frames", 1)) == ("WEBP", 1)
+        assert image.convert("RGB").getpixel((60, 40))[0] > 150  # the first picture, not the second
