@@ -185,8 +185,10 @@ def _webp_without_metadata(data: bytes) -> bytes | None:
     while position + 8 <= len(data):
         kind, length = data[position:position + 4], int.from_bytes(data[position + 4:position + 8], "little")
         chunk = data[position:position + 8 + length + length % 2]  # a chunk is padded to an even length
+        if len(chunk) < 8 + length:
+            return None
         if kind == b"VP8X":
-            if chunk[8] & _VP8X_ANIMATION:
+            if length < 10 or chunk[8] & _VP8X_ANIMATION:
                 return None
             chunk = chunk[:8] + bytes([chunk[8] & ~_VP8X_SAYING]) + chunk[9:]
         if kind in WEBP_DRAWING_CHUNKS:
