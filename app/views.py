@@ -10,7 +10,7 @@ import uuid as uuidlib
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, current_app, flash, redirect
+from flask import abort, flash, redirect
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -19,7 +19,8 @@ from werkzeug.wrappers import Response
 from app.clock import utcnow
 from app.commands import Conflict, Context, Refused, execute
 from app.extensions import db
-from app.uploads.services import UploadRejected, own_attachments, save_upload
+from app.uploads.form_files import save_form_file
+from app.uploads.services import UploadRejected, own_attachments
 
 
 def command_context(*, client_id: str = "web", uuid: str | None = None, attachments: list[str] | None = None,
@@ -54,13 +55,12 @@ def form_uploads(*fields: FileField) -> list[str]:
     For `command_context(attachments=…)`: the command gets them as the JSON API's and sync's
     uploads. A file that is not accepted is refused on its field (UploadRejected).
     """
-    user, uuids = current_user._get_current_object(), []
+    uuids = []
     for field in fields:
         if not (field.data and getattr(field.data, "filename", "")):
             continue
         try:
-            upload = save_upload(db.session, owner=user, uuid=str(uuidlib.uuid4()), filename=field.data.filename,
-                                 data=field.data.read(), upload_root=current_app.config["UPLOAD_FOLDER"], now=utcnow())
+            upload = save_form_file(field.data)
         except UploadRejected as exc:
             exc.fields.setdefault(field.name, exc.message)
             raise

@@ -1,10 +1,9 @@
 """Consultation pages: the list, start one, the consultation with its phases, comments, poll and outcome."""
 from __future__ import annotations
 
-import uuid as uuidlib
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -27,8 +26,9 @@ from app.consultations.services import (
 )
 from app.extensions import db
 from app.models import Household, Role, RoleAssignment, User
+from app.uploads.form_files import save_form_file
 from app.uploads.models import Attachment
-from app.uploads.services import UploadRejected, attachments_of, save_upload
+from app.uploads.services import UploadRejected, attachments_of
 from app.views import attempt, command_context, perform
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultations")
@@ -70,11 +70,8 @@ def _save_images(form: ConsultationForm) -> list[Attachment]:
     """Store the form's pictures (at most MAX_IMAGES) through app.uploads; UploadRejected names the file refused."""
     saved = []
     for storage in [f for f in (form.images.data or []) if f and f.filename][:MAX_IMAGES]:
-        with storage.stream:  # large parts are spooled to temporary files: close them
-            data = storage.read()
         try:
-            upload = save_upload(db.session, owner=_user(), uuid=str(uuidlib.uuid4()), filename=storage.filename,
-                                 data=data, upload_root=current_app.config["UPLOAD_FOLDER"], now=utcnow())
+            upload = save_form_file(storage)
             if upload.kind != "image":  # a voice note would show as a broken picture
                 raise UploadRejected(_("Only JPEG, PNG or WebP pictures can be sent."), "bad_upload")
         except UploadRejected as exc:

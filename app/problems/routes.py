@@ -1,11 +1,10 @@
 """Problem pages: report, the building feed, a problem's timeline, the staff queue, work orders."""
 from __future__ import annotations
 
-import uuid as uuidlib
 from dataclasses import replace
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -37,7 +36,8 @@ from app.problems.labels import clock_texts, dispatch_labels, event_labels, sour
 from app.problems.models import CATEGORY_LABELS, Dispatch, Problem, Source, Status
 from app.problems.permissions import RESPONDERS, handled_building_ids
 from app.problems.services import STEP_FILES
-from app.uploads.services import attachments_of, save_upload
+from app.uploads.form_files import save_form_file
+from app.uploads.services import attachments_of
 from app.views import attempt, command_context, perform
 
 bp = Blueprint("problems", __name__, url_prefix="/issues")
@@ -162,11 +162,8 @@ def _store(files: list) -> tuple[list, list[str]]:
     """Verify and store uploaded files through app.uploads; bad ones become messages, good ones are kept."""
     saved, errors = [], []
     for storage in files:
-        with storage.stream:  # large parts are spooled to temporary files: close them
-            data = storage.read()
         try:
-            saved.append(save_upload(db.session, owner=current_user, uuid=str(uuidlib.uuid4()), filename=storage.filename,
-                                     data=data, upload_root=current_app.config["UPLOAD_FOLDER"], now=utcnow()))
+            saved.append(save_form_file(storage))
         except Refused as exc:
             errors.append(f"{storage.filename}: {exc.message}")
     return saved, errors

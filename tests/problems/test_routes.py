@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 
 from app.extensions import db
+from app.models import Role
 from app.problems import services
 from app.problems.models import Category, Problem, ProblemEvent
 from app.uploads.models import Attachment
@@ -275,3 +276,29 @@ def test_report_keeps_the_voice_note_and_names_the_files_refused(client, login, 
     assert big_voice.status_code == 302
     assert "long.ogg: 语音不能超过 5 MB。" in client.get(big_voice.headers["Location"]).get_data(as_text=True)
     assert db.session.query(Problem).count() == 2
+
+
+def test_photos_sent_with_the_page_count_against_the_persons_upload_allowance(app, client, login, world, monkeypatch,
+                                                                              make_user):
+    """Past UPLOAD_RATE_LIMIT a form's photo is refused with a reason, and the report it came with is still kept."""
+    monkeypatch.setitem(app.config, "UPLOAD_RATE_LIMIT", "2 per minute")
+    login(world.resident)
+
+    def report(text: str, *names: str):
+        page = client.get("/issues/new").get_data(as_text=True)
+        response = client.post("/issues/new", data={
+            "csrf_token": csrf_from(page), "category": "repairs", "text": text,
+            "photos": [(io.BytesIO(jpeg()), name) for name in names]}, content_type="multipart/form-data")
+        assert response.status_code == 302
+        return client.get(response.headers["Location"]).get_data(as_text=True)
+
+    report("电梯按钮坏了", "one.jpg", "two.jpg")
+    shown = report("楼道灯不亮", "three.jpg")
+    assert "three.jpg: 短时间内发送的文件太多了" in shown
+    kept = db.session.query(Problem).filter_by(text="楼道灯不亮").one()  # the report is not lost with its photo
+    assert db.session.query(Attachment).filter_by(subject_type="problem", subject_id=kept.id).count() == 0
+    assert db.session.query(Attachment).count() == 2
+
+    login(make_user(Role.RESIDENT, world.household, name="邻居"))  # someone else is not held back
+    assert "four.jpg" not in report("门禁坏了", "four.jpg")
+    assert db.session.query(Attachment).count() == 3
