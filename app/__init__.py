@@ -68,9 +68,8 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    ratelimit.configure(app)  # database:// (the default) counts in the app's own database, shared by every worker
+    ratelimit.configure(app)  # database:// (the default) counts in the app's database (SQLite: beside it), for every worker
     limiter.init_app(app)
-    ratelimit.end_transaction_before_counting(app)
     compress.init_app(app)  # pages, CSS, JS and JSON compressed for slow phone networks (zstd, br, gzip)
     babel.init_app(
         app,

@@ -2,7 +2,8 @@
 
 Flask-Limiter's `memory://` counts in each gunicorn worker apart, so a limit of 10 let through 10 per
 worker. The default, RATELIMIT_STORAGE_URI=database://, keeps the counters in the table rate_limit of
-the app's database (SQLite or PostgreSQL), which every worker and every server reads; a
+the app's database (on SQLite, of a file of their own beside it: counters_url), which every worker and
+every server reads; a
 `redis://…` URI uses Redis instead (Flask-Limiter's own storage). One row per key and window: a
 fixed window, counted by one atomic INSERT … ON CONFLICT DO UPDATE … RETURNING, on a connection of
 its own (its own engine, outside the request's transaction, so a GET may count too and a request's
@@ -12,10 +13,11 @@ from __future__ import annotations
 
 import itertools
 import time
+from pathlib import Path
 
 from flask import Flask
 from limits.storage import Storage
-from sqlalchemy import Engine, Float, Integer, String, case, create_engine, delete, event, exc, select
+from sqlalchemy import Engine, Float, Integer, String, case, create_engine, delete, event, exc, make_url, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -34,18 +36,34 @@ class RateLimitCounter(db.Model):
     expires_at: Mapped[float] = mapped_column(Float)  # seconds since the epoch, the limits library's clock
 
 
+def counters_url(url: str) -> str:
+    """Where the counters are kept: the app's database, or on SQLite a file of their own beside it.
+
+    SQLite locks the whole database for a write, and a request that writes holds that lock from its
+    first statement (app/database.py): a count taken during such a request (an upload's, after the
+    person was read) waited for the request that was waiting for it, until the busy timeout.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return url
+    path = Path(parsed.database)
+    return parsed.set(database=str(path.with_name(f"{path.stem}-ratelimit{path.suffix}"))).render_as_string(False)
+
+
 def _engine_for(url: str) -> Engine:
     """An engine of its own for the counters: each statement its own transaction (autocommit)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url)
+        engine = create_engine(counters_url(url))
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection, _record):
             dbapi_connection.isolation_level = None  # each statement commits by itself
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA busy_timeout=15000")
+            cursor.execute("PRAGMA journal_mode=WAL")  # every worker counts in it
             cursor.close()
 
+        RateLimitCounter.__table__.create(engine, checkfirst=True)  # a file of counters, not of records
         return engine
     return create_engine(url, isolation_level="AUTOCOMMIT", pool_size=2, max_overflow=4, pool_pre_ping=True)
 
@@ -135,24 +153,3 @@ def configure(app: Flask) -> None:
         options = dict(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
         options["database_url"] = app.config["SQLALCHEMY_DATABASE_URI"]
         app.config["RATELIMIT_STORAGE_OPTIONS"] = options
-
-
-def end_transaction_before_counting(app: Flask) -> None:
-    """On SQLite, end the request's transaction before Flask-Limiter counts a failure after the view.
-
-    A POST's transaction holds SQLite's write lock from its first statement (app/database.py); a
-    failed sign-in ends without committing, and the counter's own connection would then wait for
-    that lock until the busy timeout. What the request left uncommitted is dropped at its end anyway,
-    so it is rolled back now. Registered after Flask-Limiter, so it runs before it (Flask runs
-    after_request functions last registered first).
-    """
-    if not str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith(f"{SCHEME}://"):
-        return
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return
-
-    @app.after_request
-    def _end_transaction(response):
-        if db.session().in_transaction():
-            db.session.rollback()
-        return response

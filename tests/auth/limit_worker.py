@@ -2,12 +2,17 @@
 
 `python -m tests.auth.limit_worker DATABASE_URL STORAGE_URI KEY_PREFIX` builds the app as a gunicorn
 worker would (its own process, its own memory), with the README's sign-in limits, then reads one
-JSON attempt a line ({"via": "page" | "api", "phone", "password", "ip"}) and writes its status code.
+JSON attempt a line ({"via": "page" | "api", "phone", "password", "ip"}) and writes its status code;
+"via": "upload" signs in and sends a photo instead (the status of the upload).
 """
 from __future__ import annotations
 
+import io
 import json
 import sys
+import uuid
+
+from PIL import Image
 
 from app import create_app
 from app.config import TestingConfig, settings_from
@@ -30,6 +35,19 @@ def attempt(app, via: str, phone: str, password: str, ip: str) -> int:
                        headers={"X-CSRFToken": token}, environ_base=env).status_code
 
 
+def upload(app, phone: str, password: str, ip: str) -> int:
+    """Sign in through the API, then send a photo: PUT /api/v1/uploads/<uuid>, counted per person as it writes."""
+    client = app.test_client()
+    env = {"REMOTE_ADDR": ip}
+    token = client.get("/api/v1/csrf", environ_base=env).get_json()["csrf_token"]
+    token = client.post("/api/v1/session", json={"phone": phone, "password": password},
+                        headers={"X-CSRFToken": token}, environ_base=env).get_json()["csrf_token"]
+    photo = io.BytesIO()
+    Image.new("RGB", (64, 48), (1, 2, 3)).save(photo, "PNG")
+    return client.put(f"/api/v1/uploads/{uuid.uuid4()}", data={"file": (io.BytesIO(photo.getvalue()), "a.png")},
+                      headers={"X-CSRFToken": token}, content_type="multipart/form-data", environ_base=env).status_code
+
+
 def main(database_url: str, storage_uri: str, key_prefix: str) -> None:
     """Serve attempts from stdin until it closes."""
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, RATELIMIT_STORAGE_URI=storage_uri,
@@ -39,7 +57,10 @@ def main(database_url: str, storage_uri: str, key_prefix: str) -> None:
     print("ready", flush=True)
     for line in sys.stdin:
         item = json.loads(line)
-        print(attempt(app, item["via"], item["phone"], item["password"], item["ip"]), flush=True)
+        if item["via"] == "upload":
+            print(upload(app, item["phone"], item["password"], item["ip"]), flush=True)
+        else:
+            print(attempt(app, item["via"], item["phone"], item["password"], item["ip"]), flush=True)
 
 
 if __name__ == "__main__":
