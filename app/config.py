@@ -156,8 +156,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TRUSTED_PROXIES", _count, 0, "how many reverse proxies in front set `X-Forwarded-For` / `-Proto` / `-Host`"),
     Setting("DATABASE_PING_AFTER_IDLE", _seconds, 2.0, "seconds a pooled PostgreSQL connection may idle before it is tested"),
     Setting("RATELIMIT_STORAGE_URI", _storage_uri, "database://",
-            "where rate limits count: `database://` the app's own database (shared by every worker, "
-            "app/ratelimit.py), or `redis://…`; `memory://` counts in each process apart (tests only)", quote=False),
+            "where rate limits count: `database://` the app's own database (on SQLite a file beside it, "
+            "`<name>-ratelimit.db`; shared by every worker, app/ratelimit.py), or `redis://…`; `memory://` counts in "
+            "each process apart (tests only)", quote=False),
     Setting("LOGIN_RATE_LIMIT", _rate, "10 per 5 minutes", "wrong sign-ins for one account from one address"),
     Setting("LOGIN_ACCOUNT_RATE_LIMIT", _rate, "20 per 5 minutes", "wrong sign-ins for one account from every address"),
     Setting("LOGIN_ADDRESS_RATE_LIMIT", _rate, "100 per 5 minutes", "wrong sign-ins from one address for every account"),
