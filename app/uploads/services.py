@@ -200,6 +200,10 @@ def _webp_without_metadata(data: bytes) -> bytes | None:
     return b"RIFF" + len(body).to_bytes(4, "little") + body
 
 
+# The formats whose original is kept as sent, with what draws it only (none of them is ever reduced).
+_AS_SENT = {"PNG": _png_without_metadata, "WEBP": _webp_without_metadata}
+
+
 def _store_image(data: bytes, folder: Path) -> tuple[str, int, int]:
     image, fmt = _decode(data)
     upright = image.getexif().get(ExifTags.Base.Orientation, 1) in (0, 1)
@@ -211,8 +215,9 @@ def _store_image(data: bytes, folder: Path) -> tuple[str, int, int]:
     clean = Image.new(image.mode, image.size)
     clean.paste(image)
     # Never reduced (a PNG's or a WebP's limit is what is kept): the picture as sent, metadata dropped.
-    as_sent = _png_without_metadata(data) if fmt == "PNG" else _webp_without_metadata(data) if fmt == "WEBP" else None
-    if upright and as_sent is not None:
+    without_metadata = _AS_SENT.get(fmt) if upright else None
+    as_sent = without_metadata(data) if without_metadata else None
+    if as_sent is not None:
         (folder / "original").write_bytes(as_sent)
     else:
         save_format = "JPEG" if fmt == "MPO" else fmt  # one picture: the first frame, as a plain JPEG
