@@ -132,12 +132,13 @@ def signed_in_client(app, phone: str):
 def query_counts(app, phone, paths):
     """SQL statements per page, counted in-process with the same app."""
     from app.extensions import db
-    from app.problems import fragments, queries
+    from app.problems import desk, fragments, queries
 
-    # What a worker keeps between requests (the rendered pieces, the departments' list) is per process:
-    # forgotten here, so each scale's first request renders afresh as its own server's does.
+    # What a worker keeps between requests (the rendered pieces, the departments' list, the desks) is per
+    # process: forgotten here, so each scale's first request renders afresh as its own server's does.
     fragments.pieces.clear()
     queries.forget_departments()
+    desk.forget()
     counts = {}
     client = signed_in_client(app, phone)
     with app.app_context():

@@ -27,7 +27,7 @@ from app.config import TestingConfig, normalise_database_url
 from app.extensions import db, limiter
 from app.i18n_catalogs import compile_catalogs
 from app.models import Building, Community, Household, Role, RoleAssignment, Street, User
-from app.problems import fragments, queries
+from app.problems import desk, fragments, queries
 
 PASSWORD = "correct-horse-9"
 _counter = itertools.count(1)
@@ -206,13 +206,14 @@ def _empty_used(conn, tables) -> None:
 def clean_database(app):
     """Every test starts from empty tables, an unfrozen clock, fresh rate limits and no kept page pieces.
 
-    The pieces (app/problems/fragments.py) and the departments' list (app/problems/queries.py) are kept
-    under ids, change numbers and times, which come round again once the tables are emptied."""
+    The pieces (app/problems/fragments.py), the departments' list (app/problems/queries.py) and the desks
+    (app/problems/desk.py) are kept under ids, versions and times, which come round again once the tables are emptied."""
     _wipe(app)
     clock.set_now(None)
     limiter.reset()
     fragments.pieces.clear()
     queries.forget_departments()
+    desk.forget()
     ctx = app.app_context()
     ctx.push()
     yield

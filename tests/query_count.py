@@ -4,7 +4,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from app.extensions import db
-from app.problems import fragments
+from app.problems import desk, fragments
 
 
 @contextmanager
@@ -34,9 +34,10 @@ def counted():
 
 
 def statements_for(client, url: str) -> tuple[list[str], list[str]]:
-    """The statements of the page rendered afresh, and again with its kept pieces (app/problems/fragments.py)."""
+    """The statements of the page rendered afresh, and again with its kept pieces (app/problems/fragments.py, desk.py)."""
     client.get(url)  # warm: first-request work (catalogs, templates) is not per page
     fragments.pieces.clear()
+    desk.forget()
     with counted() as fresh:
         assert client.get(url).status_code == 200
     with counted() as kept:

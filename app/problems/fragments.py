@@ -23,6 +23,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import get_locale
 from markupsafe import Markup
@@ -36,16 +37,19 @@ MARGIN = timedelta(seconds=1)
 MAX_AGE = timedelta(minutes=10)
 
 
-class FragmentCache:
-    """A small least-recently-used map of key → (HTML, valid until), safe across threads."""
+class TimedCache:
+    """A small least-recently-used map of key → (value, valid until), safe across threads.
+
+    Here rendered HTML; the desk's counts and cards too (app/problems/desk.py).
+    """
 
     def __init__(self, size: int = 256):
         self.size = size
-        self._items: OrderedDict[Hashable, tuple[Markup, datetime]] = OrderedDict()
+        self._items: OrderedDict[Hashable, tuple[Any, datetime]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, now: datetime) -> Markup | None:
-        """The HTML stored under `key`, unless it is missing or its time is up."""
+    def get(self, key: Hashable, now: datetime) -> Any:
+        """The value stored under `key`, or None when it is missing or its time is up."""
         with self._lock:
             found = self._items.get(key)
             if found is None:
@@ -56,10 +60,10 @@ class FragmentCache:
             self._items.move_to_end(key)
             return found[0]
 
-    def put(self, key: Hashable, html: Markup, valid_until: datetime) -> None:
-        """Keep `html` under `key` until `valid_until`, dropping the least recently used beyond `size`."""
+    def put(self, key: Hashable, value: Any, valid_until: datetime) -> None:
+        """Keep `value` under `key` until `valid_until`, dropping the least recently used beyond `size`."""
         with self._lock:
-            self._items[key] = (html, valid_until)
+            self._items[key] = (value, valid_until)
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
@@ -73,7 +77,7 @@ class FragmentCache:
         return len(self._items)
 
 
-pieces = FragmentCache()
+pieces = TimedCache()
 
 
 def clock_changes_at(problem: Problem, now: datetime) -> datetime | None:

@@ -110,7 +110,7 @@ def _problem_page(shape: tuple[Role, ...]) -> Select:
                                                           Building.property_department_id)
                .joinedload(Building.community).load_only(Community.id, Community.street_id, Community.name,
                                                          Community.disabled_categories))
-    colleagues = (_colleague_rows(shape),) if any(role in OFFICE for role in shape) else ()
+    colleagues = (colleague_rows(shape),) if any(role in OFFICE for role in shape) else ()
     return (select(Problem, *reach_columns(shape), *departments_version(), *colleagues).join(Problem.building)
             .where(Problem.id == bindparam("problem_id")).options(*options))
 
@@ -128,7 +128,7 @@ def problem_page(session: Session, viewer: User, problem_id: int) -> ProblemPage
     problem = row[0]
     remember_reach(session, viewer, problem.building_id, shape, row[1:1 + len(shape)])
     versions = row[1 + len(shape):3 + len(shape)]
-    colleagues = _colleague_list(row[3 + len(shape)]) if len(row) > 3 + len(shape) else []
+    colleagues = colleague_list(row[3 + len(shape)]) if len(row) > 3 + len(shape) else []
     return ProblemPage(problem, tuple(versions), colleagues)
 
 
@@ -232,7 +232,7 @@ def _feed_page(shape: tuple[Role, ...], older: bool) -> Select:
             .where(Building.id == bindparam("building_id")).options(joinedload(Building.community)))
 
 
-def _json_card(row: list) -> tuple:
+def json_card(row: list) -> tuple:
     """A card's row as json_rows() read it, followed by the time it is ordered by: its times as columns give them."""
     problem_id, change_seq, updated_at, household_seq, building_name, ordered_by = row
     return problem_id, change_seq, json_datetime(updated_at), household_seq, building_name, json_datetime(ordered_by)
@@ -253,7 +253,7 @@ def feed_page(session: Session, viewer: User, building_id: int, *,
         return None
     remember_reach(session, viewer, building_id, shape, row[1:-1])
     # json_rows keeps no order: the walk's own (newest activity, then id) is restored here.
-    rows = sorted((_json_card(card) for card in rows_of(row[-1])), key=lambda card: (card[-1], card[0]), reverse=True)
+    rows = sorted((json_card(card) for card in rows_of(row[-1])), key=lambda card: (card[-1], card[0]), reverse=True)
     page = _feed_of(rows, FEED_PAGE)
     return BuildingFeed(row[0], page.cards, page.older)
 
@@ -268,9 +268,9 @@ def problems_for(session: Session, cards: list[Card]) -> list[Problem]:
     return [found[c.id] for c in cards if c.id in found]
 
 
-def _queue_params(user: User, params: dict, *, now: datetime, status: str, category: str, source: str,
+def queue_params(user: User, params: dict, *, now: datetime, status: str, category: str, source: str,
                   building_id: int | None, text: str, limit: int) -> tuple[bool, ...]:
-    """Put the queue's parameters in `params` (reach()'s already there); which filters are chosen (_queue_ids)."""
+    """Put the queue's parameters in `params` (reach()'s already there); which filters are chosen (queue_ids)."""
     text = text.strip()[:100]
     params.update(now=now, limit=limit, status=status, category=category, source=source, building_id=building_id,
                   level=_level(user), pattern=_like(text))
@@ -296,12 +296,12 @@ def queue_page(session: Session, user: User, *, now: datetime, status: str = "",
     shape, params = reach(user, scope.MANAGERS)
     if not shape:
         return []
-    filters = _queue_params(user, params, now=now, status=status, category=category, source=source,
+    filters = queue_params(user, params, now=now, status=status, category=category, source=source,
                             building_id=building_id, text=text, limit=limit)
-    return _queue_cards(session, sort, filters, shape, params, limit)
+    return queue_cards(session, sort, filters, shape, params, limit)
 
 
-def _queue_cards(session: Session, sort: str, filters: tuple[bool, ...], shape: tuple[Role, ...], params: dict,
+def queue_cards(session: Session, sort: str, filters: tuple[bool, ...], shape: tuple[Role, ...], params: dict,
                  limit: int, first_tier: list[Card] | None = None) -> list[Card]:
     """The page of cards in the `sort` chosen, else tier by tier until the page is full (usually the first fills it).
 
@@ -313,7 +313,7 @@ def _queue_cards(session: Session, sort: str, filters: tuple[bool, ...], shape: 
     for tier in range(0 if first_tier is None else 1, QUEUE_TIERS):
         if len(found) >= limit:
             break
-        for row in plain_rows(session, _queue_tier(tier, filters, shape), params):
+        for row in plain_rows(session, queue_tier(tier, filters, shape), params):
             found.setdefault(row[0], Card(*row))
     return list(found.values())[:limit]
 
@@ -348,7 +348,7 @@ SORTS = {
 }
 
 
-def _queue_ids(filters: tuple[bool, ...], shape: tuple[Role, ...], *, walk: bool = False) -> Select:
+def queue_ids(filters: tuple[bool, ...], shape: tuple[Role, ...], *, walk: bool = False) -> Select:
     """The ids of the queue's problems the filters choose (`filters`: status, category, source, building, text).
 
     `walk`: for a page of them in an index's order, which tests each row's building against those the
@@ -380,13 +380,13 @@ _LIMIT = bindparam("limit", type_=Integer, literal_execute=True)
 
 
 @cache
-def _queue_tier(tier: int, filters: tuple[bool, ...], shape: tuple[Role, ...]) -> Select:
+def queue_tier(tier: int, filters: tuple[bool, ...], shape: tuple[Role, ...]) -> Select:
     """One tier's page of cards, for the filters given and the roles of the asker's scope, all values bound.
 
     `filters` says which of status, category, source, building and text are chosen; `shape` is reach()'s.
     Built once per shape: building a statement and its cache key cost more than running it.
     """
-    ids = _queue_ids(filters, shape, walk=True)
+    ids = queue_ids(filters, shape, walk=True)
     if tier == 0:
         ids, order = ids.where(Problem.first_response_at.is_(None), Problem.feedback_due_at < bindparam("now")), \
             Problem.feedback_due_at
@@ -402,61 +402,8 @@ def _queue_tier(tier: int, filters: tuple[bool, ...], shape: tuple[Role, ...]) -
 def _queue_sorted(sort: str, filters: tuple[bool, ...], shape: tuple[Role, ...]) -> Select:
     """The queue's page of cards in one order chosen at the desk (SORTS), without the tiers."""
     order = SORTS[sort]
-    ids = _queue_ids(filters, shape, walk=True).order_by(*order).limit(_LIMIT)
+    ids = queue_ids(filters, shape, walk=True).order_by(*order).limit(_LIMIT)
     return _cards(select(*CARD_COLUMNS)).where(Problem.id.in_(ids)).order_by(*order)
-
-
-class TierCounts(NamedTuple):
-    """How many open problems of my queue are in each tier (the desk's summary line)."""
-
-    overdue: int
-    escalated: int
-    open: int
-
-
-class DeskPage(NamedTuple):
-    """The queue as the desk's page shows it: cards, counts per tier, colleagues to give problems to."""
-
-    cards: list[Card]
-    counts: TierCounts
-    colleagues: list[tuple[int, str]]
-
-
-@cache
-def _desk_page(filters: tuple[bool, ...], shape: tuple[Role, ...], tiers: bool) -> Select:
-    # The whole queue (filters aside) counted in one index-only scan of ix_problem_status_due; the
-    # escalated ones (few, with their level on the row) apart; the colleagues beside them, and (`tiers`)
-    # the first tier's page of cards with its deadlines (json_rows keeps no order): one statement.
-    queue = _queue_ids((False, False, False, False, False), shape)
-    escalated = queue.where(Problem.level == bindparam("level"), IS_ESCALATED).subquery()
-    overdue = Problem.first_response_at.is_(None) & (Problem.feedback_due_at < bindparam("now"))
-    first_tier = (json_rows(_queue_tier(0, filters, shape).add_columns(Problem.feedback_due_at)),) if tiers else ()
-    return (select(func.count().filter(overdue), select(func.count()).select_from(escalated).scalar_subquery(),
-                   func.count(), _colleague_rows(shape), *first_tier)
-            .select_from(Problem).where(queue.whereclause)
-            .with_hint(Problem, "INDEXED BY ix_problem_open_building", "sqlite"))
-
-
-def desk_page(session: Session, user: User, *, now: datetime, status: str = "", category: str = "",
-              source: str = "", building_id: int | None = None, text: str = "", sort: str = "",
-              limit: int = PAGE) -> DeskPage:
-    """The queue page: queue_page()'s cards (same filters, same order), and my whole queue's counts per tier and my colleagues.
-
-    One statement when the first tier fills the page (usually); one more for the cards when a `sort`
-    replaces the tiers.
-    """
-    shape, params = reach(user, scope.MANAGERS)
-    if not shape:
-        return DeskPage([], TierCounts(0, 0, 0), [])
-    filters = _queue_params(user, params, now=now, status=status, category=category, source=source,
-                            building_id=building_id, text=text, limit=limit)
-    tiers = sort not in SORTS
-    overdue, escalated, total, colleagues, *first = plain_rows(session, _desk_page(filters, shape, tiers), params).one()
-    # The first tier in its own order (deadline, then id); the next tiers only if it leaves room.
-    first_tier = [Card(*row[:-1]) for row in sorted((_json_card(row) for row in rows_of(first[0])),
-                                                    key=lambda row: (row[-1], row[0]))] if tiers else None
-    return DeskPage(_queue_cards(session, sort, filters, shape, params, limit, first_tier),
-                    TierCounts(overdue, escalated, total), _colleague_list(colleagues))
 
 
 def queue(session: Session, user: User, *, now: datetime, limit: int = PAGE, **filters) -> list[Problem]:
@@ -500,7 +447,7 @@ def property_problems(session: Session, user: User, *, now: datetime, limit: int
 
 
 @cache
-def _colleague_rows(shape: tuple[Role, ...]) -> json_rows:
+def colleague_rows(shape: tuple[Role, ...]) -> json_rows:
     """(id, name) of the people a problem can be given to, as a column to read beside a page's row.
 
     Community staff and the street people of the communities the asker's desk roles (of `shape`,
@@ -518,6 +465,6 @@ def _colleague_rows(shape: tuple[Role, ...]) -> json_rows:
                      .distinct())
 
 
-def _colleague_list(value) -> list[tuple[int, str]]:
-    """What _colleague_rows() read, by name (then id)."""
+def colleague_list(value) -> list[tuple[int, str]]:
+    """What colleague_rows() read, by name (then id)."""
     return sorted(((user_id, name) for user_id, name in rows_of(value)), key=lambda row: (row[1], row[0]))

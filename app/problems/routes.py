@@ -20,7 +20,7 @@ from app.clock import utcnow
 from app.commands import Refused
 from app.extensions import db
 from app.models import Building, Household, Role
-from app.problems import fragments, queries
+from app.problems import desk, fragments, queries
 from app.problems.forms import (
     AssignForm,
     ConfirmForm,
@@ -371,7 +371,7 @@ def queue():
     args, now = request.args, utcnow()
     # Bulk actions: everyone in the queue may mark read; staff and the street may also give problems to a
     # colleague (building heads have none listed).
-    page = queries.desk_page(db.session, current_user, now=now, status=args.get("status", ""),
+    page = desk.desk_page(db.session, current_user, now=now, status=args.get("status", ""),
                              category=args.get("category", ""), source=args.get("source", ""),
                              building_id=args.get("building", type=int), text=args.get("q", ""),
                              sort=args.get("sort", ""))

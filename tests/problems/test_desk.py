@@ -11,7 +11,7 @@ from PIL import Image
 from app.extensions import db
 from app.models import Department, DepartmentKind, Role
 from app.notifications.models import InboxItem
-from app.problems import queries, services
+from app.problems import desk, queries, services
 from app.problems.models import Category, EventKind, Problem, ProblemEvent, Source
 from tests.conftest import csrf_from
 
@@ -101,11 +101,11 @@ def test_the_desk_lists_the_tiers_in_order_at_every_page_size(client, login, wor
     assert shown_texts(html) == ["电梯异响", "单元门锁坏了", "外墙脱落", "楼道灯不亮", "下水道堵了"]
     now = T0 + timedelta(hours=13)
     for limit in range(1, 6):
-        page = queries.desk_page(db.session, world.staff, now=now, limit=limit)
+        page = desk.desk_page(db.session, world.staff, now=now, limit=limit)
         assert [c.id for c in page.cards] == [c.id for c in queries.queue_page(db.session, world.staff, now=now,
                                                                                 limit=limit)], limit
         assert len(page.cards) == limit and page.counts == (2, 1, 5)
-    assert [c.id for c in queries.desk_page(db.session, world.staff, now=now, sort="reported").cards] == \
+    assert [c.id for c in desk.desk_page(db.session, world.staff, now=now, sort="reported").cards] == \
         [escalated.id, three[2].id, three[1].id, three[0].id, earlier.id]
 
 

@@ -244,7 +244,7 @@ def test_answered_and_overdue_clocks_do_not_expire_the_list(world, problem):
 
 
 def test_the_cache_forgets_the_least_recently_used():
-    cache = fragments.FragmentCache(size=2)
+    cache = fragments.TimedCache(size=2)
     later = T0 + timedelta(hours=1)
     cache.put("a", "A", later), cache.put("b", "B", later)
     assert cache.get("a", T0) == "A"

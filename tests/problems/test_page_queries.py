@@ -10,7 +10,7 @@ from flask_babel import force_locale, format_datetime
 from app.clock import to_local
 from app.extensions import db
 from app.i18n import NUMERIC_PATTERNS, local_time
-from app.problems import services
+from app.problems import desk, services
 from app.problems.models import Category, Problem
 from tests.query_count import queries_for, sent
 
@@ -110,10 +110,9 @@ def test_the_queue_walks_its_deadline_index_testing_each_building_against_a_set_
 def test_the_desk_counts_read_the_open_problems_of_the_askers_buildings_alone(world, frozen_clock):
     """The queue's counts go through the open problems by building (on SQLite named with INDEXED BY, as its
     planner, without statistics, would read every open problem of the database by status)."""
-    from app.problems import queries
 
     with sent() as seen:
-        page = queries.desk_page(db.session, world.staff, now=T0)
+        page = desk.desk_page(db.session, world.staff, now=T0)
     assert page.counts == (0, 0, 0)
     (statement, parameters), = [s for s in seen if "FILTER" in s[0]]
     if db.engine.dialect.name == "postgresql":  # it weighs ix_problem_open_building_pg by its statistics itself
