@@ -107,15 +107,16 @@ def desk_page(session: Session, user: User, *, now: datetime, status: str = "", 
     if not shape:
         return DeskPage([], TierCounts(0, 0, 0), [])
     filters = queue_params(user, params, now=now, status=status, category=category, source=source,
-                            building_id=building_id, text=text, limit=limit)
+                           building_id=building_id, text=text, limit=limit)
     buildings, version, colleagues = plain_rows(session, _version(shape), params).one()
+    # Everything the reads below are bound to but the time (handled by how long they are kept), and the version.
     key = (shape, sort if sort in SORTS else "", *sorted((name, value) for name, value in params.items() if name != "now"),
            buildings, version)
     found = kept.get(key, now)
     if found is None:
         cards, counts, next_deadline = _read(session, sort, filters, shape, params, limit)
         found = (cards, counts)
-        kept.put(key, found, min(now + MAX_AGE, next_deadline or now + MAX_AGE))
+        kept.put(key, found, now + MAX_AGE if next_deadline is None else min(now + MAX_AGE, next_deadline))
     return DeskPage(*found, colleague_list(colleagues))
 
 

@@ -3,7 +3,8 @@
 Each page calls its function by name (feed_page, problem_page, queue_page) and gets what it prints;
 how it is read stays here: statements built once per combination of the asker's roles, light rows
 instead of objects where a list only needs versions, and the asker's reach read beside the building
-or problem, so the permission checks that follow need no query (app/auth/queries.py).
+or problem, so the permission checks that follow need no query (app/auth/queries.py). The desk's
+page (counts per tier, kept between requests under its buildings' version) is in desk.py.
 """
 from __future__ import annotations
 
@@ -269,7 +270,7 @@ def problems_for(session: Session, cards: list[Card]) -> list[Problem]:
 
 
 def queue_params(user: User, params: dict, *, now: datetime, status: str, category: str, source: str,
-                  building_id: int | None, text: str, limit: int) -> tuple[bool, ...]:
+                 building_id: int | None, text: str, limit: int) -> tuple[bool, ...]:
     """Put the queue's parameters in `params` (reach()'s already there); which filters are chosen (queue_ids)."""
     text = text.strip()[:100]
     params.update(now=now, limit=limit, status=status, category=category, source=source, building_id=building_id,
@@ -297,12 +298,12 @@ def queue_page(session: Session, user: User, *, now: datetime, status: str = "",
     if not shape:
         return []
     filters = queue_params(user, params, now=now, status=status, category=category, source=source,
-                            building_id=building_id, text=text, limit=limit)
+                           building_id=building_id, text=text, limit=limit)
     return queue_cards(session, sort, filters, shape, params, limit)
 
 
 def queue_cards(session: Session, sort: str, filters: tuple[bool, ...], shape: tuple[Role, ...], params: dict,
-                 limit: int, first_tier: list[Card] | None = None) -> list[Card]:
+                limit: int, first_tier: list[Card] | None = None) -> list[Card]:
     """The page of cards in the `sort` chosen, else tier by tier until the page is full (usually the first fills it).
 
     `first_tier`: the first tier's cards when they were read already (desk_page), so the tiers start at the second.
