@@ -73,8 +73,8 @@ class Building(TimestampMixin, db.Model):
     join_code: Mapped[str] = mapped_column(String(32), unique=True, default=new_join_code)
     group_rules: Mapped[str] = mapped_column(Text, default="")
     property_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
-    # Raised by the database (triggers, migrations/versions/0028) whenever one of the building's problems or
-    # households is written, or it is renamed or moved: the staff desk keeps what it read under the sum over
+    # Raised by the database (triggers, migrations/versions/0028) whenever one of the building's problems is written,
+    # one of its households updated, or it is renamed or moved: the staff desk keeps what it read under the sum over
     # the buildings it reaches (app/problems/desk.py). Never written by the app.
     problems_version: Mapped[int] = mapped_column(default=0, server_default="0")
 

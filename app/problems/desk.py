@@ -4,9 +4,10 @@ Counting a street's open problems (~1,900) and reading the first tier's cards is
 page costs the database, and they change far less often than staff reload the page. So each worker
 keeps what it read, under what decides it: the asker's roles and scopes, the filters, and a version of
 the problems of every building the asker reaches — how many buildings and the sum of their
-`problems_version`, which the database's own triggers raise on every write to a problem or household
-and on a building's rename or move (migrations/versions/0028), whichever path wrote it. Each page reads
-that version with the colleagues in one small statement, and the counts and cards only when it moved.
+`problems_version`, which the database's own triggers raise on every write to a problem, an update
+of a household and a building's rename or move (migrations/versions/0028), whichever path wrote it.
+Each page reads that version with the colleagues in one small statement, and the counts and cards
+only when it moved.
 
 What the version cannot hold is the time: a problem past its deadline moves to the first tier. So what
 was read is kept only until the next deadline among my queue's unanswered problems (read with the

@@ -4,8 +4,8 @@ The staff desk keeps its counts and first cards between requests under the sum o
 the buildings it reaches (app/problems/desk.py), read in a small statement instead of counting a
 street's open problems on every page. Triggers raise it, so every way of writing a problem counts —
 the pages, the sync engine's bulk inserts, the escalation worker, a restore, a hand-written UPDATE:
-inserted, updated or deleted problems and households (for the building before and after a move), and
-a building renamed or moved to another community.
+a problem inserted, updated or deleted, a household updated or deleted (for the building before and
+after a move), and a building renamed or moved to another community.
 
 Alembic's batch mode on SQLite rebuilds a table by copying it, which drops its triggers: a later
 migration that rebuilds problem, household or building must create them again (create_triggers()).
@@ -41,8 +41,12 @@ POSTGRESQL = [
         NEW.problems_version := OLD.problems_version + 1;
         RETURN NEW;
     END $$""",
-    *[f"CREATE TRIGGER {table}_problems_version AFTER INSERT OR UPDATE OR DELETE ON {table} "
-      f"FOR EACH ROW EXECUTE FUNCTION bump_problems_version()" for table in ("problem", "household")],
+    "CREATE TRIGGER problem_problems_version AFTER INSERT OR UPDATE OR DELETE ON problem "
+    "FOR EACH ROW EXECUTE FUNCTION bump_problems_version()",
+    # A household added changes no card (a problem that names it is a write of its own): not on insert,
+    # so a ledger import of thousands of households pays nothing.
+    "CREATE TRIGGER household_problems_version AFTER UPDATE OR DELETE ON household "
+    "FOR EACH ROW EXECUTE FUNCTION bump_problems_version()",
     "CREATE TRIGGER building_problems_version BEFORE UPDATE OF name, community_id ON building FOR EACH ROW "
     "WHEN (OLD.name IS DISTINCT FROM NEW.name OR OLD.community_id IS DISTINCT FROM NEW.community_id) "
     "EXECUTE FUNCTION bump_own_problems_version()",
@@ -51,8 +55,7 @@ POSTGRESQL = [
 # SQLite has no trigger functions: one trigger per table and event. Its triggers do not fire each other
 # (recursive_triggers is off), so building's own cannot loop.
 SQLITE = [
-    *[f"CREATE TRIGGER {table}_inserted_problems_version AFTER INSERT ON {table} BEGIN {BUMP.format(row='NEW')}; END"
-      for table in ("problem", "household")],
+    f"CREATE TRIGGER problem_inserted_problems_version AFTER INSERT ON problem BEGIN {BUMP.format(row='NEW')}; END",
     *[f"CREATE TRIGGER {table}_updated_problems_version AFTER UPDATE ON {table} BEGIN "
       f"UPDATE building SET problems_version = problems_version + 1 WHERE id IN (OLD.building_id, NEW.building_id); END"
       for table in ("problem", "household")],
@@ -83,9 +86,8 @@ def downgrade():
         op.execute('DROP FUNCTION bump_problems_version()')
         op.execute('DROP FUNCTION bump_own_problems_version()')
     else:
-        for table in ('problem', 'household'):
-            for event in ('inserted', 'updated', 'deleted'):
-                op.execute(f'DROP TRIGGER {table}_{event}_problems_version')
+        for trigger in ('problem_inserted', 'problem_updated', 'problem_deleted', 'household_updated', 'household_deleted'):
+            op.execute(f'DROP TRIGGER {trigger}_problems_version')
         op.execute('DROP TRIGGER building_problems_version')
     with op.batch_alter_table('building', schema=None) as batch_op:
         batch_op.drop_column('problems_version')
