@@ -1,9 +1,9 @@
 """Files sent with a page's form (a report's photos, a notice's picture), stored as the API's uploads are.
 
-The JSON API's PUT /api/v1/uploads/<uuid> counts each person's uploads (UPLOAD_RATE_LIMIT, on the
-route). A page's form can carry several files at once and reaches the same decoding, the costliest
-thing a person can ask of a worker, so its files are counted too: one by one, per person, against
-the same configured allowance (a counter of their own beside the API's).
+The JSON API's PUT /api/v1/uploads/<uuid> counts each person's uploads (UPLOAD_RATE_LIMIT, a limit
+shared under the scope UPLOADS). A page's form can carry several files at once and reaches the same
+decoding, the costliest thing a person can ask of a worker, so its files are counted too, one by one,
+on the same counter: a person has one allowance however the files come.
 """
 from __future__ import annotations
 
@@ -18,15 +18,20 @@ from werkzeug.datastructures import FileStorage
 from app.clock import utcnow
 from app.extensions import db, limiter
 from app.uploads.models import Attachment
-from app.uploads.routes import upload_limit, uploader_key
+from app.uploads.routes import UPLOADS, upload_limit, uploader_key
 from app.uploads.services import UploadRejected, save_upload
 
 
 def _allowed() -> bool:
-    """Count one more file of the signed-in person's; False once they are past the allowance."""
+    """Count one more file of the signed-in person's; False once they are past the allowance.
+
+    The counter is the API route's: Flask-Limiter keys a shared limit by (the key, its scope)
+    (tests/problems/test_routes.py sends files both ways and fails if they part).
+    """
     if not limiter.enabled:
         return True
-    return limiter.limiter.hit(parse(upload_limit()), "form-file", uploader_key())
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""  # Flask-Limiter puts it first when set
+    return limiter.limiter.hit(parse(upload_limit()), *([prefix] if prefix else []), uploader_key(), UPLOADS)
 
 
 def save_form_file(storage: FileStorage) -> Attachment:

@@ -18,6 +18,11 @@ from app.uploads.services import VARIANTS, UploadRejected, canonical_uuid, save_
 bp = Blueprint("uploads", __name__)
 
 
+# One allowance per person for every way a file comes in: this route's limit is shared under this scope, and
+# the files of a page's form are counted under it too (app/uploads/form_files.py).
+UPLOADS = "uploads"
+
+
 def upload_limit() -> str:
     """The configured number of uploads one person may send in a while (UPLOAD_RATE_LIMIT)."""
     return current_app.config["UPLOAD_RATE_LIMIT"]
@@ -63,7 +68,7 @@ def attachment_json(attachment: Attachment) -> dict:
             {200: UploadOut, 400: ErrorOut, 409: ErrorOut, 413: ErrorOut}, body="multipart",
             path={"uuid": {"type": "string", "format": "uuid"}}, tag="uploads")
 @login_required
-@limiter.limit(upload_limit, key_func=uploader_key)
+@limiter.shared_limit(upload_limit, scope=UPLOADS, key_func=uploader_key)
 def put(uuid: str):
     """Store a photo or voice note under the device's UUID (idempotent; stored under its lower-case spelling).
 

@@ -299,6 +299,17 @@ def test_photos_sent_with_the_page_count_against_the_persons_upload_allowance(ap
     assert db.session.query(Attachment).filter_by(subject_type="problem", subject_id=kept.id).count() == 0
     assert db.session.query(Attachment).count() == 2
 
+    # One allowance whichever way the files come: the API's uploads are past it too.
+    token = client.get("/api/v1/csrf").get_json()["csrf_token"]
+    by_api = client.put(f"/api/v1/uploads/{uuid.uuid4()}", data={"file": (io.BytesIO(jpeg()), "four.jpg")},
+                        headers={"X-CSRFToken": token}, content_type="multipart/form-data")
+    assert by_api.status_code == 429
+
     login(make_user(Role.RESIDENT, world.household, name="邻居"))  # someone else is not held back
-    assert "four.jpg" not in report("门禁坏了", "four.jpg")
-    assert db.session.query(Attachment).count() == 3
+    token = client.get("/api/v1/csrf").get_json()["csrf_token"]
+    assert client.put(f"/api/v1/uploads/{uuid.uuid4()}", data={"file": (io.BytesIO(jpeg()), "five.jpg")},
+                      headers={"X-CSRFToken": token}, content_type="multipart/form-data").status_code == 200
+    shown = report("门禁坏了", "six.jpg")  # the API's upload counted: one left of two
+    assert "six.jpg" not in shown
+    assert "seven.jpg: 短时间内发送的文件太多了" in report("门禁又坏了", "seven.jpg")
+    assert db.session.query(Attachment).count() == 4
