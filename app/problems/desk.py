@@ -3,9 +3,10 @@
 Counting a street's open problems (~1,900) and reading the first tier's cards is most of what the queue
 page costs the database, and they change far less often than staff reload the page. So each worker
 keeps what it read, under what decides it: the asker's roles and scopes, the filters, and a version of
-the problems of every building the asker reaches — how many buildings and the sum of their
-`problems_version`, which the database's own triggers raise on every write to a problem, an update
-of a household and a building's rename or move (migrations/versions/0028), whichever path wrote it.
+the problems of every building the asker reaches — which buildings (how many, the sum of their ids)
+and the sum of their `problems_version`, which the database's own triggers raise on every write to a
+problem, an update of a household and a building's rename or move (migrations/versions/0028),
+whichever path wrote it.
 Each page reads that version with the colleagues in one small statement, and the counts and cards
 only when it moved.
 
@@ -70,10 +71,12 @@ def forget() -> None:
 
 @cache
 def _version(shape: tuple[Role, ...]) -> Select:
-    # How many buildings my roles (of `shape`) reach and the sum of their problems' versions, and my
-    # colleagues beside them (read every time: who may be given a problem is not in the version).
+    # Which buildings my roles (of `shape`) reach — how many and the sum of their ids, so one moved out as
+    # another moves in still changes it — and the sum of their problems' versions; and my colleagues beside
+    # them (read every time: who may be given a problem is not in the version).
     buildings = reached(shape)
-    return (select(func.count(), func.coalesce(func.sum(Building.problems_version), 0), colleague_rows(shape))
+    return (select(func.count(), func.coalesce(func.sum(Building.id), 0),
+                   func.coalesce(func.sum(Building.problems_version), 0), colleague_rows(shape))
             .select_from(Building).where(buildings.whereclause))
 
 
@@ -109,10 +112,10 @@ def desk_page(session: Session, user: User, *, now: datetime, status: str = "", 
         return DeskPage([], TierCounts(0, 0, 0), [])
     filters = queue_params(user, params, now=now, status=status, category=category, source=source,
                            building_id=building_id, text=text, limit=limit)
-    buildings, version, colleagues = plain_rows(session, _version(shape), params).one()
+    *version, colleagues = plain_rows(session, _version(shape), params).one()
     # Everything the reads below are bound to but the time (handled by how long they are kept), and the version.
     key = (shape, sort if sort in SORTS else "", *sorted((name, value) for name, value in params.items() if name != "now"),
-           buildings, version)
+           *version)
     found = kept.get(key, now)
     if found is None:
         cards, counts, next_deadline = _read(session, sort, filters, shape, params, limit)

@@ -115,6 +115,25 @@ def test_a_building_moved_out_of_the_community_leaves_the_desk_on_the_next_reque
     assert counts(desk_of()) == (0, 0, 0)
 
 
+def test_buildings_swapped_between_communities_show_though_their_versions_add_up_the_same(desk_of, world,
+                                                                                          make_building):
+    """One building leaves the community as another joins it, and (written by hand) the newcomer's version is
+    what the leaver's was: the count and the sum of versions are as before; which buildings they are is not."""
+    assert counts(desk_of()) == (1, 0, 2)
+    ours = world.household.building
+    theirs = make_building("1号楼")  # another street's
+    report(world, "垃圾没人清", building=theirs)
+    before = db.session.scalar(text("SELECT problems_version FROM building WHERE id = :id"), {"id": ours.id})
+    db.session.execute(text("UPDATE building SET community_id = :c WHERE id = :id"),
+                       {"c": theirs.community_id, "id": ours.id})
+    db.session.execute(text("UPDATE building SET community_id = :c WHERE id = :id"),
+                       {"c": world.staff.roles[0].community_id, "id": theirs.id})
+    db.session.execute(text("UPDATE building SET problems_version = :v WHERE id = :id"), {"v": before, "id": theirs.id})
+    db.session.commit()
+    html = desk_of()
+    assert counts(html) == (1, 0, 1) and "垃圾没人清" in table(html) and "单元门锁坏了" not in table(html)
+
+
 def test_a_deadline_passing_moves_a_problem_to_overdue_with_nothing_written(desk_of, frozen_clock):
     assert counts(desk_of()) == (1, 0, 2)
     frozen_clock.set(T0 + timedelta(hours=22, minutes=1))  # 楼道灯不亮, reported at 10 h, was due at 22 h
