@@ -27,8 +27,14 @@ def desk(browser, live):
 
 
 def counts_row(page, sheet: str) -> list[str]:
-    """The preview's new / changed / unchanged / wrong counts of one sheet."""
-    return page.locator("#counts tr", has=page.get_by_role("rowheader", name=sheet, exact=True)).locator("td").all_inner_texts()
+    """The preview's new / changed / unchanged / wrong counts of one sheet, once the preview is drawn.
+
+    The preview answers the form's post: read at once, the page may still be the one the button was on
+    (a fresh clone's PostgreSQL run read an empty row).
+    """
+    row = page.locator("#counts tr", has=page.get_by_role("rowheader", name=sheet, exact=True))
+    row.wait_for()
+    return row.locator("td").all_inner_texts()
 
 
 def test_a_street_is_opened_from_the_downloaded_template(desk, make_user, tmp_path):
@@ -52,6 +58,7 @@ def test_a_street_is_opened_from_the_downloaded_template(desk, make_user, tmp_pa
     page.get_by_label("工作簿(XLSX;或 CSV 文件,每个工作表一个)").set_input_files(str(tmp_path / "wrong.xlsx"))
     page.get_by_role("button", name="检查文件").click()
     error = page.locator("#errors tbody tr")
+    error.first.wait_for()
     assert error.count() == 1 and error.locator("td").all_inner_texts() == ["房间", "5", "楼层", "请填写整数。"]
     assert page.get_by_role("button", name="全部保存").count() == 0
     page.get_by_role("link", name="重新上传").click()
