@@ -372,9 +372,9 @@ def queue():
     # Bulk actions: everyone in the queue may mark read; staff and the street may also give problems to a
     # colleague (building heads have none listed).
     page = desk.desk_page(db.session, current_user, now=now, status=args.get("status", ""),
-                             category=args.get("category", ""), source=args.get("source", ""),
-                             building_id=args.get("building", type=int), text=args.get("q", ""),
-                             sort=args.get("sort", ""))
+                          category=args.get("category", ""), source=args.get("source", ""),
+                          building_id=args.get("building", type=int), text=args.get("q", ""),
+                          sort=args.get("sort", ""))
     cards = _card_list("queue", page.cards, _("Nothing waiting."), thumbs=False, template="problems/_queue_list.html")
     # The filter lists every building of the street (223 options): kept (fragments.queue_filter).
     filters = fragments.queue_filter(args.items(multi=True), current_user, now, lambda: (
