@@ -2,8 +2,7 @@
 merging and assigning; a department's done orders; the system's own steps; a step's photos."""
 import io
 import re
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from PIL import Image
@@ -14,19 +13,7 @@ from app.notifications.models import InboxItem
 from app.problems import desk, queries, services
 from app.problems.models import Category, EventKind, Problem, ProblemEvent, Source
 from tests.conftest import csrf_from
-
-T0 = datetime(2026, 9, 22, 23, 33, tzinfo=UTC)
-
-
-def report(world, text, *, at=T0, household=None, hotline="", building=None):
-    """A problem reported at `at` (a hotline order when `hotline` is its number)."""
-    source = Source.HOTLINE if hotline else Source.APP
-    who = world.staff if hotline else world.resident
-    problem = services.report_problem(
-        db.session, who, building or world.household.building, category=Category.REPAIRS, text=text, now=at,
-        uuid=str(uuid.uuid4()), household=household, source=source, hotline_order_no=hotline)
-    db.session.commit()
-    return problem
+from tests.problems.desk_pages import T0, desk_table, report, tier_counts
 
 
 def words(html: str) -> str:
@@ -51,7 +38,7 @@ def three(world, frozen_clock):
 def test_the_desk_table_lists_building_community_category_status_deadline_and_holder(client, login, world, three):
     login(world.staff)
     html = client.get("/issues/queue").get_data(as_text=True)
-    table = re.search(r'<table class="queue-table">.*?</table>', html, re.S).group(0)
+    table = desk_table(html)
     building = world.household.building
     assert building.name in table and building.community.name in table
     assert "维修" in table and "已反映" in table and "已超时" in table
@@ -63,8 +50,7 @@ def test_the_desk_table_lists_building_community_category_status_deadline_and_ho
 def test_counts_per_tier_top_the_queue(client, login, world, three):
     login(world.staff)
     html = client.get("/issues/queue").get_data(as_text=True)
-    counts = re.search(r'<ul class="tier-counts".*?</ul>', html, re.S).group(0)
-    assert re.findall(r"<strong>(\d+)</strong>", counts) == ["1", "0", "3"]
+    assert tier_counts(html) == (1, 0, 3)
 
 
 @pytest.mark.parametrize(("query", "found"), [
